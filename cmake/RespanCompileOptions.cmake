@@ -1,0 +1,22 @@
+# Warning and sanitizer settings, applied to respan's own targets only.
+include_guard(GLOBAL)
+
+set(RESPAN_SANITIZER_FLAGS "")
+if(RESPAN_SANITIZE)
+  set(RESPAN_SANITIZER_FLAGS -fsanitize=${RESPAN_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+endif()
+
+function(respan_target_settings target)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+    if(RESPAN_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  elseif(MSVC)
+    target_compile_options(${target} PRIVATE /W4 /permissive-)
+  endif()
+  if(RESPAN_SANITIZER_FLAGS)
+    target_compile_options(${target} PRIVATE ${RESPAN_SANITIZER_FLAGS})
+    target_link_options(${target} PUBLIC ${RESPAN_SANITIZER_FLAGS})
+  endif()
+endfunction()

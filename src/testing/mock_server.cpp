@@ -1,0 +1,1 @@
+// Mock Respan server: implemented by the mock-server work.
