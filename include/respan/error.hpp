@@ -25,11 +25,11 @@ enum class ErrorCode {
   validation,         ///< HTTP 422: see Error::field_errors.
   rate_limited,       ///< HTTP 429 (retried by default).
   server,             ///< HTTP 5xx (retried by default).
-  http,               ///< Any other unexpected HTTP status (e.g. a 3xx: redirects are not followed).
-  network,            ///< Connection failed, reset or dropped (retried by default).
-  timeout,            ///< A request timeout or the per-call deadline expired.
-  decode,             ///< A 2xx response whose body could not be decoded.
-  cancelled,          ///< Cancelled through a CancellationToken.
+  http,       ///< Any other unexpected HTTP status (e.g. a 3xx: redirects are not followed).
+  network,    ///< Connection failed, reset or dropped (retried by default).
+  timeout,    ///< A request timeout or the per-call deadline expired.
+  decode,     ///< A 2xx response whose body could not be decoded.
+  cancelled,  ///< Cancelled through a CancellationToken.
 };
 
 /// Stable lower-case name of a code, e.g. "rate_limited".

@@ -2,11 +2,11 @@
 /// @brief `Result<T>`: a value or a respan::Error, for callers who prefer not to use exceptions.
 #pragma once
 
-#include <respan/error.hpp>
-
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+#include <respan/error.hpp>
 
 namespace respan {
 
@@ -17,7 +17,7 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(T value) : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+  Result(T value) : storage_(std::in_place_index<0>, std::move(value)) {}      // NOLINT implicit
   Result(Error error) : storage_(std::in_place_index<1>, std::move(error)) {}  // NOLINT implicit
 
   bool ok() const noexcept { return storage_.index() == 0; }

@@ -1,0 +1,286 @@
+// libcurl implementation of respan::Transport.
+//
+// Thread safety and keep-alive: easy handles are pooled (one in use per thread at a time) and
+// all of them attach to one CURLSH share holding the connection, DNS and TLS-session caches,
+// so a connection opened by one thread is reused by the next request of any thread.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <curl/curl.h>
+
+#include <respan/transport.hpp>
+
+namespace respan {
+
+std::string_view to_string(HttpMethod method) noexcept {
+  switch (method) {
+    case HttpMethod::get:
+      return "GET";
+    case HttpMethod::post:
+      return "POST";
+    case HttpMethod::put:
+      return "PUT";
+    case HttpMethod::patch:
+      return "PATCH";
+    case HttpMethod::del:
+      return "DELETE";
+  }
+  return "GET";
+}
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Exchange {
+  std::string body;
+  HttpHeaders headers;
+  std::size_t max_bytes = 0;
+  bool too_large = false;
+  const CancellationToken* cancel = nullptr;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* ex = static_cast<Exchange*>(user);
+  const size_t n = size * count;
+  if (ex->body.size() + n > ex->max_bytes) {
+    ex->too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  ex->body.append(data, n);
+  return n;
+}
+
+std::string trim(std::string s) {
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* ex = static_cast<Exchange*>(user);
+  const size_t n = size * count;
+  std::string line(data, n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    ex->headers.clear();  // a new response (e.g. after 100 Continue): keep only the final one
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string::npos) return n;
+  std::string name = line.substr(0, colon);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  ex->headers.emplace_back(std::move(name), trim(line.substr(colon + 1)));
+  return n;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* ex = static_cast<Exchange*>(user);
+  return (ex->cancel != nullptr && ex->cancel->is_cancelled()) ? 1 : 0;
+}
+
+ErrorCode classify(CURLcode rc) {
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return ErrorCode::timeout;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return ErrorCode::cancelled;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+      return ErrorCode::invalid_argument;
+    default:
+      return ErrorCode::network;
+  }
+}
+
+class CurlTransport final : public Transport {
+ public:
+  explicit CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
+    global_init();
+    share_ = curl_share_init();
+    if (share_ != nullptr) {
+      curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlTransport::lock_cb);
+      curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock_cb);
+      curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+      curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+      curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+      curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    }
+  }
+
+  ~CurlTransport() override {
+    for (CURL* h : idle_)
+      curl_easy_cleanup(h);
+    if (share_ != nullptr) curl_share_cleanup(share_);
+  }
+
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    if (request.cancel && request.cancel->is_cancelled()) {
+      return Error::make(ErrorCode::cancelled, "request cancelled before it was sent");
+    }
+    CURL* h = acquire();
+    if (h == nullptr) return Error::make(ErrorCode::network, "curl_easy_init failed");
+
+    Exchange ex;
+    ex.max_bytes = options_.max_response_bytes;
+    ex.cancel = request.cancel.get();
+    char errbuf[CURL_ERROR_SIZE] = {0};
+
+    curl_slist* headers = nullptr;
+    for (const auto& [k, v] : request.headers) {
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    }
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate/br as built
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    if (share_ != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share_);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ex);
+
+    const auto connect_ms =
+        request.connect_timeout.count() > 0 ? request.connect_timeout : options_.connect_timeout;
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_ms.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    if (!options_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
+    if (!options_.ca_bundle.empty())
+      curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+
+    switch (request.method) {
+      case HttpMethod::get:
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        break;
+      case HttpMethod::post:
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        break;
+      default:
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, std::string(to_string(request.method)).c_str());
+    }
+    if (request.body) {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body->data());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body->size()));
+    } else if (request.method == HttpMethod::post) {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+    }
+
+    const CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    release(h);  // after a failure curl has already closed the broken connection
+
+    if (rc != CURLE_OK) {
+      Error e;
+      e.code = classify(rc);
+      e.http_status = 0;
+      if (ex.too_large) {
+        e.message =
+            "response body larger than " + std::to_string(options_.max_response_bytes) + " bytes";
+      } else {
+        e.message = std::string(curl_easy_strerror(rc));
+        if (errbuf[0] != '\0') e.message += std::string(" (") + errbuf + ")";
+      }
+      return e;
+    }
+    HttpResponse res;
+    res.status = static_cast<int>(status);
+    res.headers = std::move(ex.headers);
+    res.body = std::move(ex.body);
+    return res;
+  }
+
+ private:
+  CURL* acquire() {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      if (!idle_.empty()) {
+        CURL* h = idle_.back();
+        idle_.pop_back();
+        return h;
+      }
+    }
+    return curl_easy_init();
+  }
+
+  void release(CURL* h) {
+    curl_easy_reset(h);  // clears options; keeps live connections and caches
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      if (idle_.size() < options_.max_idle_handles) {
+        idle_.push_back(h);
+        return;
+      }
+    }
+    curl_easy_cleanup(h);
+  }
+
+  static void lock_cb(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<CurlTransport*>(user)->share_mu_[index(data)].lock();
+  }
+  static void unlock_cb(CURL*, curl_lock_data data, void* user) {
+    static_cast<CurlTransport*>(user)->share_mu_[index(data)].unlock();
+  }
+  static size_t index(curl_lock_data data) {
+    const auto i = static_cast<size_t>(data);
+    return i < kLocks ? i : 0;
+  }
+
+  static constexpr size_t kLocks = CURL_LOCK_DATA_LAST;
+  CurlTransportOptions options_;
+  CURLSH* share_ = nullptr;
+  std::array<std::mutex, kLocks> share_mu_;
+  std::mutex pool_mu_;
+  std::vector<CURL*> idle_;
+};
+
+}  // namespace
+
+std::shared_ptr<Transport> make_curl_transport(const CurlTransportOptions& options) {
+  return std::make_shared<CurlTransport>(options);
+}
+
+}  // namespace respan
