@@ -1,0 +1,17 @@
+/// @file respan.hpp
+/// @brief Umbrella header: everything a user of the respan client needs.
+#pragma once
+
+#include <respan/client.hpp>
+#include <respan/error.hpp>
+#include <respan/filters.hpp>
+#include <respan/json.hpp>
+#include <respan/models/common.hpp>
+#include <respan/models/request_log.hpp>
+#include <respan/options.hpp>
+#include <respan/pagination.hpp>
+#include <respan/request_logs.hpp>
+#include <respan/result.hpp>
+#include <respan/retry.hpp>
+#include <respan/transport.hpp>
+#include <respan/version.hpp>

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds respan-cpp with warnings as errors and runs the whole test suite (unit tests and
+# integration tests against the mock server over loopback), then the examples.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+cmake --workflow --preset dev
+for example in ./build/dev/examples/quickstart ./build/dev/examples/datasets; do
+  if [[ -x "$example" ]]; then
+    echo "== running $example (mock server)"
+    env -u RESPAN_API_KEY "$example" >/dev/null
+  fi
+done
