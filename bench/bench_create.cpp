@@ -5,15 +5,15 @@
 //
 // The ratio SdkCreate / RawCurlPost is the SDK's overhead (serialisation, headers, retry
 // bookkeeping, response decoding) on top of the HTTP round trip itself.
+#include <cstdlib>
+#include <memory>
+#include <string>
+
 #include <benchmark/benchmark.h>
 #include <curl/curl.h>
 
 #include <respan/respan.hpp>
 #include <respan/testing/mock_server.hpp>
-
-#include <cstdlib>
-#include <memory>
-#include <string>
 
 namespace {
 
@@ -35,9 +35,7 @@ respan::RequestLog sample_span() {
 
 struct Fixture {
   respan::testing::MockServer server;
-  Fixture() {
-    server.start();
-  }
+  Fixture() { server.start(); }
   static Fixture& get() {
     static Fixture f;
     return f;

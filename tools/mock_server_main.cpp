@@ -1,2 +1,104 @@
-// Placeholder replaced by the mock server work; keeps the build graph complete.
-int main() { return 0; }
+// respan-mock-server: runs the mock Respan API until SIGINT/SIGTERM.
+//
+//   respan-mock-server [--port N] [--host 127.0.0.1] [--api-key K] [--environment E]
+//                      [--no-auth] [--threads N]
+//
+// Prints "listening on http://HOST:PORT" on stdout once it accepts connections.
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <respan/testing/mock_server.hpp>
+
+namespace {
+
+void usage(std::ostream& os) {
+  os << "usage: respan-mock-server [--port N] [--host ADDR] [--api-key KEY]\n"
+        "                          [--environment ENV] [--no-auth] [--threads N]\n"
+        "\n"
+        "Serves an in-memory mock of the Respan API (request logs, datasets) at\n"
+        "http://ADDR:PORT/api/... until interrupted. Defaults: --host 127.0.0.1, --port 0\n"
+        "(ephemeral), --api-key test-key, --environment test.\n";
+}
+
+bool parse_int(const std::string& text, int min, int max, int& out) {
+  char* end = nullptr;
+  const long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < min || v > max) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  respan::testing::MockServerOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* name) -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << "respan-mock-server: " << name << " needs a value\n";
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      usage(std::cout);
+      return 0;
+    } else if (arg == "--port") {
+      if (!parse_int(value("--port"), 0, 65535, options.port)) {
+        std::cerr << "respan-mock-server: invalid --port\n";
+        return 2;
+      }
+    } else if (arg == "--host") {
+      options.host = value("--host");
+    } else if (arg == "--api-key") {
+      options.api_key = value("--api-key");
+    } else if (arg == "--environment") {
+      options.environment = value("--environment");
+    } else if (arg == "--no-auth") {
+      options.require_auth = false;
+    } else if (arg == "--threads") {
+      if (!parse_int(value("--threads"), 1, 4096, options.thread_count)) {
+        std::cerr << "respan-mock-server: invalid --threads\n";
+        return 2;
+      }
+    } else {
+      std::cerr << "respan-mock-server: unknown argument '" << arg << "'\n";
+      usage(std::cerr);
+      return 2;
+    }
+  }
+
+  // Block the termination signals in every thread (the server's threads inherit the mask) and
+  // wait for them synchronously below.
+  // A shell may start us with SIGINT ignored (background job); an ignored signal is discarded
+  // and sigwait would never see it, so restore the default disposition first.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A client hanging up mid-response must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+
+  respan::testing::MockServer server(options);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "respan-mock-server: " << e.what() << '\n';
+    return 1;
+  }
+  std::cout << "listening on " << server.base_url() << std::endl;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  server.stop();
+  return 0;
+}

@@ -1,1 +1,693 @@
-// Mock Respan server: implemented by the mock-server work.
+// MockServer: the cpp-httplib front of the mock Respan service (auth, faults, recording,
+// lifecycle). The endpoint logic lives in mock_state.cpp / mock_datasets.cpp.
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <respan/testing/mock_server.hpp>
+
+#include "testing/mock_state.hpp"
+#include "testing/mock_util.hpp"
+
+namespace respan::testing {
+
+using detail::Json;
+
+// ------------------------------------------------------------------------------ RecordedRequest
+
+std::string RecordedRequest::header(const std::string& lower_name) const {
+  const auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+nlohmann::json RecordedRequest::json() const {
+  if (body.empty()) return nullptr;
+  Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? Json() : parsed;
+}
+
+namespace {
+
+// ------------------------------------------------------------------------------ worker pool
+
+// A thread pool that starts `initial` workers and adds one whenever a job arrives while every
+// worker is busy (up to `max`). httplib keeps a worker for the whole life of a keep-alive
+// connection, so a fixed pool would stall clients that open more connections than workers.
+class ElasticPool final : public httplib::TaskQueue {
+ public:
+  ElasticPool(std::size_t initial, std::size_t max) : max_(std::max(initial, max)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::size_t i = 0; i < initial; ++i)
+      threads_.emplace_back([this] { work(); });
+  }
+  ElasticPool(const ElasticPool&) = delete;
+  ElasticPool& operator=(const ElasticPool&) = delete;
+  ~ElasticPool() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(fn));
+      if (idle_ < jobs_.size() && threads_.size() < max_) {
+        threads_.emplace_back([this] { work(); });
+      }
+    }
+    cv_.notify_one();
+  }
+
+  void shutdown() override {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shutdown_ = true;
+      threads.swap(threads_);
+    }
+    cv_.notify_all();
+    for (auto& t : threads)
+      t.join();
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        ++idle_;
+        cv_.wait(lock, [this] { return shutdown_ || !jobs_.empty(); });
+        --idle_;
+        if (jobs_.empty()) return;  // shutdown with nothing left to do
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  std::size_t idle_ = 0;
+  std::size_t max_;
+  bool shutdown_ = false;
+};
+
+// Exposes the listening socket (to enlarge httplib's fixed backlog of 5).
+class ListenServer final : public httplib::Server {
+ public:
+  int listen_socket() const { return static_cast<int>(svr_sock_.load()); }
+};
+
+// Shuts down every connected TCP socket of this process whose local port is `port`, i.e. the
+// server side of connections to our (already closed) listening socket. httplib 0.11 keeps an
+// idle keep-alive connection open for keep_alive_timeout without checking for stop(); this
+// makes stop() prompt.
+void shutdown_server_connections(int port) {
+#ifdef __linux__
+  std::vector<int> fds;
+  if (DIR* dir = ::opendir("/proc/self/fd")) {
+    while (const dirent* entry = ::readdir(dir)) {
+      char* end = nullptr;
+      const long fd = std::strtol(entry->d_name, &end, 10);
+      if (end != entry->d_name && *end == '\0') fds.push_back(static_cast<int>(fd));
+    }
+    ::closedir(dir);
+  }
+  for (const int fd : fds) {
+    sockaddr_storage local{};
+    socklen_t len = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) continue;
+    int local_port = -1;
+    if (local.ss_family == AF_INET) {
+      local_port = ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+    } else if (local.ss_family == AF_INET6) {
+      local_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
+    }
+    if (local_port != port) continue;
+    int type = 0;
+    socklen_t type_len = sizeof type;
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_STREAM) {
+      continue;
+    }
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    ::shutdown(fd, SHUT_RDWR);
+  }
+#else
+  (void)port;
+#endif
+}
+
+const char* reason_for(int status) {
+  switch (status) {
+    case 400:
+      return "Bad request.";
+    case 401:
+      return "Authentication credentials were not provided.";
+    case 403:
+      return "You do not have permission to perform this action.";
+    case 404:
+      return "Not found.";
+    case 405:
+      return "Method not allowed.";
+    case 408:
+      return "Request timeout.";
+    case 409:
+      return "Conflict.";
+    case 413:
+      return "Request entity too large.";
+    case 414:
+      return "Request URI too long.";
+    case 422:
+      return "Validation error";
+    case 429:
+      return "Rate limit exceeded";
+    case 500:
+      return "Internal server error";
+    case 502:
+      return "Bad gateway";
+    case 503:
+      return "Service unavailable";
+    case 504:
+      return "Gateway timeout";
+    default:
+      return "Mock fault";
+  }
+}
+
+std::string dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void set_json(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(dump(body), "application/json");
+}
+
+bool is_pseudo_header(const std::string& name) {
+  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+         name == "LOCAL_PORT";
+}
+
+constexpr const char* kNoCredentials = "Authentication credentials were not provided.";
+constexpr const char* kInvalidKey =
+    "Invalid API key. Create one at https://platform.respan.ai/platform/api-keys";
+
+}  // namespace
+
+// ------------------------------------------------------------------------------ Impl
+
+struct MockServer::Impl {
+  explicit Impl(MockServerOptions o)
+      : options(std::move(o)),
+        state(detail::StateConfig{options.organization_id, options.environment,
+                                  options.max_bulk_size, options.immediate_background_jobs}) {}
+
+  MockServerOptions options;
+  detail::MockState state;
+
+  // Lifecycle.
+  mutable std::mutex lifecycle_mu;
+  std::unique_ptr<ListenServer> server;
+  std::thread listener;
+  std::atomic<int> bound_port{0};
+  std::atomic<bool> running{false};
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool listener_done = false;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stop_requested = false;
+
+  // Faults.
+  std::mutex fault_mu;
+  std::deque<Fault> faults;
+
+  // Recorded requests.
+  mutable std::mutex rec_mu;
+  mutable std::condition_variable rec_cv;
+  std::vector<RecordedRequest> records;
+  std::size_t answered = 0;
+  std::uint64_t generation = 0;
+
+  struct Slot {
+    std::uint64_t generation;
+    std::size_t index;
+  };
+
+  // ---------------------------------------------------------------- lifecycle
+
+  void configure(ListenServer& svr) {
+    const auto initial = static_cast<std::size_t>(std::max(1, options.thread_count));
+    const auto max = options.max_thread_count > 0
+                         ? static_cast<std::size_t>(options.max_thread_count)
+                         : std::max<std::size_t>(initial, 256);
+    svr.new_task_queue = [initial, max] { return new ElasticPool(initial, max); };
+    svr.set_keep_alive_max_count(10000);
+    svr.set_keep_alive_timeout(std::max(1, options.keep_alive_timeout_seconds));
+    svr.set_payload_max_length(options.max_payload_bytes);
+    svr.set_tcp_nodelay(true);
+    // SO_REUSEADDR only: Debian's default also sets SO_REUSEPORT, which would let two servers
+    // silently share an explicit port.
+    svr.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    // httplib 0.11 reads a POST/PUT/PATCH body without Content-Length until the connection
+    // closes (stalling for the read timeout, then 400). HTTP servers treat such a request as
+    // having an empty body; so do we. The request object is not const inside httplib.
+    svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
+          !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+        const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+      handle(req, res);
+    };
+    svr.Get(".*", handler);
+    svr.Post(".*", handler);
+    svr.Put(".*", handler);
+    svr.Patch(".*", handler);
+    svr.Delete(".*", handler);
+    svr.Options(".*", handler);
+    // Errors produced by httplib itself (malformed request, 413, unsupported method) never
+    // reach `handle`: give them a JSON body and record them.
+    svr.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (res.has_header("Content-Type")) return httplib::Server::HandlerResponse::Unhandled;
+          set_json(res, res.status, Json{{"detail", reason_for(res.status)}});
+          res.set_header("Connection", "close");
+          const Slot slot = record(req);
+          finish(slot, res.status);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+    svr.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          set_json(res, 500,
+                   Json{{"detail", "Internal server error"}, {"error_code", "INTERNAL_ERROR"}});
+        });
+  }
+
+  void start() {
+    std::lock_guard<std::mutex> lock(lifecycle_mu);
+    if (server) return;
+    auto svr = std::make_unique<ListenServer>();
+    configure(*svr);
+    const int wanted = options.port > 0 ? options.port : bound_port.load();
+    int port = -1;
+    if (wanted > 0) {
+      if (svr->bind_to_port(options.host, wanted)) port = wanted;
+    } else {
+      port = svr->bind_to_any_port(options.host);
+    }
+    if (port <= 0) {
+      throw std::runtime_error("respan mock server: cannot listen on " + options.host + ":" +
+                               std::to_string(wanted));
+    }
+    // httplib listens with a backlog of 5; allow bursts of concurrent connects.
+    ::listen(svr->listen_socket(), SOMAXCONN);
+    {
+      std::lock_guard<std::mutex> l(done_mu);
+      listener_done = false;
+    }
+    {
+      std::lock_guard<std::mutex> l(stop_mu);
+      stop_requested = false;
+    }
+    ListenServer* raw = svr.get();
+    listener = std::thread([this, raw] {
+      raw->listen_after_bind();
+      {
+        std::lock_guard<std::mutex> l(done_mu);
+        listener_done = true;
+      }
+      done_cv.notify_all();
+    });
+    for (;;) {
+      if (raw->is_running()) break;
+      {
+        std::lock_guard<std::mutex> l(done_mu);
+        if (listener_done) {
+          listener.join();
+          throw std::runtime_error("respan mock server: the listener exited at start-up");
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    server = std::move(svr);
+    bound_port = port;
+    running = true;
+  }
+
+  void stop() {
+    std::lock_guard<std::mutex> lock(lifecycle_mu);
+    if (!server) return;
+    running = false;
+    {
+      std::lock_guard<std::mutex> l(stop_mu);
+      stop_requested = true;
+    }
+    stop_cv.notify_all();
+    server->stop();  // closes the listening socket; the listener then joins its workers
+    {
+      std::unique_lock<std::mutex> l(done_mu);
+      while (
+          !done_cv.wait_for(l, std::chrono::milliseconds(50), [this] { return listener_done; })) {
+        // Workers still hold connections (idle keep-alive or a stalled client): close them.
+        l.unlock();
+        shutdown_server_connections(bound_port.load());
+        l.lock();
+      }
+    }
+    listener.join();
+    server.reset();
+  }
+
+  // ---------------------------------------------------------------- recording
+
+  Slot record(const httplib::Request& req) {
+    RecordedRequest rec;
+    rec.method = req.method;
+    const std::string& target = req.target;
+    const auto q = target.find('?');
+    rec.path = target.substr(0, q);
+    if (q != std::string::npos) rec.query = target.substr(q + 1);
+    for (auto& [k, v] : detail::parse_query(rec.query))
+      rec.query_params.emplace(k, v);
+    for (const auto& [name, value] : req.headers) {
+      if (!is_pseudo_header(name)) rec.headers.emplace(detail::lower(name), value);
+    }
+    rec.body = req.body;
+    std::lock_guard<std::mutex> lock(rec_mu);
+    records.push_back(std::move(rec));
+    return {generation, records.size() - 1};
+  }
+
+  void finish(const Slot& slot, int status) {
+    {
+      std::lock_guard<std::mutex> lock(rec_mu);
+      if (slot.generation != generation) return;
+      if (slot.index < records.size()) records[slot.index].status = status;
+      ++answered;
+    }
+    rec_cv.notify_all();
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  std::optional<Fault> take_fault(const std::string& method, const std::string& path) {
+    std::lock_guard<std::mutex> lock(fault_mu);
+    for (auto it = faults.begin(); it != faults.end(); ++it) {
+      if (!it->method.empty() && detail::lower(it->method) != detail::lower(method)) continue;
+      if (!it->path_prefix.empty() &&
+          path.compare(0, it->path_prefix.size(), it->path_prefix) != 0) {
+        continue;
+      }
+      Fault f = *it;
+      if (it->times > 0 && --it->times == 0) faults.erase(it);
+      return f;
+    }
+    return std::nullopt;
+  }
+
+  void sleep_interruptible(std::chrono::milliseconds d) {
+    std::unique_lock<std::mutex> lock(stop_mu);
+    stop_cv.wait_for(lock, d, [this] { return stop_requested; });
+  }
+
+  static void drop_connection(httplib::Response& res) {
+    // Declare a length, send part of it, then fail the provider: httplib closes the socket
+    // and the client sees a truncated transfer.
+    auto body = std::make_shared<std::string>(
+        R"({"detail": "This response was cut short by the mock server (drop_connection)."})");
+    res.status = 200;
+    res.set_content_provider(body->size(), "application/json",
+                             [body](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                               if (offset == 0) sink.write(body->data(), body->size() / 2);
+                               return false;
+                             });
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  std::string link_base(const httplib::Request& req) const {
+    std::string host = req.get_header_value("Host");
+    if (host.empty()) {
+      const std::string base = base_url();
+      return base;
+    }
+    return "http://" + host;
+  }
+
+  std::string base_url() const {
+    std::string host = options.host;
+    if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(bound_port.load());
+  }
+
+  // Returns the environment of an accepted key, or nullopt after writing the 401.
+  std::optional<std::string> authenticate(const httplib::Request& req, httplib::Response& res) {
+    const std::string header = req.get_header_value("Authorization");
+    std::optional<std::string> env;
+    bool presented = false;
+    const auto space = header.find(' ');
+    if (!header.empty()) {
+      presented = true;
+      if (space != std::string::npos && detail::lower(header.substr(0, space)) == "bearer") {
+        std::string key = header.substr(space + 1);
+        key.erase(0, key.find_first_not_of(' '));
+        key.erase(key.find_last_not_of(' ') + 1);
+        if (!key.empty() && key == options.api_key) {
+          env = options.environment;
+        } else if (const auto it = options.extra_keys.find(key);
+                   !key.empty() && it != options.extra_keys.end()) {
+          env = it->second;
+        }
+      }
+    }
+    if (env) return env;
+    if (!options.require_auth) return options.environment;
+    set_json(res, 401, Json{{"detail", presented ? kInvalidKey : kNoCredentials}});
+    res.set_header("WWW-Authenticate", "Bearer realm=\"api\"");
+    return std::nullopt;
+  }
+
+  // Produces the answer; returns the status sent (0 = connection dropped).
+  int respond(const httplib::Request& req, httplib::Response& res, const std::string& raw_path,
+              const std::string& raw_query) {
+    if (std::optional<Fault> fault = take_fault(req.method, raw_path)) {
+      if (fault->delay.count() > 0) sleep_interruptible(fault->delay);
+      if (fault->drop_connection) {
+        drop_connection(res);
+        return 0;
+      }
+      if (fault->malformed_json) {
+        res.status = 200;
+        res.set_content(R"({"id": "0f3c9a", "unique_id": "0f3c9a", "status": "succ)",
+                        "application/json");
+        return 200;
+      }
+      if (fault->status > 0) {
+        if (fault->retry_after) res.set_header("Retry-After", *fault->retry_after);
+        if (fault->retry_after_ms) res.set_header("retry-after-ms", *fault->retry_after_ms);
+        res.status = fault->status;
+        if (fault->body) {
+          res.set_content(*fault->body, "application/json");
+        } else {
+          Json body{{"detail", reason_for(fault->status)}};
+          if (fault->body_retry_after) body["retry_after"] = *fault->body_retry_after;
+          res.set_content(dump(body), "application/json");
+        }
+        return fault->status;
+      }
+    }
+    const std::optional<detail::Route> route = detail::resolve_route(raw_path);
+    if (!route) {
+      set_json(res, 404, Json{{"detail", "Not found."}});
+      return 404;
+    }
+    if (req.method == "OPTIONS") {
+      res.set_header("Allow", route->allow_header());
+      set_json(res, 200, Json{{"allowed_methods", route->methods}});
+      return 200;
+    }
+    const std::optional<std::string> environment = authenticate(req, res);
+    if (!environment) return 401;
+    if (!route->allows(req.method)) {
+      res.set_header("Allow", route->allow_header());
+      set_json(res, 405, Json{{"detail", "Method \"" + req.method + "\" not allowed."}});
+      return 405;
+    }
+    detail::ApiRequest api;
+    api.method = req.method;
+    api.raw_path = raw_path;
+    api.query = detail::parse_query(raw_query);
+    api.body = req.body;
+    api.environment = *environment;
+    api.link_base = link_base(req);
+    detail::ApiResponse out = state.handle(*route, api);
+    if (out.body) {
+      set_json(res, out.status, *out.body);
+    } else {
+      res.status = out.status;
+    }
+    return out.status;
+  }
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    const Slot slot = record(req);
+    const auto q = req.target.find('?');
+    const std::string raw_path = req.target.substr(0, q);
+    const std::string raw_query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
+    int status = 500;
+    try {
+      status = respond(req, res, raw_path, raw_query);
+    } catch (const std::exception& e) {
+      set_json(res, 500,
+               Json{{"detail", std::string("Internal server error: ") + e.what()},
+                    {"error_code", "INTERNAL_ERROR"}});
+    }
+    finish(slot, status);
+  }
+};
+
+// ------------------------------------------------------------------------------ MockServer
+
+namespace {
+
+template <class F>
+auto direct(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const detail::HttpError& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
+}  // namespace
+
+MockServer::MockServer(MockServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+MockServer::~MockServer() {
+  try {
+    impl_->stop();
+  } catch (...) {  // never throw from a destructor
+  }
+}
+
+void MockServer::start() {
+  impl_->start();
+}
+void MockServer::stop() {
+  impl_->stop();
+}
+bool MockServer::running() const {
+  return impl_->running.load();
+}
+int MockServer::port() const {
+  return impl_->bound_port.load();
+}
+std::string MockServer::base_url() const {
+  return impl_->base_url();
+}
+const std::string& MockServer::api_key() const {
+  return impl_->options.api_key;
+}
+const MockServerOptions& MockServer::options() const {
+  return impl_->options;
+}
+
+void MockServer::inject_fault(Fault fault) {
+  if (fault.times == 0) return;
+  std::lock_guard<std::mutex> lock(impl_->fault_mu);
+  impl_->faults.push_back(std::move(fault));
+}
+
+void MockServer::clear_faults() {
+  std::lock_guard<std::mutex> lock(impl_->fault_mu);
+  impl_->faults.clear();
+}
+
+std::vector<RecordedRequest> MockServer::requests() const {
+  std::lock_guard<std::mutex> lock(impl_->rec_mu);
+  return impl_->records;
+}
+
+void MockServer::clear_requests() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->rec_mu);
+    impl_->records.clear();
+    impl_->answered = 0;
+    ++impl_->generation;
+  }
+  impl_->rec_cv.notify_all();
+}
+
+bool MockServer::wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(impl_->rec_mu);
+  return impl_->rec_cv.wait_for(lock, timeout, [&] { return impl_->answered >= count; });
+}
+
+void MockServer::reset() {
+  impl_->state.reset();
+  clear_faults();
+  clear_requests();
+}
+
+std::vector<nlohmann::json> MockServer::request_logs() const {
+  return impl_->state.request_logs();
+}
+
+nlohmann::json MockServer::add_request_log(nlohmann::json span) {
+  return direct([&] { return impl_->state.add_request_log(std::move(span)); });
+}
+
+std::vector<nlohmann::json> MockServer::datasets() const {
+  return impl_->state.datasets();
+}
+
+nlohmann::json MockServer::add_dataset(nlohmann::json body) {
+  return direct([&] { return impl_->state.add_dataset(std::move(body)); });
+}
+
+std::vector<nlohmann::json> MockServer::dataset_logs(const std::string& dataset_id) const {
+  return impl_->state.dataset_logs(dataset_id);
+}
+
+nlohmann::json MockServer::add_dataset_log(const std::string& dataset_id, nlohmann::json log) {
+  return direct([&] { return impl_->state.add_dataset_log(dataset_id, std::move(log)); });
+}
+
+std::vector<nlohmann::json> MockServer::evaluation_runs(const std::string& dataset_id) const {
+  return impl_->state.evaluation_runs(dataset_id);
+}
+
+void MockServer::complete_pending_jobs() {
+  impl_->state.complete_pending_jobs();
+}
+
+std::size_t MockServer::pending_job_count() const {
+  return impl_->state.pending_job_count();
+}
+
+}  // namespace respan::testing

@@ -1,0 +1,210 @@
+/// @file mock_server.hpp
+/// @brief An in-process mock of the Respan HTTP API for tests and offline development.
+///
+/// `respan::testing::MockServer` listens on a loopback port and answers the request-log (span)
+/// and dataset endpoints of the Respan API the way the real service does: the same paths (with
+/// their trailing slashes), bearer-key authentication, validation errors, field normalisation,
+/// page-number pagination with absolute `next`/`previous` links, the filter grammar, and the
+/// error body shapes. Everything is stored in memory. Faults (error statuses, `Retry-After`,
+/// delays, dropped connections, malformed JSON) can be injected to test a client's retry and
+/// error handling, and every request the server receives is recorded for assertions.
+///
+/// @code
+/// respan::testing::MockServer server;            // accepts "Bearer test-key"
+/// server.start();
+/// auto client = make_client(server.base_url(), server.api_key());
+/// server.inject_fault({.status = 503, .retry_after = "1"});  // next request answers 503
+/// ... use the client ...
+/// EXPECT_EQ(server.requests().size(), 2u);
+/// EXPECT_EQ(server.request_logs().size(), 1u);
+/// @endcode
+///
+/// All member functions are thread-safe. The server is not a security boundary: bind it to
+/// loopback only.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace respan::testing {
+
+/// Configuration of a MockServer.
+struct MockServerOptions {
+  /// API key accepted as `Authorization: Bearer <api_key>`. Spans created with it are stored
+  /// with `environment` set to #environment.
+  std::string api_key = "test-key";
+  /// Environment of #api_key (the real service derives a span's environment from the key).
+  std::string environment = "test";
+  /// More accepted keys: key -> environment (e.g. {"prod-key", "prod"}).
+  std::map<std::string, std::string> extra_keys;
+  /// `organization_id` reported on spans, datasets and dataset logs.
+  std::string organization_id = "org_mock";
+  /// Address to bind. Keep it on loopback.
+  std::string host = "127.0.0.1";
+  /// Port to bind; 0 picks a free ephemeral port (see MockServer::port()).
+  int port = 0;
+  /// When false, requests without a valid key are accepted too (their environment is the key's
+  /// environment when the key is known, else #environment).
+  bool require_auth = true;
+  /// Largest `logs` array accepted by the bulk endpoints (the real API documents 500).
+  std::size_t max_bulk_size = 500;
+  /// Worker threads started up front. The pool grows on demand when every worker is busy
+  /// (a keep-alive connection occupies a worker while it is open), up to #max_thread_count.
+  int thread_count = 16;
+  /// Upper bound of the worker pool (0 = max(thread_count, 256)).
+  int max_thread_count = 0;
+  /// Seconds an idle keep-alive connection is kept open by the server.
+  int keep_alive_timeout_seconds = 5;
+  /// Largest request body accepted; larger bodies get 413 (the real API caps payloads at 20 MB).
+  std::size_t max_payload_bytes = 20u * 1024u * 1024u;
+  /// Work the real API does in the background (dataset creation from logs or from another
+  /// dataset, log import, log removal, evaluator runs) is applied before the response is sent
+  /// when true (deterministic tests). When false it is queued until
+  /// MockServer::complete_pending_jobs() runs it: datasets then report `status: "initializing"`
+  /// and evaluation tasks `status: "pending"` until then.
+  bool immediate_background_jobs = true;
+};
+
+/// One HTTP request received by the server, as it arrived.
+struct RecordedRequest {
+  std::string method;  ///< "GET", "POST", ...
+  std::string path;    ///< Path as sent on the wire (still percent-encoded), without the query.
+  std::string query;   ///< Raw query string without the leading '?'.
+  std::map<std::string, std::string> query_params;  ///< Decoded; first value wins on repeats.
+  std::multimap<std::string, std::string> headers;  ///< Header names lower-cased.
+  std::string body;                                 ///< Raw request body.
+  /// Status the mock answered with; 0 while in flight or when the connection was dropped.
+  int status = 0;
+
+  /// First value of header `lower_name` (a lower-case name), or "" when absent.
+  std::string header(const std::string& lower_name) const;
+  /// The body parsed as JSON, or null when it is empty or not valid JSON.
+  nlohmann::json json() const;
+};
+
+/// A fault to inject. It applies to the next #times requests that match #method and
+/// #path_prefix, before authentication and normal handling.
+///
+/// Order of effects: sleep #delay; then, first that applies: #drop_connection,
+/// #malformed_json, #status; when none of them is set the request is handled normally (a pure
+/// delay).
+struct Fault {
+  /// When > 0: answer with this status instead of handling the request. The body is #body, or
+  /// `{"detail": "<reason>"}` (plus `"retry_after"` when #body_retry_after is set).
+  int status = 0;
+  std::optional<std::string> retry_after;     ///< `Retry-After` header ("2" or an HTTP-date).
+  std::optional<std::string> retry_after_ms;  ///< `retry-after-ms` header value.
+  std::optional<double> body_retry_after;     ///< Adds `"retry_after": x` to the JSON body.
+  std::optional<std::string> body;            ///< Raw body replacing the default one.
+  /// Sleep before answering (interrupted by MockServer::stop()).
+  std::chrono::milliseconds delay{0};
+  /// Send the status line, the headers and part of the declared body, then close the
+  /// connection: the client sees a transfer error, never a complete response.
+  bool drop_connection = false;
+  /// Answer 200 with a truncated (invalid) JSON body.
+  bool malformed_json = false;
+  /// Number of matching requests this fault applies to. A negative value applies it until
+  /// clear_faults(); 0 never applies.
+  int times = 1;
+  std::string method;       ///< "" = any method; else compared case-insensitively.
+  std::string path_prefix;  ///< "" = any path; else must prefix the request path.
+};
+
+/// The mock Respan server. See the file documentation.
+///
+/// Endpoints (all under `/api/`, trailing slash required):
+/// - `POST request-logs/`, `POST request-logs/create/` (create span), `POST request-logs/bulk/`,
+///   `POST request-logs/list/`, `GET request-logs/` (legacy list), `GET|PATCH request-logs/{uid}/`,
+///   `POST request-logs/summary/`;
+/// - `POST datasets/`, `POST datasets/list/`, `GET|PATCH|DELETE datasets/{id}/`;
+/// - `POST datasets/{id}/logs/`, `POST datasets/{id}/logs/list/`,
+///   `GET|PATCH|PUT|DELETE datasets/{id}/logs/{uid}/`, `POST datasets/{id}/logs/bulk/`,
+///   `POST|DELETE datasets/{id}/logs/import/`, `GET|POST datasets/{id}/logs/summary/`,
+///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`.
+///
+/// Unknown paths answer 404 `{"detail": "Not found."}`, a wrong method on a known path 405.
+/// Every response body is JSON. Data survives stop()/start(); reset() clears it.
+class MockServer {
+ public:
+  explicit MockServer(MockServerOptions options = {});
+  /// Stops the server.
+  ~MockServer();
+  MockServer(const MockServer&) = delete;
+  MockServer& operator=(const MockServer&) = delete;
+
+  /// Binds and starts accepting connections; returns once the server accepts requests.
+  /// After a stop(), start() binds the same port again when MockServerOptions::port is 0.
+  /// @throws std::runtime_error when the address cannot be bound.
+  void start();
+  /// Stops accepting, closes open connections and joins all threads. Idempotent.
+  void stop();
+  /// True between start() and stop().
+  bool running() const;
+
+  /// The bound port (0 before the first start()).
+  int port() const;
+  /// "http://127.0.0.1:PORT" (no `/api` suffix).
+  std::string base_url() const;
+  /// The accepted API key (MockServerOptions::api_key).
+  const std::string& api_key() const;
+  /// The options the server was created with.
+  const MockServerOptions& options() const;
+
+  /// Queues a fault; faults are tried in the order they were injected.
+  void inject_fault(Fault fault);
+  /// Removes every queued fault.
+  void clear_faults();
+
+  /// Every request received so far, in arrival order (including faulted and rejected ones).
+  std::vector<RecordedRequest> requests() const;
+  /// Forgets the recorded requests.
+  void clear_requests();
+  /// Waits until at least `count` requests have been answered (or dropped) since the last
+  /// clear_requests()/reset(); false on timeout.
+  bool wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const;
+
+  /// Clears all stored data (spans, datasets, dataset logs, evaluation runs, pending jobs),
+  /// faults and recorded requests.
+  void reset();
+
+  /// Stored spans, in creation order, as the service stores them (after normalisation).
+  std::vector<nlohmann::json> request_logs() const;
+  /// Stores a span without HTTP, with the same validation and normalisation as
+  /// `POST /api/request-logs/` (handy to seed old timestamps). `environment` defaults to
+  /// MockServerOptions::environment unless the span sets it. Returns the stored span.
+  /// @throws std::invalid_argument when the span is rejected (message = the error body).
+  nlohmann::json add_request_log(nlohmann::json span);
+
+  /// Datasets in creation order (the virtual `_saved_logs` collection excluded).
+  std::vector<nlohmann::json> datasets() const;
+  /// Creates a dataset without HTTP; `body` as for `POST /api/datasets/`. Returns it.
+  /// @throws std::invalid_argument when rejected.
+  nlohmann::json add_dataset(nlohmann::json body);
+  /// Logs of a dataset in creation order (empty for an unknown dataset). `_saved_logs` works.
+  std::vector<nlohmann::json> dataset_logs(const std::string& dataset_id) const;
+  /// Adds a dataset log without HTTP; `log` as for `POST /api/datasets/{id}/logs/`.
+  /// Returns the stored log. @throws std::invalid_argument when rejected or the dataset is
+  /// unknown.
+  nlohmann::json add_dataset_log(const std::string& dataset_id, nlohmann::json log);
+  /// Evaluation tasks of a dataset, oldest first.
+  std::vector<nlohmann::json> evaluation_runs(const std::string& dataset_id) const;
+
+  /// Runs the queued background work (only queued when
+  /// MockServerOptions::immediate_background_jobs is false; otherwise a no-op).
+  void complete_pending_jobs();
+  /// Number of queued background jobs.
+  std::size_t pending_job_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace respan::testing
