@@ -3,7 +3,10 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
+#include <respan/dataset_logs.hpp>
+#include <respan/datasets.hpp>
 #include <respan/options.hpp>
 #include <respan/request_logs.hpp>
 #include <respan/result.hpp>
@@ -42,6 +45,13 @@ class RespanClient {
 
   /// The request-log (span) endpoints.
   RequestLogsResource request_logs() const;
+
+  /// The dataset endpoints (create, list, retrieve, update, delete, evaluator runs).
+  DatasetsResource datasets() const;
+
+  /// The log endpoints of one dataset. `dataset_id` may be the virtual `"_saved_logs"`
+  /// collection; it is percent-encoded into the path.
+  DatasetLogsResource dataset_logs(std::string dataset_id) const;
 
   /// The options in effect (base_url normalised, without `/api`).
   const ClientOptions& options() const noexcept;

@@ -1,0 +1,190 @@
+/// @file common.hpp
+/// @brief Building blocks shared by every model: timestamps, open enums, pages, bulk results.
+///
+/// Conventions of all respan models:
+/// - `std::optional` members are omitted from the JSON sent when unset;
+/// - decoding tolerates missing and `null` fields, and unknown fields are kept in `extra`, so
+///   nothing the server sends is lost (a field whose type does not match the model also lands
+///   in `extra` instead of failing the call);
+/// - enumerations are "open": a value the SDK does not know yet is kept verbatim.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <respan/json.hpp>
+
+namespace respan {
+
+/// An ISO 8601 date-time as sent and received on the wire (e.g. "2026-01-01T00:00:00Z").
+/// The text is kept verbatim; to_time_point() parses it when needed.
+class Timestamp {
+ public:
+  Timestamp() = default;
+  /// Wraps ISO 8601 text as is (not validated; see valid()).
+  Timestamp(std::string iso8601) : text_(std::move(iso8601)) {}      // NOLINT implicit
+  Timestamp(const char* iso8601) : text_(iso8601 ? iso8601 : "") {}  // NOLINT implicit
+  /// Formats a time point as UTC with microseconds, e.g. "2026-01-01T00:00:00.000000Z".
+  explicit Timestamp(std::chrono::system_clock::time_point tp);
+  /// The current time.
+  static Timestamp now();
+
+  /// The ISO 8601 text.
+  const std::string& str() const noexcept { return text_; }
+  bool empty() const noexcept { return text_.empty(); }
+  /// Parses the text (`YYYY-MM-DD[Tt ]hh:mm:ss[.frac][Z|±hh:mm|±hhmm]`, or a date alone).
+  std::optional<std::chrono::system_clock::time_point> to_time_point() const;
+  /// True when to_time_point() succeeds.
+  bool valid() const { return to_time_point().has_value(); }
+
+  friend bool operator==(const Timestamp& a, const Timestamp& b) { return a.text_ == b.text_; }
+  friend bool operator!=(const Timestamp& a, const Timestamp& b) { return !(a == b); }
+
+ private:
+  std::string text_;
+};
+
+void to_json(Json& j, const Timestamp& t);
+void from_json(const Json& j, Timestamp& t);
+
+/// An enumeration whose set of values may grow on the server: known values have named
+/// constructors in the concrete types, unknown ones are kept verbatim. `Tag::known()` returns
+/// an iterable of the documented values.
+template <class Tag>
+class OpenEnum {
+ public:
+  OpenEnum() = default;
+  explicit OpenEnum(std::string value) : value_(std::move(value)) {}
+  const std::string& value() const noexcept { return value_; }
+  /// True when the value is one of Tag::known().
+  bool is_known() const {
+    for (std::string_view k : Tag::known()) {
+      if (value_ == k) return true;
+    }
+    return false;
+  }
+  friend bool operator==(const OpenEnum& a, const OpenEnum& b) { return a.value_ == b.value_; }
+  friend bool operator!=(const OpenEnum& a, const OpenEnum& b) { return !(a == b); }
+  friend bool operator<(const OpenEnum& a, const OpenEnum& b) { return a.value_ < b.value_; }
+  friend std::ostream& operator<<(std::ostream& os, const OpenEnum& e) { return os << e.value_; }
+  friend void to_json(Json& j, const OpenEnum& e) { j = e.value_; }
+  friend void from_json(const Json& j, OpenEnum& e) { e.value_ = j.get<std::string>(); }
+
+ private:
+  std::string value_;
+};
+
+/// A page of a list endpoint (Django-REST envelope).
+template <class T>
+struct Page {
+  std::int64_t count = 0;                   ///< Total matching items across all pages.
+  std::optional<std::string> next;          ///< Absolute URL of the next page, or unset.
+  std::optional<std::string> previous;      ///< Absolute URL of the previous page, or unset.
+  std::vector<T> results;                   ///< Items of this page.
+  std::optional<std::int64_t> total_count;  ///< Sent by some list endpoints.
+  Json current_filters;                     ///< Echo of the filters (some endpoints).
+  Json filters_data;                        ///< Facet data for UIs (some endpoints).
+  Json filter_options;                      ///< Facet data for UIs (some endpoints).
+  Json extra;                               ///< Any other envelope field.
+
+  /// True when the server announced another page.
+  bool has_next() const { return next.has_value() && !next->empty(); }
+};
+
+template <class T>
+void from_json(const Json& j, Page<T>& p) {
+  p = Page<T>{};
+  if (!j.is_object()) throw Json::type_error::create(302, "page is not an object", &j);
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const Json& v = it.value();
+    if (k == "count" && v.is_number()) {
+      p.count = v.get<std::int64_t>();
+    } else if (k == "next" && (v.is_string() || v.is_null())) {
+      if (v.is_string()) p.next = v.get<std::string>();
+    } else if (k == "previous" && (v.is_string() || v.is_null())) {
+      if (v.is_string()) p.previous = v.get<std::string>();
+    } else if (k == "results" && (v.is_array() || v.is_null())) {
+      if (v.is_array()) {
+        p.results.reserve(v.size());
+        for (const Json& item : v)
+          p.results.push_back(item.get<T>());
+      }
+    } else if (k == "total_count" && v.is_number()) {
+      p.total_count = v.get<std::int64_t>();
+    } else if (k == "current_filters") {
+      p.current_filters = v;
+    } else if (k == "filters_data") {
+      p.filters_data = v;
+    } else if (k == "filter_options") {
+      p.filter_options = v;
+    } else {
+      p.extra[k] = v;
+    }
+  }
+  if (p.count == 0 && p.total_count) p.count = *p.total_count;
+}
+
+/// One failed row of a bulk call. `index` is the row's position in the caller's input.
+struct RowError {
+  std::int64_t index = -1;  ///< Position in the input vector (-1 when the server gave none).
+  std::string error;        ///< The reason.
+  Json extra;               ///< Any other field of the server's error entry.
+};
+void to_json(Json& j, const RowError& e);
+void from_json(const Json& j, RowError& e);
+
+/// Outcome of a bulk create. Partial success is success: check `errors`.
+struct BulkResult {
+  std::int64_t success_count = 0;            ///< Rows stored.
+  std::int64_t error_count = 0;              ///< Rows rejected (by the server or locally).
+  std::vector<RowError> errors;              ///< Per-row errors, sorted by index.
+  std::optional<std::int64_t> total_errors;  ///< As reported by the server.
+  std::vector<std::string> unique_ids;       ///< Ids of stored rows, when the server lists them.
+  Json extra;                                ///< Any other response field.
+
+  /// True when every row was stored.
+  bool all_succeeded() const noexcept { return error_count == 0 && errors.empty(); }
+};
+void to_json(Json& j, const BulkResult& r);
+void from_json(const Json& j, BulkResult& r);
+
+/// Per-evaluator aggregate in a summary (`scores` map value).
+struct EvaluatorScoreSummary {
+  std::optional<std::string> evaluator_id;
+  std::optional<std::string> evaluator_slug;
+  std::optional<std::string> evaluator_name;
+  std::optional<std::string> score_value_type;  ///< e.g. "numerical", "boolean".
+  std::optional<double> avg_score;
+  std::optional<std::int64_t> true_count;
+  std::optional<std::int64_t> false_count;
+  Json extra;
+};
+void to_json(Json& j, const EvaluatorScoreSummary& s);
+void from_json(const Json& j, EvaluatorScoreSummary& s);
+
+/// A `{first_name, last_name, email}` user reference.
+struct UserRef {
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  std::optional<std::string> email;
+  Json extra;
+};
+void to_json(Json& j, const UserRef& u);
+void from_json(const Json& j, UserRef& u);
+
+/// A `{"message": "..."}` acknowledgement (async operations, exports).
+struct MessageResponse {
+  std::optional<std::string> message;
+  Json extra;
+};
+void to_json(Json& j, const MessageResponse& m);
+void from_json(const Json& j, MessageResponse& m);
+
+}  // namespace respan

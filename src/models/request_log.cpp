@@ -1,0 +1,666 @@
+#include <respan/models/request_log.hpp>
+
+#include "models/json_io.hpp"
+
+namespace respan {
+
+using detail::put;
+using detail::put_extra;
+using detail::Reader;
+
+const std::vector<std::string_view>& LogTypeValues::known() {
+  static const std::vector<std::string_view> values{
+      "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
+      "agent", "task",       "tool",     "guardrail", "reranker", "other"};
+  return values;
+}
+
+const std::vector<std::string_view>& SpanStatusValues::known() {
+  static const std::vector<std::string_view> values{"success", "error"};
+  return values;
+}
+
+// ---- messages ----------------------------------------------------------------------------
+
+ContentPart ContentPart::make_text(std::string text) {
+  ContentPart p;
+  p.type = "text";
+  p.text = std::move(text);
+  return p;
+}
+
+ContentPart ContentPart::make_image_url(std::string url, std::optional<std::string> detail) {
+  ContentPart p;
+  p.type = "image_url";
+  Json image{{"url", std::move(url)}};
+  if (detail) image["detail"] = *detail;
+  p.image_url = std::move(image);
+  return p;
+}
+
+void to_json(Json& j, const ContentPart& p) {
+  j = Json::object();
+  j["type"] = p.type;
+  put(j, "text", p.text);
+  put(j, "image_url", p.image_url);
+  put_extra(j, p.extra);
+}
+
+void from_json(const Json& j, ContentPart& p) {
+  p = ContentPart{};
+  Reader r(j);
+  r.get_or("type", p.type);
+  r.get("text", p.text);
+  r.raw("image_url", p.image_url);
+  p.extra = r.extra();
+}
+
+void to_json(Json& j, const FunctionCall& f) {
+  j = Json::object();
+  put(j, "name", f.name);
+  put(j, "arguments", f.arguments);
+  put_extra(j, f.extra);
+}
+
+void from_json(const Json& j, FunctionCall& f) {
+  f = FunctionCall{};
+  Reader r(j);
+  r.get("name", f.name);
+  r.get("arguments", f.arguments);
+  f.extra = r.extra();
+}
+
+ToolCall ToolCall::make_function(std::string id, std::string name, std::string arguments_json) {
+  ToolCall t;
+  t.id = std::move(id);
+  t.type = "function";
+  t.function = FunctionCall{std::move(name), std::move(arguments_json), {}};
+  return t;
+}
+
+void to_json(Json& j, const ToolCall& t) {
+  j = Json::object();
+  put(j, "id", t.id);
+  put(j, "type", t.type);
+  put(j, "function", t.function);
+  put_extra(j, t.extra);
+}
+
+void from_json(const Json& j, ToolCall& t) {
+  t = ToolCall{};
+  Reader r(j);
+  r.get("id", t.id);
+  r.get("type", t.type);
+  r.get("function", t.function);
+  t.extra = r.extra();
+}
+
+namespace {
+Message text_message(const char* role, std::string text) {
+  Message m;
+  m.role = role;
+  m.content = MessageContent(std::move(text));
+  return m;
+}
+}  // namespace
+
+Message Message::system(std::string text) {
+  return text_message("system", std::move(text));
+}
+Message Message::user(std::string text) {
+  return text_message("user", std::move(text));
+}
+Message Message::assistant(std::string text) {
+  return text_message("assistant", std::move(text));
+}
+
+Message Message::user(std::vector<ContentPart> parts) {
+  Message m;
+  m.role = "user";
+  m.content = MessageContent(std::move(parts));
+  return m;
+}
+
+Message Message::assistant(std::vector<ToolCall> calls) {
+  Message m;
+  m.role = "assistant";
+  m.tool_calls = std::move(calls);
+  return m;
+}
+
+Message Message::tool(std::string tool_call_id, std::string text) {
+  Message m = text_message("tool", std::move(text));
+  m.tool_call_id = std::move(tool_call_id);
+  return m;
+}
+
+std::string Message::text() const {
+  if (!content) return {};
+  if (const auto* s = std::get_if<std::string>(&*content)) return *s;
+  std::string out;
+  for (const auto& part : std::get<std::vector<ContentPart>>(*content)) {
+    if (part.text) out += *part.text;
+  }
+  return out;
+}
+
+void to_json(Json& j, const Message& m) {
+  j = Json::object();
+  j["role"] = m.role;
+  if (m.content) {
+    if (const auto* s = std::get_if<std::string>(&*m.content)) {
+      j["content"] = *s;
+    } else {
+      j["content"] = std::get<std::vector<ContentPart>>(*m.content);
+    }
+  }
+  put(j, "name", m.name);
+  put(j, "tool_calls", m.tool_calls);
+  put(j, "tool_call_id", m.tool_call_id);
+  put_extra(j, m.extra);
+}
+
+void from_json(const Json& j, Message& m) {
+  m = Message{};
+  Reader r(j);
+  r.get_or("role", m.role);
+  if (auto it = j.find("content"); it != j.end()) {
+    if (it->is_string()) {
+      m.content = MessageContent(it->get<std::string>());
+      r.skip("content");
+    } else if (it->is_null()) {
+      r.skip("content");
+    } else if (it->is_array()) {
+      try {
+        m.content = MessageContent(it->get<std::vector<ContentPart>>());
+        r.skip("content");
+      } catch (const std::exception&) {
+        // Not a list of parts: stays in extra.
+      }
+    }
+  }
+  r.get("name", m.name);
+  r.get("tool_calls", m.tool_calls);
+  r.get("tool_call_id", m.tool_call_id);
+  m.extra = r.extra();
+}
+
+ToolDefinition ToolDefinition::make_function(std::string name, std::string description,
+                                             Json parameters_schema) {
+  ToolDefinition t;
+  Function f;
+  f.name = std::move(name);
+  f.description = std::move(description);
+  f.parameters = std::move(parameters_schema);
+  t.function = std::move(f);
+  return t;
+}
+
+void to_json(Json& j, const ToolDefinition::Function& f) {
+  j = Json::object();
+  j["name"] = f.name;
+  put(j, "description", f.description);
+  put(j, "parameters", f.parameters);
+  put(j, "strict", f.strict);
+  put_extra(j, f.extra);
+}
+
+void from_json(const Json& j, ToolDefinition::Function& f) {
+  f = ToolDefinition::Function{};
+  Reader r(j);
+  r.get_or("name", f.name);
+  r.get("description", f.description);
+  r.raw("parameters", f.parameters);
+  r.get("strict", f.strict);
+  f.extra = r.extra();
+}
+
+void to_json(Json& j, const ToolDefinition& t) {
+  j = Json::object();
+  j["type"] = t.type;
+  put(j, "function", t.function);
+  put_extra(j, t.extra);
+}
+
+void from_json(const Json& j, ToolDefinition& t) {
+  t = ToolDefinition{};
+  Reader r(j);
+  r.get_or("type", t.type);
+  r.get("function", t.function);
+  t.extra = r.extra();
+}
+
+void to_json(Json& j, const Usage& u) {
+  j = Json::object();
+  put(j, "prompt_tokens", u.prompt_tokens);
+  put(j, "completion_tokens", u.completion_tokens);
+  put(j, "total_tokens", u.total_tokens);
+  put(j, "input_tokens", u.input_tokens);
+  put(j, "output_tokens", u.output_tokens);
+  put(j, "cache_creation_input_tokens", u.cache_creation_input_tokens);
+  put(j, "cache_read_input_tokens", u.cache_read_input_tokens);
+  put_extra(j, u.extra);
+}
+
+void from_json(const Json& j, Usage& u) {
+  u = Usage{};
+  Reader r(j);
+  r.get("prompt_tokens", u.prompt_tokens);
+  r.get("completion_tokens", u.completion_tokens);
+  r.get("total_tokens", u.total_tokens);
+  r.get("input_tokens", u.input_tokens);
+  r.get("output_tokens", u.output_tokens);
+  r.get("cache_creation_input_tokens", u.cache_creation_input_tokens);
+  r.get("cache_read_input_tokens", u.cache_read_input_tokens);
+  u.extra = r.extra();
+}
+
+void to_json(Json& j, const CustomerParams& c) {
+  j = Json::object();
+  put(j, "customer_identifier", c.customer_identifier);
+  put(j, "email", c.email);
+  put(j, "name", c.name);
+  put_extra(j, c.extra);
+}
+
+void from_json(const Json& j, CustomerParams& c) {
+  c = CustomerParams{};
+  Reader r(j);
+  r.get("customer_identifier", c.customer_identifier);
+  r.get("email", c.email);
+  r.get("name", c.name);
+  c.extra = r.extra();
+}
+
+// ---- unions ------------------------------------------------------------------------------
+
+SpanIO::SpanIO(const Message& message) : JsonUnion(Json(message)) {}
+SpanIO::SpanIO(const std::vector<Message>& messages) : JsonUnion(Json(messages)) {}
+
+Json SpanIO::parsed() const {
+  if (!value_.is_string()) return value_;
+  Json out = Json::parse(value_.get_ref<const std::string&>(), nullptr, false);
+  return out.is_discarded() ? value_ : out;
+}
+
+std::vector<std::string> Stop::sequences() const {
+  std::vector<std::string> out;
+  if (value_.is_string()) {
+    out.push_back(value_.get<std::string>());
+  } else if (value_.is_array()) {
+    for (const Json& s : value_) {
+      if (s.is_string()) out.push_back(s.get<std::string>());
+    }
+  }
+  return out;
+}
+
+Stop Stop::from_json_value(Json value) {
+  Stop s;
+  s.value_ = std::move(value);
+  return s;
+}
+
+ToolChoice ToolChoice::function(std::string name) {
+  return from_json_value(Json{{"type", "function"}, {"function", {{"name", std::move(name)}}}});
+}
+
+ToolChoice ToolChoice::from_json_value(Json value) {
+  ToolChoice t;
+  t.value_ = std::move(value);
+  return t;
+}
+
+Warnings Warnings::from_json_value(Json value) {
+  Warnings w;
+  w.value_ = std::move(value);
+  return w;
+}
+
+void to_json(Json& j, const SpanIO& v) {
+  j = v.json();
+}
+void from_json(const Json& j, SpanIO& v) {
+  v = SpanIO::from_json_value(j);
+}
+void to_json(Json& j, const Stop& v) {
+  j = v.json();
+}
+void from_json(const Json& j, Stop& v) {
+  v = Stop::from_json_value(j);
+}
+void to_json(Json& j, const ToolChoice& v) {
+  j = v.json();
+}
+void from_json(const Json& j, ToolChoice& v) {
+  v = ToolChoice::from_json_value(j);
+}
+void to_json(Json& j, const Warnings& v) {
+  j = v.json();
+}
+void from_json(const Json& j, Warnings& v) {
+  v = Warnings::from_json_value(j);
+}
+
+// ---- spans -------------------------------------------------------------------------------
+
+namespace {
+
+// A union-typed optional field: any non-null JSON is kept.
+template <class U>
+void get_union(Reader& r, const Json& j, const char* k, std::optional<U>& out) {
+  out.reset();
+  auto it = j.find(k);
+  if (it == j.end()) return;
+  r.skip(k);
+  if (!it->is_null()) out = U::from_json_value(*it);
+}
+
+void encode_span(Json& j, const RequestLog& s) {
+  j = Json::object();
+  j["model"] = s.model;
+  put(j, "prompt_messages", s.prompt_messages);
+  put(j, "completion_message", s.completion_message);
+  put(j, "messages", s.messages);
+  put(j, "input", s.input);
+  put(j, "output", s.output);
+  put(j, "log_type", s.log_type);
+  put(j, "prompt_tokens", s.prompt_tokens);
+  put(j, "completion_tokens", s.completion_tokens);
+  put(j, "usage", s.usage);
+  put(j, "cost", s.cost);
+  put(j, "latency", s.latency);
+  put(j, "generation_time", s.generation_time);
+  put(j, "time_to_first_token", s.time_to_first_token);
+  put(j, "ttft", s.ttft);
+  put(j, "tokens_per_second", s.tokens_per_second);
+  put(j, "prompt_unit_price", s.prompt_unit_price);
+  put(j, "completion_unit_price", s.completion_unit_price);
+  put(j, "timestamp", s.timestamp);
+  put(j, "start_time", s.start_time);
+  put(j, "temperature", s.temperature);
+  put(j, "top_p", s.top_p);
+  put(j, "max_tokens", s.max_tokens);
+  put(j, "frequency_penalty", s.frequency_penalty);
+  put(j, "presence_penalty", s.presence_penalty);
+  put(j, "stop", s.stop);
+  put(j, "stream", s.stream);
+  put(j, "tools", s.tools);
+  put(j, "tool_calls", s.tool_calls);
+  put(j, "tool_choice", s.tool_choice);
+  put(j, "response_format", s.response_format);
+  put(j, "status_code", s.status_code);
+  put(j, "status", s.status);
+  put(j, "error_message", s.error_message);
+  put(j, "warnings", s.warnings);
+  put(j, "trace_unique_id", s.trace_unique_id);
+  put(j, "span_name", s.span_name);
+  put(j, "span_parent_id", s.span_parent_id);
+  put(j, "span_workflow_name", s.span_workflow_name);
+  put(j, "custom_identifier", s.custom_identifier);
+  put(j, "thread_identifier", s.thread_identifier);
+  put(j, "group_identifier", s.group_identifier);
+  put(j, "customer_identifier", s.customer_identifier);
+  put(j, "customer_params", s.customer_params);
+  put(j, "metadata", s.metadata);
+  put(j, "properties", s.properties);
+  put(j, "variables", s.variables);
+  put(j, "prompt_id", s.prompt_id);
+  put(j, "prompt_name", s.prompt_name);
+  put(j, "is_custom_prompt", s.is_custom_prompt);
+  put(j, "full_request", s.full_request);
+  put(j, "full_response", s.full_response);
+  put(j, "respan_params", s.respan_params);
+  put(j, "keywordsai_params", s.keywordsai_params);
+  put(j, "positive_feedback", s.positive_feedback);
+}
+
+void decode_span(Reader& r, const Json& j, RequestLog& s) {
+  r.get_or("model", s.model);
+  r.get("prompt_messages", s.prompt_messages);
+  r.get("completion_message", s.completion_message);
+  r.get("messages", s.messages);
+  get_union(r, j, "input", s.input);
+  get_union(r, j, "output", s.output);
+  r.get("log_type", s.log_type);
+  r.get("prompt_tokens", s.prompt_tokens);
+  r.get("completion_tokens", s.completion_tokens);
+  r.get("usage", s.usage);
+  r.get("cost", s.cost);
+  r.get("latency", s.latency);
+  r.get("generation_time", s.generation_time);
+  r.get("time_to_first_token", s.time_to_first_token);
+  r.get("ttft", s.ttft);
+  r.get("tokens_per_second", s.tokens_per_second);
+  r.get("prompt_unit_price", s.prompt_unit_price);
+  r.get("completion_unit_price", s.completion_unit_price);
+  r.get("timestamp", s.timestamp);
+  r.get("start_time", s.start_time);
+  r.get("temperature", s.temperature);
+  r.get("top_p", s.top_p);
+  r.get("max_tokens", s.max_tokens);
+  r.get("frequency_penalty", s.frequency_penalty);
+  r.get("presence_penalty", s.presence_penalty);
+  get_union(r, j, "stop", s.stop);
+  r.get("stream", s.stream);
+  r.get("tools", s.tools);
+  r.get("tool_calls", s.tool_calls);
+  get_union(r, j, "tool_choice", s.tool_choice);
+  r.raw("response_format", s.response_format);
+  r.get("status_code", s.status_code);
+  r.get("status", s.status);
+  r.get("error_message", s.error_message);
+  get_union(r, j, "warnings", s.warnings);
+  r.get("trace_unique_id", s.trace_unique_id);
+  r.get("span_name", s.span_name);
+  r.get("span_parent_id", s.span_parent_id);
+  r.get("span_workflow_name", s.span_workflow_name);
+  r.get("custom_identifier", s.custom_identifier);
+  r.get("thread_identifier", s.thread_identifier);
+  r.get("group_identifier", s.group_identifier);
+  r.get("customer_identifier", s.customer_identifier);
+  r.get("customer_params", s.customer_params);
+  r.raw("metadata", s.metadata);
+  r.raw("properties", s.properties);
+  r.raw("variables", s.variables);
+  r.get("prompt_id", s.prompt_id);
+  r.get("prompt_name", s.prompt_name);
+  r.get("is_custom_prompt", s.is_custom_prompt);
+  r.raw("full_request", s.full_request);
+  r.raw("full_response", s.full_response);
+  r.raw("respan_params", s.respan_params);
+  r.raw("keywordsai_params", s.keywordsai_params);
+  r.get("positive_feedback", s.positive_feedback);
+}
+
+}  // namespace
+
+void to_json(Json& j, const RequestLog& r) {
+  encode_span(j, r);
+  put_extra(j, r.extra);
+}
+
+void from_json(const Json& j, RequestLog& s) {
+  s = RequestLog{};
+  Reader r(j);
+  decode_span(r, j, s);
+  s.extra = r.extra();
+}
+
+void to_json(Json& j, const CreatedRequestLog& c) {
+  j = Json::object();
+  put(j, "id", c.id);
+  put(j, "unique_id", c.unique_id);
+  put(j, "organization_id", c.organization_id);
+  put(j, "customer_identifier", c.customer_identifier);
+  put(j, "status", c.status);
+  put(j, "cost", c.cost);
+  put(j, "timestamp", c.timestamp);
+  put(j, "environment", c.environment);
+  put(j, "latency", c.latency);
+  put(j, "time_to_first_token", c.time_to_first_token);
+  put(j, "prompt_cache_creation_tokens", c.prompt_cache_creation_tokens);
+  put(j, "prompt_cache_hit_tokens", c.prompt_cache_hit_tokens);
+  put_extra(j, c.extra);
+}
+
+namespace {
+// Ids are strings on the wire; some deployments send integers. Accept both.
+void get_id(Reader& r, const Json& j, const char* k, std::optional<std::string>& out) {
+  r.get(k, out);
+  if (out) return;
+  auto it = j.find(k);
+  if (it != j.end() && it->is_number_integer()) {
+    out = it->dump();
+    r.skip(k);
+  }
+}
+}  // namespace
+
+void from_json(const Json& j, CreatedRequestLog& c) {
+  c = CreatedRequestLog{};
+  Reader r(j);
+  get_id(r, j, "id", c.id);
+  get_id(r, j, "unique_id", c.unique_id);
+  get_id(r, j, "organization_id", c.organization_id);
+  r.get("customer_identifier", c.customer_identifier);
+  r.get("status", c.status);
+  r.get("cost", c.cost);
+  r.get("timestamp", c.timestamp);
+  r.get("environment", c.environment);
+  r.get("latency", c.latency);
+  r.get("time_to_first_token", c.time_to_first_token);
+  r.get("prompt_cache_creation_tokens", c.prompt_cache_creation_tokens);
+  r.get("prompt_cache_hit_tokens", c.prompt_cache_hit_tokens);
+  // Aliases the service may echo back.
+  if (!c.latency) {
+    std::optional<double> alias;
+    r.get("generation_time", alias);
+    c.latency = alias;
+  }
+  if (!c.time_to_first_token) {
+    std::optional<double> alias;
+    r.get("ttft", alias);
+    c.time_to_first_token = alias;
+  }
+  if (!c.unique_id) c.unique_id = c.id;
+  if (!c.id) c.id = c.unique_id;
+  c.extra = r.extra();
+}
+
+void to_json(Json& j, const LimitCheck& l) {
+  j = Json::object();
+  put(j, "name", l.name);
+  put(j, "current_value", l.current_value);
+  put(j, "new_value", l.new_value);
+  put(j, "limit_value", l.limit_value);
+  put(j, "is_within_limit", l.is_within_limit);
+  put_extra(j, l.extra);
+}
+
+void from_json(const Json& j, LimitCheck& l) {
+  l = LimitCheck{};
+  Reader r(j);
+  r.get("name", l.name);
+  r.get("current_value", l.current_value);
+  r.get("new_value", l.new_value);
+  r.get("limit_value", l.limit_value);
+  r.get("is_within_limit", l.is_within_limit);
+  l.extra = r.extra();
+}
+
+void to_json(Json& j, const LimitInfo& l) {
+  j = Json::object();
+  put(j, "is_allowed", l.is_allowed);
+  j["limits"] = l.limits;
+  put_extra(j, l.extra);
+}
+
+void from_json(const Json& j, LimitInfo& l) {
+  l = LimitInfo{};
+  Reader r(j);
+  r.get("is_allowed", l.is_allowed);
+  r.get_or("limits", l.limits);
+  l.extra = r.extra();
+}
+
+void to_json(Json& j, const RequestLogRecord& rec) {
+  encode_span(j, rec);
+  put(j, "id", rec.id);
+  put(j, "unique_id", rec.unique_id);
+  put(j, "organization_id", rec.organization_id);
+  put(j, "environment", rec.environment);
+  put(j, "total_request_tokens", rec.total_request_tokens);
+  put(j, "prompt_cache_creation_tokens", rec.prompt_cache_creation_tokens);
+  put(j, "prompt_cache_hit_tokens", rec.prompt_cache_hit_tokens);
+  put(j, "is_pinned", rec.is_pinned);
+  put(j, "note", rec.note);
+  put(j, "scores", rec.scores);
+  put(j, "limit_info", rec.limit_info);
+  put_extra(j, rec.extra);
+}
+
+void from_json(const Json& j, RequestLogRecord& rec) {
+  rec = RequestLogRecord{};
+  Reader r(j);
+  decode_span(r, j, rec);
+  get_id(r, j, "id", rec.id);
+  get_id(r, j, "unique_id", rec.unique_id);
+  get_id(r, j, "organization_id", rec.organization_id);
+  r.get("environment", rec.environment);
+  r.get("total_request_tokens", rec.total_request_tokens);
+  r.get("prompt_cache_creation_tokens", rec.prompt_cache_creation_tokens);
+  r.get("prompt_cache_hit_tokens", rec.prompt_cache_hit_tokens);
+  r.get("is_pinned", rec.is_pinned);
+  r.get("note", rec.note);
+  r.raw("scores", rec.scores);
+  r.get("limit_info", rec.limit_info);
+  if (!rec.latency) rec.latency = rec.generation_time;
+  if (!rec.time_to_first_token) rec.time_to_first_token = rec.ttft;
+  if (!rec.unique_id) rec.unique_id = rec.id;
+  rec.extra = r.extra();
+}
+
+void to_json(Json& j, const RequestLogUpdate& u) {
+  j = Json::object();
+  put(j, "is_pinned", u.is_pinned);
+  if (u.positive_feedback) {
+    j["positive_feedback"] = *u.positive_feedback;
+  } else if (u.clears_positive_feedback()) {
+    j["positive_feedback"] = nullptr;
+  }
+  put(j, "note", u.note);
+  put(j, "metadata", u.metadata);
+  put_extra(j, u.extra);
+}
+
+void to_json(Json& j, const RequestLogSummary& s) {
+  j = Json::object();
+  j["number_of_requests"] = s.number_of_requests;
+  j["total_cost"] = s.total_cost;
+  j["total_tokens"] = s.total_tokens;
+  j["total_prompt_tokens"] = s.total_prompt_tokens;
+  j["total_completion_tokens"] = s.total_completion_tokens;
+  j["avg_latency"] = s.avg_latency;
+  j["avg_tps"] = s.avg_tps;
+  j["avg_ttft"] = s.avg_ttft;
+  j["scores"] = s.scores;
+  put_extra(j, s.extra);
+}
+
+void from_json(const Json& j, RequestLogSummary& s) {
+  s = RequestLogSummary{};
+  Reader r(j);
+  r.get_or("number_of_requests", s.number_of_requests);
+  r.get_or("total_cost", s.total_cost);
+  r.get_or("total_tokens", s.total_tokens);
+  r.get_or("total_prompt_tokens", s.total_prompt_tokens);
+  r.get_or("total_completion_tokens", s.total_completion_tokens);
+  r.get_or("avg_latency", s.avg_latency);
+  r.get_or("avg_tps", s.avg_tps);
+  r.get_or("avg_ttft", s.avg_ttft);
+  r.get_or("scores", s.scores);
+  s.extra = r.extra();
+}
+
+}  // namespace respan

@@ -1,0 +1,165 @@
+#include <algorithm>
+
+#include <respan/request_logs.hpp>
+
+#include "http/pipeline.hpp"
+#include "resource_util.hpp"
+
+namespace respan {
+
+using detail::ApiRequest;
+using detail::QueryParams;
+
+namespace {
+
+constexpr const char* kCreatePath = "/api/request-logs/";
+constexpr const char* kLegacyCreatePath = "/api/request-logs/create/";
+
+QueryParams list_params(const RequestLogListQuery& q) {
+  QueryParams p;
+  detail::add_param(p, "page", q.page);
+  detail::add_param(p, "page_size", q.page_size);
+  detail::add_param(p, "sort_by", q.sort_by);
+  detail::add_param(p, "start_time", q.start_time);
+  detail::add_param(p, "end_time", q.end_time);
+  detail::add_param(p, "environment", q.environment);
+  detail::add_param(p, "log_type", q.log_type);
+  detail::add_list_param(p, "include_fields", q.include_fields);
+  return p;
+}
+
+Result<Page<RequestLogRecord>> list_page(const detail::Pipeline& p, const RequestLogListQuery& q,
+                                         const RequestOptions& o) {
+  if (auto bad = detail::check_paging(q.page, q.page_size, 1000)) return *bad;
+  ApiRequest r{HttpMethod::post, "/api/request-logs/list/", list_params(q),
+               detail::filters_body(q.filters)};
+  return p.call<Page<RequestLogRecord>>(r, o);
+}
+
+bool is_systemic(ErrorCode code) {
+  return code == ErrorCode::unauthorized || code == ErrorCode::forbidden ||
+         code == ErrorCode::invalid_argument || code == ErrorCode::cancelled;
+}
+
+}  // namespace
+
+Result<CreatedRequestLog> RequestLogsResource::create(const RequestLog& span,
+                                                      const RequestOptions& options) const {
+  if (span.model.empty()) {
+    return Error::make(ErrorCode::invalid_argument, "RequestLog::model is required");
+  }
+  const char* path =
+      pipeline_->options().use_legacy_create_endpoint ? kLegacyCreatePath : kCreatePath;
+  return pipeline_->call<CreatedRequestLog>({HttpMethod::post, path, {}, Json(span)}, options);
+}
+
+Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog>& spans,
+                                                    const RequestOptions& options) const {
+  BulkResult total;
+  std::vector<std::size_t> valid;
+  valid.reserve(spans.size());
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].model.empty()) {
+      detail::add_row_error(total, i, "model is required (row not sent)");
+    } else {
+      valid.push_back(i);
+    }
+  }
+  std::optional<Error> first_failure;
+  for (std::size_t begin = 0; begin < valid.size(); begin += kMaxBulkSize) {
+    const std::size_t end = std::min(valid.size(), begin + kMaxBulkSize);
+    if (first_failure && is_systemic(first_failure->code)) {
+      for (std::size_t k = begin; k < end; ++k) {
+        detail::add_row_error(total, valid[k], "not sent: " + first_failure->to_string());
+      }
+      continue;
+    }
+    Json rows = Json::array();
+    for (std::size_t k = begin; k < end; ++k)
+      rows.push_back(Json(spans[valid[k]]));
+    Json body = {{"logs", std::move(rows)}};
+    Result<BulkResult> chunk = detail::call_bulk(
+        *pipeline_, {HttpMethod::post, "/api/request-logs/bulk/", {}, std::move(body)}, end - begin,
+        options);
+    if (!chunk) {
+      if (!first_failure) first_failure = chunk.error();
+      for (std::size_t k = begin; k < end; ++k) {
+        detail::add_row_error(total, valid[k], "not delivered: " + chunk.error().to_string());
+      }
+      continue;
+    }
+    detail::merge_bulk(total, std::move(chunk).value(), [&](std::int64_t local) -> std::int64_t {
+      const auto idx = static_cast<std::size_t>(local);
+      return (local >= 0 && begin + idx < end) ? static_cast<std::int64_t>(valid[begin + idx])
+                                               : local;
+    });
+  }
+  if (first_failure && total.success_count == 0) return *first_failure;
+  detail::finish_bulk(total);
+  return total;
+}
+
+Result<Page<RequestLogRecord>> RequestLogsResource::list(const RequestLogListQuery& query,
+                                                         const RequestOptions& options) const {
+  return list_page(*pipeline_, query, options);
+}
+
+PageRange<RequestLogRecord> RequestLogsResource::list_all(RequestLogListQuery query,
+                                                          RequestOptions options) const {
+  const std::int64_t first = query.page.value_or(1);
+  return PageRange<RequestLogRecord>(
+      [p = pipeline_, q = std::move(query), o = std::move(options)](std::int64_t page) mutable {
+        q.page = page;
+        return list_page(*p, q, o);
+      },
+      first);
+}
+
+Result<Page<RequestLogRecord>> RequestLogsResource::list_legacy(
+    const LegacyRequestLogListQuery& q, const RequestOptions& options) const {
+  if (auto bad = detail::check_paging(q.page, q.page_size, 1000)) return *bad;
+  QueryParams p;
+  detail::add_param(p, "page", q.page);
+  detail::add_param(p, "page_size", q.page_size);
+  detail::add_param(p, "sort_by", q.sort_by);
+  detail::add_param(p, "start_time", q.start_time);
+  detail::add_param(p, "end_time", q.end_time);
+  detail::add_param(p, "customer_identifier", q.customer_identifier);
+  detail::add_list_param(p, "include_fields", q.include_fields);
+  return pipeline_->call<Page<RequestLogRecord>>(
+      {HttpMethod::get, "/api/request-logs/", std::move(p), {}}, options);
+}
+
+Result<RequestLogRecord> RequestLogsResource::retrieve(const std::string& unique_id,
+                                                       const RequestOptions& options) const {
+  if (unique_id.empty()) return Error::make(ErrorCode::invalid_argument, "unique_id is empty");
+  return pipeline_->call<RequestLogRecord>(
+      {HttpMethod::get, "/api/request-logs/" + detail::percent_encode(unique_id) + "/", {}, {}},
+      options);
+}
+
+Result<RequestLogRecord> RequestLogsResource::update(const std::string& unique_id,
+                                                     const RequestLogUpdate& update,
+                                                     const RequestOptions& options) const {
+  if (unique_id.empty()) return Error::make(ErrorCode::invalid_argument, "unique_id is empty");
+  return detail::call_object<RequestLogRecord>(
+      *pipeline_,
+      {HttpMethod::patch,
+       "/api/request-logs/" + detail::percent_encode(unique_id) + "/",
+       {},
+       Json(update)},
+      options);
+}
+
+Result<RequestLogSummary> RequestLogsResource::summary(const RequestLogSummaryQuery& q,
+                                                       const RequestOptions& options) const {
+  QueryParams p;
+  detail::add_param(p, "start_time", q.start_time);
+  detail::add_param(p, "end_time", q.end_time);
+  detail::add_param(p, "environment", q.environment);
+  return pipeline_->call<RequestLogSummary>({HttpMethod::post, "/api/request-logs/summary/",
+                                             std::move(p), detail::filters_body(q.filters)},
+                                            options);
+}
+
+}  // namespace respan

@@ -1,0 +1,520 @@
+// The request-log API end to end: the real client and libcurl transport against the mock
+// server over loopback.
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <respan/respan.hpp>
+#include <respan/testing/mock_server.hpp>
+
+using namespace std::chrono_literals;
+using respan::ErrorCode;
+using respan::Json;
+using respan::testing::Fault;
+using respan::testing::MockServer;
+
+namespace {
+
+class RequestLogsApi : public ::testing::Test {
+ protected:
+  void SetUp() override { server_.start(); }
+
+  respan::ClientOptions options() const {
+    respan::ClientOptions o;
+    o.api_key = server_.api_key();
+    o.base_url = server_.base_url() + "/api/";  // accepted with /api and a trailing slash
+    o.retry.initial_backoff = 1ms;
+    o.retry.max_backoff = 5ms;
+    return o;
+  }
+  respan::RespanClient client() const { return respan::RespanClient::create(options()).value(); }
+
+  std::vector<respan::testing::RecordedRequest> requests_to(const std::string& path) const {
+    std::vector<respan::testing::RecordedRequest> out;
+    for (auto& r : server_.requests())
+      if (r.path == path) out.push_back(r);
+    return out;
+  }
+
+  static respan::RequestLog chat_span(const std::string& customer = "customer-42") {
+    respan::RequestLog s;
+    s.model = "gpt-4o";
+    s.prompt_messages = std::vector<respan::Message>{respan::Message::system("Be brief."),
+                                                     respan::Message::user("Where is my order?")};
+    s.completion_message = respan::Message::assistant("It ships today.");
+    s.prompt_tokens = 12;
+    s.completion_tokens = 6;
+    s.latency = 0.84;
+    s.customer_identifier = customer;
+    s.metadata = Json{{"feature", "orders"}};
+    return s;
+  }
+
+  MockServer server_;
+};
+
+TEST_F(RequestLogsApi, CreateSendsExactlyTheSpanAndReturnsTheCreatedFields) {
+  auto c = client();
+  respan::RequestLog span = chat_span();
+  span.usage = respan::Usage{};
+  span.usage->cache_creation_input_tokens = 5;
+  span.usage->cache_read_input_tokens = 7;
+  auto created = c.request_logs().create(span);
+  ASSERT_TRUE(created) << created.error();
+  ASSERT_TRUE(created->unique_id);
+  EXPECT_EQ(created->unique_id->size(), 32u);
+  EXPECT_EQ(created->id, created->unique_id);
+  EXPECT_EQ(created->environment, "test");
+  EXPECT_EQ(created->customer_identifier, "customer-42");
+  EXPECT_EQ(created->status, respan::SpanStatus::success());
+  EXPECT_EQ(created->prompt_cache_creation_tokens, 5);
+  EXPECT_EQ(created->prompt_cache_hit_tokens, 7);
+  EXPECT_DOUBLE_EQ(created->latency.value_or(0), 0.84);
+
+  auto sent = requests_to("/api/request-logs/");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].method, "POST");
+  EXPECT_EQ(sent[0].header("authorization"), "Bearer " + server_.api_key());
+  EXPECT_EQ(sent[0].header("content-type"), "application/json");
+  EXPECT_EQ(sent[0].json(), Json(span));
+  EXPECT_FALSE(sent[0].json().contains("temperature"));  // unset fields are not sent
+}
+
+TEST_F(RequestLogsApi, CreateThenRetrieveRoundTrip) {
+  auto c = client();
+  respan::RequestLog span = chat_span();
+  span.generation_time = 1.5;  // the service normalises it to latency
+  span.latency.reset();
+  span.ttft = 0.25;
+  span.customer_identifier.reset();
+  span.customer_params = respan::CustomerParams{};
+  span.customer_params->customer_identifier = "promoted";
+  span.stop = respan::Stop(std::vector<std::string>{"\n\n", "END"});
+  span.tool_choice = respan::ToolChoice(std::string("auto"));
+  span.extra["future_field"] = Json{{"kept", true}};
+  auto created = c.request_logs().create(span).value();
+
+  auto got = c.request_logs().retrieve(*created.unique_id);
+  ASSERT_TRUE(got) << got.error();
+  EXPECT_EQ(got->model, "gpt-4o");
+  EXPECT_EQ(got->unique_id, created.unique_id);
+  EXPECT_DOUBLE_EQ(got->latency.value_or(0), 1.5);
+  EXPECT_DOUBLE_EQ(got->time_to_first_token.value_or(0), 0.25);
+  EXPECT_EQ(got->customer_identifier, "promoted");
+  ASSERT_TRUE(got->prompt_messages);
+  ASSERT_EQ(got->prompt_messages->size(), 2u);
+  EXPECT_EQ((*got->prompt_messages)[1].role, "user");
+  ASSERT_TRUE(got->completion_message);
+  EXPECT_EQ(got->completion_message->role, "assistant");
+  EXPECT_EQ(got->prompt_tokens, 12);
+  EXPECT_EQ(got->metadata, (Json{{"feature", "orders"}}));
+  EXPECT_EQ(Json(*got->stop), (Json{"\n\n", "END"}));
+  EXPECT_EQ(got->extra.at("future_field"), (Json{{"kept", true}}));
+}
+
+TEST_F(RequestLogsApi, LegacyCreateEndpointIsSelectable) {
+  auto o = options();
+  o.use_legacy_create_endpoint = true;
+  auto c = respan::RespanClient::create(o).value();
+  ASSERT_TRUE(c.request_logs().create(chat_span()));
+  EXPECT_EQ(requests_to("/api/request-logs/create/").size(), 1u);
+  EXPECT_EQ(requests_to("/api/request-logs/").size(), 0u);
+}
+
+TEST_F(RequestLogsApi, MissingModelIsRejectedBeforeSending) {
+  respan::RequestLog span = chat_span();
+  span.model.clear();
+  auto r = client().request_logs().create(span);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(r.error().attempts, 0);
+  EXPECT_TRUE(server_.requests().empty());
+}
+
+TEST_F(RequestLogsApi, WrongKeyIsUnauthorizedAndNotRetried) {
+  auto o = options();
+  o.api_key = "sk-wrong-key-0000";
+  std::vector<std::string> lines;
+  std::mutex mu;
+  o.log_level = respan::LogLevel::debug;
+  o.log = [&](respan::LogLevel, std::string_view m) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.emplace_back(m);
+  };
+  auto c = respan::RespanClient::create(o).value();
+  auto r = c.request_logs().create(chat_span());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::unauthorized);
+  EXPECT_EQ(r.error().http_status, 401);
+  EXPECT_EQ(r.error().attempts, 1);
+  EXPECT_FALSE(r.error().message.empty());
+  EXPECT_EQ(server_.requests().size(), 1u);
+  std::string everything = r.error().to_string() + r.error().raw_body;
+  for (auto& l : lines)
+    everything += l;
+  EXPECT_EQ(everything.find("sk-wrong-key-0000"), std::string::npos);
+}
+
+TEST_F(RequestLogsApi, ServerEchoingTheKeyIsScrubbed) {
+  Fault f;
+  f.status = 400;
+  f.body = R"({"detail": "key )" + server_.api_key() + R"( is not allowed here"})";
+  server_.inject_fault(f);
+  auto r = client().request_logs().create(chat_span());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::bad_request);
+  EXPECT_EQ(r.error().message.find(server_.api_key()), std::string::npos);
+  EXPECT_EQ(r.error().raw_body.find(server_.api_key()), std::string::npos);
+  EXPECT_NE(r.error().message.find("[redacted]"), std::string::npos);
+}
+
+TEST_F(RequestLogsApi, ValidationErrorCarriesFieldErrors) {
+  Fault f;
+  f.status = 422;
+  f.body = R"({"detail": "Validation error", "errors": {"model": ["This field is required."]}})";
+  server_.inject_fault(f);
+  auto r = client().request_logs().create(chat_span());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::validation);
+  EXPECT_EQ(r.error().message, "Validation error");
+  ASSERT_EQ(r.error().field_errors.count("model"), 1u);
+  EXPECT_EQ(r.error().field_errors.at("model").at(0), "This field is required.");
+  EXPECT_THROW(client().request_logs().retrieve("nope").value(), respan::ApiError);
+}
+
+TEST_F(RequestLogsApi, RetriesServiceUnavailableHonouringRetryAfter) {
+  Fault f;
+  f.status = 503;
+  f.retry_after_ms = "30";
+  f.times = 2;
+  server_.inject_fault(f);
+  std::vector<std::chrono::milliseconds> sleeps;
+  auto o = options();
+  o.sleeper = [&](std::chrono::milliseconds d) { sleeps.push_back(d); };
+  auto c = respan::RespanClient::create(o).value();
+  auto r = c.request_logs().create(chat_span());
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(requests_to("/api/request-logs/").size(), 3u);
+  EXPECT_EQ(sleeps, (std::vector<std::chrono::milliseconds>{30ms, 30ms}));
+  EXPECT_EQ(server_.request_logs().size(), 1u);
+}
+
+TEST_F(RequestLogsApi, RateLimitExhaustsRetriesWithTypedError) {
+  Fault f;
+  f.status = 429;
+  f.body_retry_after = 0.01;
+  f.times = 10;
+  server_.inject_fault(f);
+  auto r = client().request_logs().create(chat_span());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::rate_limited);
+  EXPECT_EQ(r.error().attempts, 3);
+  ASSERT_TRUE(r.error().retry_after);
+  EXPECT_EQ(*r.error().retry_after, 10ms);
+  EXPECT_TRUE(server_.request_logs().empty());
+}
+
+TEST_F(RequestLogsApi, DroppedConnectionIsANetworkErrorAndIsRetried) {
+  Fault f;
+  f.drop_connection = true;
+  server_.inject_fault(f);
+  auto ok = client().request_logs().create(chat_span());
+  ASSERT_TRUE(ok) << ok.error();
+
+  server_.inject_fault(f);
+  respan::RequestOptions once;
+  once.max_retries = 0;
+  auto r = client().request_logs().create(chat_span(), once);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::network);
+  EXPECT_EQ(r.error().http_status, 0);
+}
+
+TEST_F(RequestLogsApi, MalformedJsonIsADecodeError) {
+  Fault f;
+  f.malformed_json = true;
+  server_.inject_fault(f);
+  auto r = client().request_logs().create(chat_span());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::decode);
+  EXPECT_FALSE(r.error().raw_body.empty());
+  EXPECT_EQ(server_.requests().size(), 1u);
+}
+
+TEST_F(RequestLogsApi, SlowServerTimesOut) {
+  Fault f;
+  f.delay = 400ms;
+  f.times = 3;
+  server_.inject_fault(f);
+  respan::RequestOptions call;
+  call.request_timeout = 100ms;
+  call.max_retries = 0;
+  auto r = client().request_logs().create(chat_span(), call);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::timeout);
+}
+
+TEST_F(RequestLogsApi, CallDeadlineBoundsRetries) {
+  Fault f;
+  f.delay = 150ms;
+  f.status = 503;
+  f.times = 20;
+  server_.inject_fault(f);
+  respan::RequestOptions call;
+  call.call_deadline = 250ms;
+  call.max_retries = 10;
+  const auto start = std::chrono::steady_clock::now();
+  auto r = client().request_logs().create(chat_span(), call);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().code == ErrorCode::timeout || r.error().code == ErrorCode::server)
+      << r.error();
+  EXPECT_LE(r.error().attempts, 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+TEST_F(RequestLogsApi, ConnectionRefusedIsANetworkError) {
+  auto o = options();
+  server_.stop();
+  auto c = respan::RespanClient::create(o).value();
+  auto r = c.request_logs().retrieve("x");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::network);
+  EXPECT_EQ(r.error().attempts, 3);
+}
+
+TEST_F(RequestLogsApi, BulkCreateChunksAndReportsRowsByOriginalIndex) {
+  std::vector<respan::RequestLog> spans;
+  for (int i = 0; i < 1203; ++i)
+    spans.push_back(chat_span("c" + std::to_string(i % 7)));
+  for (int bad : {0, 600, 1202})
+    spans[static_cast<std::size_t>(bad)].model.clear();
+  auto r = client().request_logs().create_bulk(spans);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->success_count, 1200);
+  EXPECT_EQ(r->error_count, 3);
+  ASSERT_EQ(r->errors.size(), 3u);
+  EXPECT_EQ(r->errors[0].index, 0);
+  EXPECT_EQ(r->errors[1].index, 600);
+  EXPECT_EQ(r->errors[2].index, 1202);
+  auto sent = requests_to("/api/request-logs/bulk/");
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[0].json()["logs"].size(), 500u);
+  EXPECT_EQ(sent[1].json()["logs"].size(), 500u);
+  EXPECT_EQ(sent[2].json()["logs"].size(), 200u);
+  EXPECT_EQ(server_.request_logs().size(), 1200u);
+}
+
+TEST_F(RequestLogsApi, BulkServerRowErrorsAreMappedToOriginalIndices) {
+  Fault f;
+  f.status = 200;
+  f.path_prefix = "/api/request-logs/bulk/";
+  f.body =
+      R"({"success_count": 1, "error_count": 1, "errors": [{"index": 1, "error": "bad row"}], "total_errors": 1})";
+  server_.inject_fault(f);
+  std::vector<respan::RequestLog> spans{chat_span(), chat_span(), chat_span()};
+  spans[1].model.clear();  // not sent: the server sees rows 0 and 2
+  auto r = client().request_logs().create_bulk(spans);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->success_count, 1);
+  EXPECT_EQ(r->error_count, 2);
+  ASSERT_EQ(r->errors.size(), 2u);
+  EXPECT_EQ(r->errors[0].index, 1);
+  EXPECT_EQ(r->errors[1].index, 2);
+  EXPECT_EQ(r->errors[1].error, "bad row");
+}
+
+TEST_F(RequestLogsApi, BulkFailureOfEveryChunkIsAnError) {
+  Fault f;
+  f.status = 401;
+  f.times = 5;
+  server_.inject_fault(f);
+  auto r = client().request_logs().create_bulk({chat_span(), chat_span()});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::unauthorized);
+}
+
+TEST_F(RequestLogsApi, ListFiltersPagesAndLazyRange) {
+  auto c = client();
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(c.request_logs().create(chat_span("alice")));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(c.request_logs().create(chat_span("bob")));
+
+  respan::RequestLogListQuery q;
+  q.filters.equals("customer_identifier", "alice");
+  q.page_size = 3;
+  q.sort_by = "-timestamp";
+  auto page = c.request_logs().list(q);
+  ASSERT_TRUE(page) << page.error();
+  EXPECT_EQ(page->count, 7);
+  EXPECT_EQ(page->results.size(), 3u);
+  EXPECT_TRUE(page->next);
+  EXPECT_FALSE(page->previous);
+
+  auto sent = requests_to("/api/request-logs/list/");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].query_params.at("page_size"), "3");
+  EXPECT_EQ(sent[0].query_params.at("sort_by"), "-timestamp");
+  EXPECT_EQ(
+      sent[0].json(),
+      (Json{{"filters", {{"customer_identifier", {{"operator", ""}, {"value", {"alice"}}}}}}}));
+
+  server_.clear_requests();
+  std::set<std::string> seen;
+  auto range = c.request_logs().list_all(q);
+  for (auto& row : range) {
+    ASSERT_TRUE(row) << row.error();
+    EXPECT_EQ(row->customer_identifier, "alice");
+    EXPECT_TRUE(seen.insert(row->unique_id.value_or("")).second) << "yielded twice";
+  }
+  EXPECT_EQ(seen.size(), 7u);
+  EXPECT_EQ(range.pages_fetched(), 3);
+  auto pages = requests_to("/api/request-logs/list/");
+  ASSERT_EQ(pages.size(), 3u);
+  EXPECT_EQ(pages[2].query_params.at("page"), "3");
+}
+
+TEST_F(RequestLogsApi, ListAllStopsOnAnErrorWithOneErrorItem) {
+  auto c = client();
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(c.request_logs().create(chat_span()));
+  respan::RequestLogListQuery q;
+  q.page_size = 2;
+  Fault f;
+  f.status = 404;
+  f.path_prefix = "/api/request-logs/list/";
+  int items = 0, errors = 0;
+  for (auto& row : c.request_logs().list_all(q)) {
+    if (!row) {
+      ++errors;
+      EXPECT_EQ(row.error().code, ErrorCode::not_found);
+      continue;
+    }
+    if (++items == 2) server_.inject_fault(f);  // page 2 will fail
+  }
+  EXPECT_EQ(items, 2);
+  EXPECT_EQ(errors, 1);
+}
+
+TEST_F(RequestLogsApi, ListQueryParametersAreSentInTheUrl) {
+  auto c = client();
+  respan::RequestLogListQuery q;
+  q.page = 2;
+  q.start_time = respan::Timestamp("2026-01-01T00:00:00Z");
+  q.end_time = respan::Timestamp("2026-01-02T00:00:00+01:00");
+  q.environment = "prod";
+  q.log_type = "chat";
+  q.include_fields = {"unique_id", "model", "cost"};
+  ASSERT_TRUE(c.request_logs().list(q));
+  auto sent = requests_to("/api/request-logs/list/").at(0);
+  EXPECT_EQ(sent.query_params.at("page"), "2");
+  EXPECT_EQ(sent.query_params.at("start_time"), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(sent.query_params.at("end_time"), "2026-01-02T00:00:00+01:00");
+  EXPECT_EQ(sent.query_params.at("environment"), "prod");
+  EXPECT_EQ(sent.query_params.at("log_type"), "chat");
+  EXPECT_EQ(sent.query_params.at("include_fields"), "unique_id,model,cost");
+  EXPECT_EQ(sent.json(), Json::object());
+}
+
+TEST_F(RequestLogsApi, InvalidPagingIsRejectedLocally) {
+  respan::RequestLogListQuery q;
+  q.page_size = 5000;
+  auto r = client().request_logs().list(q);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
+  EXPECT_TRUE(server_.requests().empty());
+}
+
+TEST_F(RequestLogsApi, UpdateSetsAndClearsFeedback) {
+  auto c = client();
+  auto id = *c.request_logs().create(chat_span()).value().unique_id;
+
+  respan::RequestLogUpdate up;
+  up.positive_feedback = true;
+  up.is_pinned = true;
+  up.note = "checked";
+  up.metadata = Json{{"reviewed", true}};
+  auto r = c.request_logs().update(id, up);
+  ASSERT_TRUE(r) << r.error();
+  auto got = c.request_logs().retrieve(id).value();
+  EXPECT_EQ(got.positive_feedback, true);
+  EXPECT_EQ(got.is_pinned, true);
+  EXPECT_EQ(got.note, "checked");
+  EXPECT_EQ(got.metadata, (Json{{"feature", "orders"}, {"reviewed", true}}));  // merged
+
+  respan::RequestLogUpdate clear;
+  clear.clear_positive_feedback();
+  ASSERT_TRUE(c.request_logs().update(id, clear));
+  auto patches = requests_to("/api/request-logs/" + id + "/");
+  ASSERT_FALSE(patches.empty());
+  EXPECT_EQ(patches.back().method, "PATCH");
+  EXPECT_EQ(patches.back().json(), (Json{{"positive_feedback", nullptr}}));
+  EXPECT_FALSE(c.request_logs().retrieve(id).value().positive_feedback.has_value());
+}
+
+TEST_F(RequestLogsApi, RetrieveUnknownIsNotFoundAndIdsAreEncoded) {
+  auto r = client().request_logs().retrieve("no such/id");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  EXPECT_EQ(r.error().http_status, 404);
+  // The recorder keeps the path as it went over the wire: space and '/' are escaped.
+  EXPECT_EQ(server_.requests().at(0).path, "/api/request-logs/no%20such%2Fid/");
+}
+
+TEST_F(RequestLogsApi, SummaryAggregatesMatchingSpans) {
+  auto c = client();
+  for (int i = 0; i < 4; ++i) {
+    auto s = chat_span(i < 3 ? "alice" : "bob");
+    s.cost = 0.5;
+    ASSERT_TRUE(c.request_logs().create(s));
+  }
+  respan::RequestLogSummaryQuery q;
+  q.filters.equals("customer_identifier", "alice");
+  auto sum = c.request_logs().summary(q);
+  ASSERT_TRUE(sum) << sum.error();
+  EXPECT_EQ(sum->number_of_requests, 3);
+  EXPECT_DOUBLE_EQ(sum->total_cost, 1.5);
+  EXPECT_EQ(sum->total_prompt_tokens, 36);
+  EXPECT_EQ(sum->total_completion_tokens, 18);
+  EXPECT_EQ(sum->total_tokens, 54);
+  EXPECT_DOUBLE_EQ(sum->avg_latency, 0.84);
+}
+
+TEST_F(RequestLogsApi, ManyThreadsShareOneClient) {
+  auto c = client();
+  constexpr int kThreads = 8, kEach = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = c.request_logs().create(chat_span("t" + std::to_string(t)));
+        if (!r) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(server_.request_logs().size(), static_cast<std::size_t>(kThreads * kEach));
+}
+
+TEST_F(RequestLogsApi, LegacyListUsesQueryParameters) {
+  auto c = client();
+  ASSERT_TRUE(c.request_logs().create(chat_span("alice")));
+  respan::LegacyRequestLogListQuery q;
+  q.customer_identifier = "alice";
+  q.page_size = 10;
+  auto page = c.request_logs().list_legacy(q);
+  ASSERT_TRUE(page) << page.error();
+  EXPECT_EQ(page->count, 1);
+  auto sent = requests_to("/api/request-logs/").back();
+  EXPECT_EQ(sent.method, "GET");
+  EXPECT_EQ(sent.query_params.at("customer_identifier"), "alice");
+}
+
+}  // namespace
