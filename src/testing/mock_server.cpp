@@ -194,9 +194,20 @@ std::string dump(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// cpp-httplib compresses a response (brotli or gzip, as the client accepts) only when its
+// content type is exactly "application/json". Like a production front end, compress only
+// bodies worth it: small ones go out uncompressed under the equivalent charset form.
+constexpr std::size_t kCompressMinBytes = 1024;
+
+const char* json_content_type(std::size_t size) {
+  return size >= kCompressMinBytes ? "application/json" : "application/json; charset=utf-8";
+}
+
 void set_json(httplib::Response& res, int status, const Json& body) {
   res.status = status;
-  res.set_content(dump(body), "application/json");
+  std::string text = dump(body);
+  const char* type = json_content_type(text.size());
+  res.set_content(std::move(text), type);
 }
 
 bool is_pseudo_header(const std::string& name) {
@@ -511,11 +522,11 @@ struct MockServer::Impl {
         if (fault->retry_after_ms) res.set_header("retry-after-ms", *fault->retry_after_ms);
         res.status = fault->status;
         if (fault->body) {
-          res.set_content(*fault->body, "application/json");
+          res.set_content(*fault->body, json_content_type(fault->body->size()));
         } else {
           Json body{{"detail", reason_for(fault->status)}};
           if (fault->body_retry_after) body["retry_after"] = *fault->body_retry_after;
-          res.set_content(dump(body), "application/json");
+          set_json(res, fault->status, body);
         }
         return fault->status;
       }

@@ -1,11 +1,13 @@
 // The request-log API end to end: the real client and libcurl transport against the mock
 // server over loopback.
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include <respan/respan.hpp>
@@ -114,6 +116,121 @@ TEST_F(RequestLogsApi, CreateThenRetrieveRoundTrip) {
   EXPECT_EQ(got->metadata, (Json{{"feature", "orders"}}));
   EXPECT_EQ(Json(*got->stop), (Json{"\n\n", "END"}));
   EXPECT_EQ(got->extra.at("future_field"), (Json{{"kept", true}}));
+}
+
+TEST_F(RequestLogsApi, EveryFieldSurvivesCreateAndRetrieve) {
+  auto c = client();
+  respan::RequestLog s = chat_span();
+  s.input = respan::SpanIO(std::vector<respan::Message>{respan::Message::user("hi")});
+  s.output = respan::SpanIO(respan::Message::assistant("hello"));
+  s.log_type = respan::LogType::chat();
+  s.usage = respan::Usage{};
+  s.usage->total_tokens = 18;
+  s.cost = 0.0123;
+  s.time_to_first_token = 0.2;
+  s.tokens_per_second = 42.5;
+  s.prompt_unit_price = 2.5;
+  s.completion_unit_price = 10;
+  s.timestamp = respan::Timestamp("2026-11-23T10:00:01Z");
+  s.start_time = respan::Timestamp("2026-11-23T10:00:00Z");
+  s.temperature = 0.7;
+  s.top_p = 0.9;
+  s.max_tokens = 256;
+  s.frequency_penalty = 0.1;
+  s.presence_penalty = -0.1;
+  s.stop = respan::Stop("END");
+  s.stream = true;
+  s.tools = std::vector<respan::ToolDefinition>{respan::ToolDefinition::make_function(
+      "lookup", "Look an order up", Json{{"type", "object"}})};
+  s.tool_calls = std::vector<respan::ToolCall>{
+      respan::ToolCall::make_function("call_1", "lookup", R"({"id":1})")};
+  s.tool_choice = respan::ToolChoice::function("lookup");
+  s.response_format = Json{{"type", "json_object"}};
+  s.status_code = 200;
+  s.status = respan::SpanStatus::success();
+  s.warnings = respan::Warnings("slow provider");
+  s.trace_unique_id = "trace-1";
+  s.span_name = "answer";
+  s.span_parent_id = "span-0";
+  s.span_workflow_name = "support";
+  s.custom_identifier = "ticket-9";
+  s.thread_identifier = "thread-3";
+  s.group_identifier = "group-2";
+  s.properties = Json{{"n", 1}};
+  s.variables = Json{{"name", "Ann"}};
+  s.prompt_id = "p1";
+  s.prompt_name = "support";
+  s.is_custom_prompt = true;
+  s.full_request = Json{{"model", "gpt-4o"}};
+  s.full_response = Json{{"id", "chatcmpl-1"}};
+  s.positive_feedback = true;
+  const auto created = c.request_logs().create(s);
+  ASSERT_TRUE(created) << created.error();
+  const auto got = c.request_logs().retrieve(*created->unique_id);
+  ASSERT_TRUE(got) << got.error();
+  const Json sent = s;
+  const Json stored = *got;
+  for (auto it = sent.begin(); it != sent.end(); ++it) {
+    ASSERT_TRUE(stored.contains(it.key())) << it.key();
+    if (it.key() == "timestamp" || it.key() == "start_time") continue;  // reformatted
+    EXPECT_EQ(stored.at(it.key()), it.value()) << it.key();
+  }
+  // The service renders datetimes in its own format; the instants must match.
+  EXPECT_EQ(got->timestamp->to_time_point(), s.timestamp->to_time_point());
+  EXPECT_EQ(got->start_time->to_time_point(), s.start_time->to_time_point());
+  EXPECT_EQ(got->environment, "test");
+}
+
+// Raw libcurl POST that does NOT decode the body: returns the Content-Encoding header.
+std::string raw_content_encoding(const std::string& url, const std::string& key) {
+  CURL* h = curl_easy_init();
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, ("Authorization: Bearer " + key).c_str());
+  headers = curl_slist_append(headers, "Accept-Encoding: gzip");
+  std::string head;
+  auto on_header = +[](char* d, size_t s, size_t n, void* u) {
+    static_cast<std::string*>(u)->append(d, s * n);
+    return s * n;
+  };
+  auto discard = +[](char*, size_t s, size_t n, void*) { return s * n; };
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_perform(h);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(h);
+  for (auto& ch : head)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto at = head.find("content-encoding:");
+  if (at == std::string::npos) return "";
+  const auto end = head.find('\r', at);
+  std::string v = head.substr(at + 17, end - at - 17);
+  v.erase(0, v.find_first_not_of(' '));
+  return v;
+}
+
+TEST_F(RequestLogsApi, CompressedResponsesAreDecoded) {
+  auto c = client();
+  for (int i = 0; i < 20; ++i) {
+    auto s = chat_span();
+    s.metadata = Json{{"padding", std::string(200, 'x')}, {"i", i}};
+    ASSERT_TRUE(c.request_logs().create(s));
+  }
+  // The server really compresses this page (checked without decoding)...
+  EXPECT_EQ(raw_content_encoding(server_.base_url() + "/api/request-logs/list/", server_.api_key()),
+            "gzip");
+  // ...and the SDK, which advertises the encodings libcurl can decode, reads it.
+  respan::RequestLogListQuery q;
+  q.page_size = 20;
+  auto page = c.request_logs().list(q);
+  ASSERT_TRUE(page) << page.error();
+  ASSERT_EQ(page->results.size(), 20u);
+  EXPECT_EQ(page->results[0].metadata->at("padding"), std::string(200, 'x'));
+  const auto sent = requests_to("/api/request-logs/list/").back();
+  EXPECT_NE(sent.header("accept-encoding").find("gzip"), std::string::npos);
 }
 
 TEST_F(RequestLogsApi, LegacyCreateEndpointIsSelectable) {

@@ -45,6 +45,7 @@ class Timestamp {
 
   friend bool operator==(const Timestamp& a, const Timestamp& b) { return a.text_ == b.text_; }
   friend bool operator!=(const Timestamp& a, const Timestamp& b) { return !(a == b); }
+  friend std::ostream& operator<<(std::ostream& os, const Timestamp& t) { return os << t.text_; }
 
  private:
   std::string text_;

@@ -130,7 +130,9 @@ struct Fault {
 ///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`.
 ///
 /// Unknown paths answer 404 `{"detail": "Not found."}`, a wrong method on a known path 405.
-/// Every response body is JSON. Data survives stop()/start(); reset() clears it.
+/// Every response body is JSON. Bodies of 1 KiB or more are compressed (brotli or gzip) when
+/// the client's Accept-Encoding allows it, as a production front end would; smaller ones are
+/// sent as is. Data survives stop()/start(); reset() clears it.
 class MockServer {
  public:
   explicit MockServer(MockServerOptions options = {});
