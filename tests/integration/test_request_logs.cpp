@@ -233,6 +233,25 @@ TEST_F(RequestLogsApi, CompressedResponsesAreDecoded) {
   EXPECT_NE(sent.header("accept-encoding").find("gzip"), std::string::npos);
 }
 
+TEST_F(RequestLogsApi, ProxyOptionRoutesRequestsThroughTheProxy) {
+  // A second mock plays the proxy: an HTTP proxy receives the absolute URL of the target.
+  // The target host is never resolved or contacted by the client (only the proxy is).
+  MockServer proxy;
+  proxy.start();
+  auto o = options();
+  o.base_url = "http://respan.invalid";
+  o.proxy = proxy.base_url();
+  o.retry = respan::RetryPolicy::none();
+  auto r = respan::RespanClient::create(o).value().request_logs().create(chat_span());
+  ASSERT_FALSE(r);  // the "proxy" does not forward
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  const auto seen = proxy.requests().at(0);
+  EXPECT_NE(seen.path.find("respan.invalid"), std::string::npos) << seen.path;
+  EXPECT_NE(seen.path.find("/api/request-logs/"), std::string::npos) << seen.path;
+  EXPECT_EQ(seen.header("host"), "respan.invalid");
+  EXPECT_TRUE(server_.requests().empty());
+}
+
 TEST_F(RequestLogsApi, LegacyCreateEndpointIsSelectable) {
   auto o = options();
   o.use_legacy_create_endpoint = true;
