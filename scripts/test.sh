@@ -5,9 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 cmake --workflow --preset dev
-for example in ./build/dev/examples/quickstart ./build/dev/examples/datasets; do
-  if [[ -x "$example" ]]; then
-    echo "== running $example (mock server)"
-    env -u RESPAN_API_KEY "$example" >/dev/null
-  fi
+for example in quickstart datasets; do
+  echo "== running examples/$example.cpp against the bundled mock server"
+  env -u RESPAN_API_KEY "./build/dev/examples/$example" >/dev/null
 done

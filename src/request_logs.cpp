@@ -36,11 +36,6 @@ Result<Page<RequestLogRecord>> list_page(const detail::Pipeline& p, const Reques
   return p.call<Page<RequestLogRecord>>(r, o);
 }
 
-bool is_systemic(ErrorCode code) {
-  return code == ErrorCode::unauthorized || code == ErrorCode::forbidden ||
-         code == ErrorCode::invalid_argument || code == ErrorCode::cancelled;
-}
-
 }  // namespace
 
 Result<CreatedRequestLog> RequestLogsResource::create(const RequestLog& span,
@@ -55,48 +50,10 @@ Result<CreatedRequestLog> RequestLogsResource::create(const RequestLog& span,
 
 Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog>& spans,
                                                     const RequestOptions& options) const {
-  BulkResult total;
-  std::vector<std::size_t> valid;
-  valid.reserve(spans.size());
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    if (spans[i].model.empty()) {
-      detail::add_row_error(total, i, "model is required (row not sent)");
-    } else {
-      valid.push_back(i);
-    }
-  }
-  std::optional<Error> first_failure;
-  for (std::size_t begin = 0; begin < valid.size(); begin += kMaxBulkSize) {
-    const std::size_t end = std::min(valid.size(), begin + kMaxBulkSize);
-    if (first_failure && is_systemic(first_failure->code)) {
-      for (std::size_t k = begin; k < end; ++k) {
-        detail::add_row_error(total, valid[k], "not sent: " + first_failure->to_string());
-      }
-      continue;
-    }
-    Json rows = Json::array();
-    for (std::size_t k = begin; k < end; ++k)
-      rows.push_back(Json(spans[valid[k]]));
-    Json body = {{"logs", std::move(rows)}};
-    Result<BulkResult> chunk = detail::call_bulk(
-        *pipeline_, {HttpMethod::post, "/api/request-logs/bulk/", {}, std::move(body)}, end - begin,
-        options);
-    if (!chunk) {
-      if (!first_failure) first_failure = chunk.error();
-      for (std::size_t k = begin; k < end; ++k) {
-        detail::add_row_error(total, valid[k], "not delivered: " + chunk.error().to_string());
-      }
-      continue;
-    }
-    detail::merge_bulk(total, std::move(chunk).value(), [&](std::int64_t local) -> std::int64_t {
-      const auto idx = static_cast<std::size_t>(local);
-      return (local >= 0 && begin + idx < end) ? static_cast<std::int64_t>(valid[begin + idx])
-                                               : local;
-    });
-  }
-  if (first_failure && total.success_count == 0) return *first_failure;
-  detail::finish_bulk(total);
-  return total;
+  return detail::send_bulk(
+      *pipeline_, "/api/request-logs/bulk/", spans, kMaxBulkSize,
+      [](const RequestLog& s) { return s.model.empty() ? std::string("model is required") : ""; },
+      options);
 }
 
 Result<Page<RequestLogRecord>> RequestLogsResource::list(const RequestLogListQuery& query,

@@ -68,4 +68,14 @@ void finish_bulk(BulkResult& total) {
   total.total_errors = total.error_count;
 }
 
+bool is_systemic_failure(ErrorCode code) noexcept {
+  return code == ErrorCode::unauthorized || code == ErrorCode::forbidden ||
+         code == ErrorCode::invalid_argument || code == ErrorCode::cancelled;
+}
+
+std::optional<Error> check_path_param(const std::string& id, const char* what) {
+  if (id.empty()) return Error::make(ErrorCode::invalid_argument, std::string(what) + " is empty");
+  return std::nullopt;
+}
+
 }  // namespace respan::detail

@@ -77,4 +77,63 @@ Result<T> call_object(const Pipeline& p, const ApiRequest& r, const RequestOptio
   }
 }
 
+/// True for failures that would repeat on every further chunk of a bulk call (bad key,
+/// forbidden, local validation, cancellation): later chunks are then not sent.
+bool is_systemic_failure(ErrorCode code) noexcept;
+
+/// POSTs `rows` to `path` as `{"logs": [...]}` in chunks of at most `max_chunk` rows.
+/// `why_invalid(row)` returns "" for a row that may be sent, else the reason: such a row is
+/// reported as a row error and not sent. Row errors carry indices into `rows`. A chunk that
+/// fails as a whole reports each of its rows; after a systemic failure later chunks are not
+/// sent. Fails only if a request failed and no row was stored.
+template <class Row, class WhyInvalid>
+Result<BulkResult> send_bulk(const Pipeline& p, const std::string& path,
+                             const std::vector<Row>& rows, std::size_t max_chunk,
+                             WhyInvalid why_invalid, const RequestOptions& o) {
+  BulkResult total;
+  std::vector<std::size_t> valid;
+  valid.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (std::string why = why_invalid(rows[i]); !why.empty()) {
+      add_row_error(total, i, why + " (row not sent)");
+    } else {
+      valid.push_back(i);
+    }
+  }
+  std::optional<Error> first_failure;
+  for (std::size_t begin = 0; begin < valid.size(); begin += max_chunk) {
+    const std::size_t end = std::min(valid.size(), begin + max_chunk);
+    if (first_failure && is_systemic_failure(first_failure->code)) {
+      for (std::size_t k = begin; k < end; ++k) {
+        add_row_error(total, valid[k], "not sent: " + first_failure->to_string());
+      }
+      continue;
+    }
+    Json chunk_rows = Json::array();
+    for (std::size_t k = begin; k < end; ++k)
+      chunk_rows.push_back(Json(rows[valid[k]]));
+    Json body = {{"logs", std::move(chunk_rows)}};
+    Result<BulkResult> chunk =
+        call_bulk(p, {HttpMethod::post, path, {}, std::move(body)}, end - begin, o);
+    if (!chunk) {
+      if (!first_failure) first_failure = chunk.error();
+      for (std::size_t k = begin; k < end; ++k) {
+        add_row_error(total, valid[k], "not delivered: " + chunk.error().to_string());
+      }
+      continue;
+    }
+    merge_bulk(total, std::move(chunk).value(), [&](std::int64_t local) -> std::int64_t {
+      const auto idx = static_cast<std::size_t>(local);
+      return (local >= 0 && begin + idx < end) ? static_cast<std::int64_t>(valid[begin + idx])
+                                               : local;
+    });
+  }
+  if (first_failure && total.success_count == 0) return *first_failure;
+  finish_bulk(total);
+  return total;
+}
+
+/// An invalid_argument Error when `id` (a path parameter named `what`) is empty.
+std::optional<Error> check_path_param(const std::string& id, const char* what);
+
 }  // namespace respan::detail

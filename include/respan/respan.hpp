@@ -3,10 +3,14 @@
 #pragma once
 
 #include <respan/client.hpp>
+#include <respan/dataset_logs.hpp>
+#include <respan/datasets.hpp>
 #include <respan/error.hpp>
 #include <respan/filters.hpp>
 #include <respan/json.hpp>
 #include <respan/models/common.hpp>
+#include <respan/models/dataset.hpp>
+#include <respan/models/dataset_log.hpp>
 #include <respan/models/request_log.hpp>
 #include <respan/options.hpp>
 #include <respan/pagination.hpp>

@@ -269,4 +269,46 @@ void from_json(const Json& j, MessageResponse& m) {
   m.extra = r.extra();
 }
 
+void to_json(Json& j, const LogsSummary& s) {
+  j = Json::object();
+  j["number_of_requests"] = s.number_of_requests;
+  j["total_cost"] = s.total_cost;
+  j["total_tokens"] = s.total_tokens;
+  j["total_prompt_tokens"] = s.total_prompt_tokens;
+  j["total_completion_tokens"] = s.total_completion_tokens;
+  j["avg_latency"] = s.avg_latency;
+  j["avg_tps"] = s.avg_tps;
+  j["avg_ttft"] = s.avg_ttft;
+  j["scores"] = s.scores;
+  detail::put_extra(j, s.extra);
+}
+
+void from_json(const Json& j, LogsSummary& s) {
+  s = LogsSummary{};
+  detail::Reader r(j);
+  r.get_or("number_of_requests", s.number_of_requests);
+  r.get_or("total_cost", s.total_cost);
+  r.get_or("total_tokens", s.total_tokens);
+  r.get_or("total_prompt_tokens", s.total_prompt_tokens);
+  r.get_or("total_completion_tokens", s.total_completion_tokens);
+  r.get_or("avg_latency", s.avg_latency);
+  r.get_or("avg_tps", s.avg_tps);
+  r.get_or("avg_ttft", s.avg_ttft);
+  Json odd_scores = Json::object();  // entries that are not score objects
+  if (auto it = j.find("scores"); it != j.end() && it->is_object()) {
+    for (auto e = it->begin(); e != it->end(); ++e) {
+      if (e.value().is_object()) {
+        s.scores[e.key()] = e.value().get<EvaluatorScoreSummary>();
+      } else {
+        odd_scores[e.key()] = e.value();
+      }
+    }
+    r.skip("scores");
+  } else if (it != j.end() && it->is_null()) {
+    r.skip("scores");
+  }
+  s.extra = r.extra();
+  if (!odd_scores.empty()) s.extra["scores"] = std::move(odd_scores);
+}
+
 }  // namespace respan

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <respan/filters.hpp>
 #include <respan/json.hpp>
 
 namespace respan::detail {
@@ -107,6 +108,42 @@ class Reader {
     if (it == j_.end()) return;
     seen(k);
     out = *it;
+  }
+
+  /// An id: a string, or an integer kept as its decimal text (some deployments send those).
+  void id(const char* k, std::optional<std::string>& out) {
+    get(k, out);
+    if (out) return;
+    auto it = j_.find(k);
+    if (it != j_.end() && it->is_number_integer()) {
+      out = it->dump();
+      seen(k);
+    }
+  }
+  /// As above; "" when missing.
+  void id(const char* k, std::string& out) {
+    std::optional<std::string> v;
+    id(k, v);
+    out = v.value_or(std::string());
+  }
+
+  /// A filter map: an object becomes Filters; anything else stays unread (lands in extra).
+  void filters(const char* k, std::optional<Filters>& out) {
+    out.reset();
+    auto it = j_.find(k);
+    if (it == j_.end()) return;
+    if (it->is_null()) {
+      seen(k);
+    } else if (it->is_object()) {
+      out = Filters::from_json(*it);
+      seen(k);
+    }
+  }
+  /// As above; empty Filters when missing.
+  void filters(const char* k, Filters& out) {
+    std::optional<Filters> v;
+    filters(k, v);
+    out = v.value_or(Filters{});
   }
 
   /// Marks `k` as understood without reading it.

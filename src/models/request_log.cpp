@@ -504,25 +504,12 @@ void to_json(Json& j, const CreatedRequestLog& c) {
   put_extra(j, c.extra);
 }
 
-namespace {
-// Ids are strings on the wire; some deployments send integers. Accept both.
-void get_id(Reader& r, const Json& j, const char* k, std::optional<std::string>& out) {
-  r.get(k, out);
-  if (out) return;
-  auto it = j.find(k);
-  if (it != j.end() && it->is_number_integer()) {
-    out = it->dump();
-    r.skip(k);
-  }
-}
-}  // namespace
-
 void from_json(const Json& j, CreatedRequestLog& c) {
   c = CreatedRequestLog{};
   Reader r(j);
-  get_id(r, j, "id", c.id);
-  get_id(r, j, "unique_id", c.unique_id);
-  get_id(r, j, "organization_id", c.organization_id);
+  r.id("id", c.id);
+  r.id("unique_id", c.unique_id);
+  r.id("organization_id", c.organization_id);
   r.get("customer_identifier", c.customer_identifier);
   r.get("status", c.status);
   r.get("cost", c.cost);
@@ -604,9 +591,9 @@ void from_json(const Json& j, RequestLogRecord& rec) {
   rec = RequestLogRecord{};
   Reader r(j);
   decode_span(r, j, rec);
-  get_id(r, j, "id", rec.id);
-  get_id(r, j, "unique_id", rec.unique_id);
-  get_id(r, j, "organization_id", rec.organization_id);
+  r.id("id", rec.id);
+  r.id("unique_id", rec.unique_id);
+  r.id("organization_id", rec.organization_id);
   r.get("environment", rec.environment);
   r.get("total_request_tokens", rec.total_request_tokens);
   r.get("prompt_cache_creation_tokens", rec.prompt_cache_creation_tokens);
@@ -632,35 +619,6 @@ void to_json(Json& j, const RequestLogUpdate& u) {
   put(j, "note", u.note);
   put(j, "metadata", u.metadata);
   put_extra(j, u.extra);
-}
-
-void to_json(Json& j, const RequestLogSummary& s) {
-  j = Json::object();
-  j["number_of_requests"] = s.number_of_requests;
-  j["total_cost"] = s.total_cost;
-  j["total_tokens"] = s.total_tokens;
-  j["total_prompt_tokens"] = s.total_prompt_tokens;
-  j["total_completion_tokens"] = s.total_completion_tokens;
-  j["avg_latency"] = s.avg_latency;
-  j["avg_tps"] = s.avg_tps;
-  j["avg_ttft"] = s.avg_ttft;
-  j["scores"] = s.scores;
-  put_extra(j, s.extra);
-}
-
-void from_json(const Json& j, RequestLogSummary& s) {
-  s = RequestLogSummary{};
-  Reader r(j);
-  r.get_or("number_of_requests", s.number_of_requests);
-  r.get_or("total_cost", s.total_cost);
-  r.get_or("total_tokens", s.total_tokens);
-  r.get_or("total_prompt_tokens", s.total_prompt_tokens);
-  r.get_or("total_completion_tokens", s.total_completion_tokens);
-  r.get_or("avg_latency", s.avg_latency);
-  r.get_or("avg_tps", s.avg_tps);
-  r.get_or("avg_ttft", s.avg_ttft);
-  r.get_or("scores", s.scores);
-  s.extra = r.extra();
 }
 
 }  // namespace respan

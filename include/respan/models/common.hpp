@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -169,6 +170,23 @@ struct EvaluatorScoreSummary {
 };
 void to_json(Json& j, const EvaluatorScoreSummary& s);
 void from_json(const Json& j, EvaluatorScoreSummary& s);
+
+/// Aggregates over a set of logs: the answer of the span summary and of the dataset-log
+/// summaries (RequestLogSummary and DatasetLogsSummary name this type).
+struct LogsSummary {
+  std::int64_t number_of_requests = 0;                  ///< Logs summarised.
+  double total_cost = 0;                                ///< USD.
+  std::int64_t total_tokens = 0;                        ///< All tokens.
+  std::int64_t total_prompt_tokens = 0;                 ///< Prompt tokens.
+  std::int64_t total_completion_tokens = 0;             ///< Completion tokens.
+  double avg_latency = 0;                               ///< Seconds.
+  double avg_tps = 0;                                   ///< Tokens per second.
+  double avg_ttft = 0;                                  ///< Time to first token, seconds.
+  std::map<std::string, EvaluatorScoreSummary> scores;  ///< By evaluator id.
+  Json extra;  ///< Any other field (and `scores` entries that are not objects).
+};
+void to_json(Json& j, const LogsSummary& s);
+void from_json(const Json& j, LogsSummary& s);
 
 /// A `{first_name, last_name, email}` user reference.
 struct UserRef {

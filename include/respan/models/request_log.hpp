@@ -376,24 +376,8 @@ struct RequestLogUpdate {
 };
 void to_json(Json& j, const RequestLogUpdate& u);
 
-/// Per-evaluator entry of a span summary's `scores`.
-using ScoreSummaryMap = std::map<std::string, EvaluatorScoreSummary>;
-
 /// Response of `POST /api/request-logs/summary/`.
-struct RequestLogSummary {
-  std::int64_t number_of_requests = 0;
-  double total_cost = 0;
-  std::int64_t total_tokens = 0;
-  std::int64_t total_prompt_tokens = 0;
-  std::int64_t total_completion_tokens = 0;
-  double avg_latency = 0;
-  double avg_tps = 0;
-  double avg_ttft = 0;
-  ScoreSummaryMap scores;  ///< By evaluator id.
-  Json extra;
-};
-void to_json(Json& j, const RequestLogSummary& s);
-void from_json(const Json& j, RequestLogSummary& s);
+using RequestLogSummary = LogsSummary;
 
 void to_json(Json& j, const ContentPart& p);
 void from_json(const Json& j, ContentPart& p);

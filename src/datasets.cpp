@@ -1,0 +1,137 @@
+#include <respan/datasets.hpp>
+
+#include "http/pipeline.hpp"
+#include "resource_util.hpp"
+
+namespace respan {
+
+using detail::ApiRequest;
+using detail::QueryParams;
+
+namespace {
+
+std::string dataset_path(const std::string& id) {
+  return "/api/datasets/" + detail::percent_encode(id) + "/";
+}
+
+Result<Page<Dataset>> list_page(const detail::Pipeline& p, const DatasetListQuery& q,
+                                const RequestOptions& o) {
+  if (auto bad = detail::check_paging(q.page, q.page_size, DatasetsResource::kMaxPageSize)) {
+    return *bad;
+  }
+  QueryParams params;
+  detail::add_param(params, "page", q.page);
+  detail::add_param(params, "page_size", q.page_size);
+  detail::add_param(params, "sort_by", q.sort_by);
+  return p.call<Page<Dataset>>(
+      {HttpMethod::post, "/api/datasets/list/", std::move(params), detail::filters_body(q.filters)},
+      o);
+}
+
+Result<Page<EvaluationTask>> eval_page(const detail::Pipeline& p, const std::string& id,
+                                       const EvalRunListQuery& q, const RequestOptions& o) {
+  if (auto bad = detail::check_path_param(id, "dataset_id")) return *bad;
+  if (auto bad = detail::check_paging(q.page, q.page_size, DatasetsResource::kMaxPageSize)) {
+    return *bad;
+  }
+  QueryParams params;
+  detail::add_param(params, "page", q.page);
+  detail::add_param(params, "page_size", q.page_size);
+  return p.call<Page<EvaluationTask>>(
+      {HttpMethod::get, dataset_path(id) + "eval-reports/list/", std::move(params), {}}, o);
+}
+
+}  // namespace
+
+Result<Dataset> DatasetsResource::create(const DatasetCreate& dataset,
+                                         const RequestOptions& options) const {
+  const bool copying = dataset.source_dataset_id && !dataset.source_dataset_id->empty();
+  if (!copying && (!dataset.name || dataset.name->empty())) {
+    return Error::make(ErrorCode::invalid_argument,
+                       "DatasetCreate::name is required unless source_dataset_id is set");
+  }
+  if (dataset.sampling && (*dataset.sampling < 1 || *dataset.sampling > 100)) {
+    return Error::make(ErrorCode::invalid_argument,
+                       "DatasetCreate::sampling must be a percentage between 1 and 100");
+  }
+  return pipeline_->call<Dataset>({HttpMethod::post, "/api/datasets/", {}, Json(dataset)}, options);
+}
+
+Result<Page<Dataset>> DatasetsResource::list(const DatasetListQuery& query,
+                                             const RequestOptions& options) const {
+  return list_page(*pipeline_, query, options);
+}
+
+PageRange<Dataset> DatasetsResource::list_all(DatasetListQuery query,
+                                              RequestOptions options) const {
+  const std::int64_t first = query.page.value_or(1);
+  return PageRange<Dataset>(
+      [p = pipeline_, q = std::move(query), o = std::move(options)](std::int64_t page) mutable {
+        q.page = page;
+        return list_page(*p, q, o);
+      },
+      first);
+}
+
+Result<Dataset> DatasetsResource::retrieve(const std::string& dataset_id,
+                                           const RequestOptions& options) const {
+  if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
+  return pipeline_->call<Dataset>({HttpMethod::get, dataset_path(dataset_id), {}, {}}, options);
+}
+
+Result<Dataset> DatasetsResource::update(const std::string& dataset_id, const DatasetUpdate& update,
+                                         const RequestOptions& options) const {
+  if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
+  if (update.name && update.name->empty()) {
+    return Error::make(ErrorCode::invalid_argument, "DatasetUpdate::name may not be empty");
+  }
+  return detail::call_object<Dataset>(
+      *pipeline_, {HttpMethod::patch, dataset_path(dataset_id), {}, Json(update)}, options);
+}
+
+Result<void> DatasetsResource::remove(const std::string& dataset_id,
+                                      const RequestOptions& options) const {
+  if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
+  return pipeline_->call_void({HttpMethod::del, dataset_path(dataset_id), {}, {}}, options);
+}
+
+Result<RunEvaluatorsResult> DatasetsResource::run_evaluators(const std::string& dataset_id,
+                                                             const RunEvaluatorsRequest& request,
+                                                             const RequestOptions& options) const {
+  if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
+  if (request.evaluator_ids.empty()) {
+    return Error::make(ErrorCode::invalid_argument,
+                       "RunEvaluatorsRequest::evaluator_ids must not be empty");
+  }
+  for (const auto& id : request.evaluator_ids) {
+    if (id.empty()) {
+      return Error::make(ErrorCode::invalid_argument,
+                         "RunEvaluatorsRequest::evaluator_ids contains an empty id");
+    }
+  }
+  return detail::call_object<RunEvaluatorsResult>(
+      *pipeline_,
+      {HttpMethod::post, dataset_path(dataset_id) + "eval-reports/create/", {}, Json(request)},
+      options);
+}
+
+Result<Page<EvaluationTask>> DatasetsResource::list_eval_runs(const std::string& dataset_id,
+                                                              const EvalRunListQuery& query,
+                                                              const RequestOptions& options) const {
+  return eval_page(*pipeline_, dataset_id, query, options);
+}
+
+PageRange<EvaluationTask> DatasetsResource::list_all_eval_runs(std::string dataset_id,
+                                                               EvalRunListQuery query,
+                                                               RequestOptions options) const {
+  const std::int64_t first = query.page.value_or(1);
+  return PageRange<EvaluationTask>(
+      [p = pipeline_, id = std::move(dataset_id), q = std::move(query),
+       o = std::move(options)](std::int64_t page) mutable {
+        q.page = page;
+        return eval_page(*p, id, q, o);
+      },
+      first);
+}
+
+}  // namespace respan
