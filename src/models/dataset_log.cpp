@@ -25,6 +25,8 @@ void to_json(Json& j, const DatasetLogCreate& c) {
   put(j, "expected_output", c.expected_output);
   put(j, "metadata", c.metadata);
   put(j, "metrics", c.metrics);
+  put(j, "prompt", c.prompt);
+  put(j, "completion", c.completion);
   put_extra(j, c.extra);
 }
 
@@ -36,6 +38,8 @@ void from_json(const Json& j, DatasetLogCreate& c) {
   r.raw("expected_output", c.expected_output);
   r.raw("metadata", c.metadata);
   r.raw("metrics", c.metrics);
+  r.get("prompt", c.prompt);
+  r.get("completion", c.completion);
   c.extra = r.extra();
 }
 
@@ -66,6 +70,7 @@ void to_json(Json& j, const DatasetLogUpdate& u) {
   put(j, "prompt", u.prompt);
   put(j, "completion", u.completion);
   put(j, "metadata", u.metadata);
+  put(j, "metrics", u.metrics);
   put_extra(j, u.extra);
 }
 
@@ -78,6 +83,7 @@ void from_json(const Json& j, DatasetLogUpdate& u) {
   r.get("prompt", u.prompt);
   r.get("completion", u.completion);
   r.raw("metadata", u.metadata);
+  r.raw("metrics", u.metrics);
   u.extra = r.extra();
 }
 

@@ -432,6 +432,8 @@ ApiResponse MockState::dlog_update(const std::string& id, const std::string& uid
   } else if (replace) {
     log["metadata"] = Json::object();
   }
+  // Not a documented update field: applied when given (metrics back the span-like columns).
+  if (body.contains("metrics") && body["metrics"].is_object()) log["metrics"] = body["metrics"];
   log["updated_at"] = now_iso();
   lift_dataset_log_fields(log);
   return {200, log};

@@ -521,3 +521,22 @@ TEST(DatasetModels, KnownStatusValues) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DatasetLogModels, OptionalTextAndMetricsFieldsAreSentOnlyWhenSet) {
+  respan::DatasetLogCreate c;
+  c.input = "q";
+  EXPECT_EQ(Json(c), (Json{{"input", "q"}}));
+  c.prompt = "p";
+  c.completion = "a";
+  EXPECT_EQ(Json(c), (Json{{"input", "q"}, {"prompt", "p"}, {"completion", "a"}}));
+  EXPECT_EQ(Json(c).get<respan::DatasetLogCreate>().completion, "a");
+
+  respan::DatasetLogUpdate u;
+  u.metrics = Json{{"cost", 0.5}};
+  EXPECT_EQ(Json(u), (Json{{"metrics", {{"cost", 0.5}}}}));
+  EXPECT_EQ(Json(u).get<respan::DatasetLogUpdate>().metrics, (Json{{"cost", 0.5}}));
+}
+
+}  // namespace

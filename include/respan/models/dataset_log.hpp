@@ -22,7 +22,11 @@ struct DatasetLogCreate {
   std::optional<Json> expected_output;  ///< Any JSON (ground truth for evaluators).
   std::optional<Json> metadata;         ///< JSON object, e.g. {"model", "log_type", custom keys}.
   std::optional<Json> metrics;          ///< JSON object, e.g. {"prompt_tokens", "cost", "latency"}.
-  Json extra;                           ///< Other top-level fields to send.
+  /// Prompt text (documented on update/replace; sent on create only when set).
+  std::optional<std::string> prompt;
+  /// Completion text (documented on update/replace; sent on create only when set).
+  std::optional<std::string> completion;
+  Json extra;  ///< Other top-level fields to send.
 };
 void to_json(Json& j, const DatasetLogCreate& c);
 void from_json(const Json& j, DatasetLogCreate& c);
@@ -45,7 +49,9 @@ struct DatasetLogUpdate {
   std::optional<std::string> prompt;      ///< Prompt text.
   std::optional<std::string> completion;  ///< Completion text.
   std::optional<Json> metadata;           ///< JSON object.
-  Json extra;                             ///< Other fields to send.
+  /// JSON object of metrics (documented on create; sent on update/replace only when set).
+  std::optional<Json> metrics;
+  Json extra;  ///< Other fields to send.
 };
 void to_json(Json& j, const DatasetLogUpdate& u);
 void from_json(const Json& j, DatasetLogUpdate& u);
