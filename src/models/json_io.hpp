@@ -62,35 +62,14 @@ class Reader {
   template <class T>
   void get(const char* k, std::optional<T>& out) {
     out.reset();
-    auto it = j_.find(k);
-    if (it == j_.end()) return;
-    if (it->is_null()) {
-      seen(k);
-      return;
-    }
-    if (!json_type_fits<T>(*it)) return;
-    try {
-      out = it->template get<T>();
-      seen(k);
-    } catch (const std::exception&) {
-    }
+    T value{};
+    if (read(k, value)) out = std::move(value);
   }
 
   /// Field with a default: left untouched when missing, null or of the wrong type.
   template <class T>
   void get_or(const char* k, T& out) {
-    auto it = j_.find(k);
-    if (it == j_.end()) return;
-    if (it->is_null()) {
-      seen(k);
-      return;
-    }
-    if (!json_type_fits<T>(*it)) return;
-    try {
-      out = it->template get<T>();
-      seen(k);
-    } catch (const std::exception&) {
-    }
+    read(k, out);
   }
 
   /// Any JSON value; null counts as unset.
@@ -168,6 +147,26 @@ class Reader {
   }
 
  private:
+  // Decodes member `k` into `out` when present, non-null and of a fitting type; marks a null
+  // or decoded member as understood. Returns true when `out` was assigned.
+  template <class T>
+  bool read(const char* k, T& out) {
+    auto it = j_.find(k);
+    if (it == j_.end()) return false;
+    if (it->is_null()) {
+      seen(k);
+      return false;
+    }
+    if (!json_type_fits<T>(*it)) return false;
+    try {
+      out = it->template get<T>();
+      seen(k);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
   void seen(const char* k) { seen_.emplace_back(k); }
   const Json& j_;
   std::vector<std::string_view> seen_;
