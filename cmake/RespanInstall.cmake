@@ -52,7 +52,28 @@ install(FILES
   DESTINATION "${RESPAN_INSTALL_CMAKEDIR}"
   COMPONENT respan_development)
 
-# pkg-config. Paths are made absolute against the install prefix.
+# pkg-config. The prefix is found relative to the .pc file (${pcfiledir}), so the installed
+# tree can be moved or installed with `cmake --install --prefix ...`.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(RESPAN_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _pc_up "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+  string(REGEX REPLACE "/$" "" _pc_up "${_pc_up}")
+  set(RESPAN_PC_PREFIX "\${pcfiledir}/${_pc_up}")
+endif()
+# A static librespan needs its consumers to link libcurl (and cpp-httplib for the testing
+# library) themselves, so those are public requirements then; a shared one hides them.
+if(BUILD_SHARED_LIBS)
+  set(RESPAN_PC_REQUIRES "nlohmann_json >= 3.10")
+  set(RESPAN_PC_REQUIRES_PRIVATE "libcurl")
+  set(RESPAN_TESTING_PC_REQUIRES "respan, nlohmann_json >= 3.10")
+  set(RESPAN_TESTING_PC_REQUIRES_PRIVATE "cpp-httplib")
+else()
+  set(RESPAN_PC_REQUIRES "nlohmann_json >= 3.10, libcurl")
+  set(RESPAN_PC_REQUIRES_PRIVATE "")
+  set(RESPAN_TESTING_PC_REQUIRES "respan, nlohmann_json >= 3.10, cpp-httplib")
+  set(RESPAN_TESTING_PC_REQUIRES_PRIVATE "")
+endif()
 foreach(_dir INCLUDEDIR LIBDIR)
   if(IS_ABSOLUTE "${CMAKE_INSTALL_${_dir}}")
     set(RESPAN_PC_${_dir} "${CMAKE_INSTALL_${_dir}}")
