@@ -18,8 +18,9 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry,
                                         double random01) noexcept;
 
 /// The delay the server asked for, if any, in this order: `retry-after-ms` header,
-/// `Retry-After` header (delta-seconds or HTTP-date, relative to `now`), and the JSON
-/// body's `retry_after` (seconds). Not capped; negative or unparsable values are ignored.
+/// `Retry-After` header (delta-seconds or HTTP-date, relative to `now`), the JSON body's
+/// `retry_after` (seconds), and `X-RateLimit-Reset` (epoch seconds; a value below 1e9 is
+/// read as seconds from now). Not capped; negative or unparsable values are ignored.
 std::optional<std::chrono::milliseconds> server_retry_delay(
     const HttpResponse& response, std::chrono::system_clock::time_point now);
 

@@ -8,6 +8,8 @@
 #include <respan/json.hpp>
 #include <respan/retry.hpp>
 
+#include "util/civil_time.hpp"
+
 namespace respan {
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry,
@@ -55,16 +57,6 @@ int month_index(std::string_view m) {
   return -1;
 }
 
-// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 }  // namespace
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
@@ -104,7 +96,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     return std::nullopt;
   }
   const std::int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month + 1), static_cast<unsigned>(day));
+      detail::days_from_civil(year, static_cast<unsigned>(month + 1), static_cast<unsigned>(day));
   const std::int64_t secs = days * 86400 + hh * 3600 + mm * 60 + ss;
   return std::chrono::system_clock::time_point(std::chrono::seconds(secs));
 }
@@ -134,6 +126,15 @@ std::optional<std::chrono::milliseconds> server_retry_delay(
           if (auto v = parse_number(it->get<std::string>())) return from_seconds(*v);
         }
       }
+    }
+  }
+  if (auto reset = response.header("x-ratelimit-reset")) {
+    if (auto v = parse_number(*reset); v && *v >= 0) {
+      if (*v < 1e9) return from_seconds(*v);  // seconds until the window resets
+      const auto when = std::chrono::system_clock::time_point(
+          std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(*v * 1000.0))));
+      return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(when - now),
+                      std::chrono::milliseconds(0));
     }
   }
   return std::nullopt;

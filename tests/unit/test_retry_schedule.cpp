@@ -84,6 +84,24 @@ TEST(ServerRetryDelay, GarbageAndNegativeIgnored) {
   EXPECT_FALSE(respan::server_retry_delay(r, kNow));
 }
 
+TEST(ServerRetryDelay, RateLimitResetEpochOrDelta) {
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1767225600));
+  // Epoch seconds, 12 s after now.
+  EXPECT_EQ(respan::server_retry_delay(with_header("x-ratelimit-reset", "1767225612"), now),
+            std::chrono::milliseconds(12000));
+  // A reset time already past means "now".
+  EXPECT_EQ(respan::server_retry_delay(with_header("x-ratelimit-reset", "1767225000"), now),
+            std::chrono::milliseconds(0));
+  // Small values are seconds from now.
+  EXPECT_EQ(respan::server_retry_delay(with_header("x-ratelimit-reset", "3"), now),
+            std::chrono::milliseconds(3000));
+  // Retry-After wins over X-RateLimit-Reset.
+  HttpResponse both = with_header("x-ratelimit-reset", "1767225612");
+  both.headers.emplace_back("retry-after", "2");
+  EXPECT_EQ(respan::server_retry_delay(both, now), std::chrono::milliseconds(2000));
+  EXPECT_FALSE(respan::server_retry_delay(with_header("x-ratelimit-reset", "later"), now));
+}
+
 TEST(HttpDate, AllThreeFormats) {
   const auto expected = kNow;
   EXPECT_EQ(respan::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), expected);
