@@ -70,14 +70,9 @@ Result<Page<DatasetLog>> DatasetLogsResource::list(const DatasetLogListQuery& qu
 
 PageRange<DatasetLog> DatasetLogsResource::list_all(DatasetLogListQuery query,
                                                     RequestOptions options) const {
-  const std::int64_t first = query.page.value_or(1);
-  return PageRange<DatasetLog>(
-      [p = pipeline_, id = dataset_id_, q = std::move(query),
-       o = std::move(options)](std::int64_t page) mutable {
-        q.page = page;
-        return list_page(*p, id, q, o);
-      },
-      first);
+  return detail::all_pages<DatasetLog>(
+      std::move(query), [p = pipeline_, id = dataset_id_, o = std::move(options)](
+                            const DatasetLogListQuery& q) { return list_page(*p, id, q, o); });
 }
 
 Result<MessageResponse> DatasetLogsResource::export_logs(const DatasetLogExport& request,

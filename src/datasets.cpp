@@ -64,13 +64,10 @@ Result<Page<Dataset>> DatasetsResource::list(const DatasetListQuery& query,
 
 PageRange<Dataset> DatasetsResource::list_all(DatasetListQuery query,
                                               RequestOptions options) const {
-  const std::int64_t first = query.page.value_or(1);
-  return PageRange<Dataset>(
-      [p = pipeline_, q = std::move(query), o = std::move(options)](std::int64_t page) mutable {
-        q.page = page;
+  return detail::all_pages<Dataset>(
+      std::move(query), [p = pipeline_, o = std::move(options)](const DatasetListQuery& q) {
         return list_page(*p, q, o);
-      },
-      first);
+      });
 }
 
 Result<Dataset> DatasetsResource::retrieve(const std::string& dataset_id,
@@ -124,14 +121,9 @@ Result<Page<EvaluationTask>> DatasetsResource::list_eval_runs(const std::string&
 PageRange<EvaluationTask> DatasetsResource::list_all_eval_runs(std::string dataset_id,
                                                                EvalRunListQuery query,
                                                                RequestOptions options) const {
-  const std::int64_t first = query.page.value_or(1);
-  return PageRange<EvaluationTask>(
-      [p = pipeline_, id = std::move(dataset_id), q = std::move(query),
-       o = std::move(options)](std::int64_t page) mutable {
-        q.page = page;
-        return eval_page(*p, id, q, o);
-      },
-      first);
+  return detail::all_pages<EvaluationTask>(
+      std::move(query), [p = pipeline_, id = std::move(dataset_id), o = std::move(options)](
+                            const EvalRunListQuery& q) { return eval_page(*p, id, q, o); });
 }
 
 }  // namespace respan

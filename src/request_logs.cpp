@@ -63,13 +63,10 @@ Result<Page<RequestLogRecord>> RequestLogsResource::list(const RequestLogListQue
 
 PageRange<RequestLogRecord> RequestLogsResource::list_all(RequestLogListQuery query,
                                                           RequestOptions options) const {
-  const std::int64_t first = query.page.value_or(1);
-  return PageRange<RequestLogRecord>(
-      [p = pipeline_, q = std::move(query), o = std::move(options)](std::int64_t page) mutable {
-        q.page = page;
+  return detail::all_pages<RequestLogRecord>(
+      std::move(query), [p = pipeline_, o = std::move(options)](const RequestLogListQuery& q) {
         return list_page(*p, q, o);
-      },
-      first);
+      });
 }
 
 Result<Page<RequestLogRecord>> RequestLogsResource::list_legacy(

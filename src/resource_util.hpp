@@ -8,6 +8,7 @@
 
 #include <respan/filters.hpp>
 #include <respan/models/common.hpp>
+#include <respan/pagination.hpp>
 
 #include "http/pipeline.hpp"
 
@@ -75,6 +76,19 @@ Result<T> call_object(const Pipeline& p, const ApiRequest& r, const RequestOptio
     e.request = std::string(to_string(r.method)) + " " + r.path;
     return e;
   }
+}
+
+/// A lazy range over every page of a list call, starting at `query.page` (default 1):
+/// `fetch(query)` is called with `query.page` set to 1, 2, ...
+template <class T, class Query, class Fetch>
+PageRange<T> all_pages(Query query, Fetch fetch) {
+  const std::int64_t first = query.page.value_or(1);
+  return PageRange<T>(
+      [q = std::move(query), f = std::move(fetch)](std::int64_t page) mutable {
+        q.page = page;
+        return f(q);
+      },
+      first);
 }
 
 /// True for failures that would repeat on every further chunk of a bulk call (bad key,
