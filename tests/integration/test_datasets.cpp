@@ -10,6 +10,8 @@
 #include <respan/respan.hpp>
 #include <respan/testing/mock_server.hpp>
 
+#include "mock_api_test.hpp"
+
 using namespace std::chrono_literals;
 using respan::ErrorCode;
 using respan::Json;
@@ -19,27 +21,9 @@ using respan::testing::RecordedRequest;
 
 namespace {
 
-class DatasetsApi : public ::testing::Test {
+class DatasetsApi : public MockApiTest {
  protected:
-  void SetUp() override { server_.start(); }
-
-  respan::ClientOptions options() const {
-    respan::ClientOptions o;
-    o.api_key = server_.api_key();
-    o.base_url = server_.base_url();
-    o.retry.initial_backoff = 1ms;
-    o.retry.max_backoff = 5ms;
-    return o;
-  }
   respan::RespanClient client() const { return respan::RespanClient::create(options()).value(); }
-
-  std::vector<RecordedRequest> requests_to(const std::string& path,
-                                           const std::string& method = "") const {
-    std::vector<RecordedRequest> out;
-    for (auto& r : server_.requests())
-      if (r.path == path && (method.empty() || r.method == method)) out.push_back(r);
-    return out;
-  }
 
   // An empty dataset created over HTTP.
   respan::Dataset empty_dataset(const std::string& name) const {
@@ -60,8 +44,6 @@ class DatasetsApi : public ::testing::Test {
   }
 
   static std::string logs_path(const std::string& id) { return "/api/datasets/" + id + "/logs/"; }
-
-  MockServer server_;
 };
 
 // ------------------------------------------------------------------------------ datasets

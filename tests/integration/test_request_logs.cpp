@@ -13,6 +13,8 @@
 #include <respan/respan.hpp>
 #include <respan/testing/mock_server.hpp>
 
+#include "mock_api_test.hpp"
+
 using namespace std::chrono_literals;
 using respan::ErrorCode;
 using respan::Json;
@@ -21,26 +23,11 @@ using respan::testing::MockServer;
 
 namespace {
 
-class RequestLogsApi : public ::testing::Test {
+class RequestLogsApi : public MockApiTest {
  protected:
-  void SetUp() override { server_.start(); }
-
-  respan::ClientOptions options() const {
-    respan::ClientOptions o;
-    o.api_key = server_.api_key();
-    o.base_url = server_.base_url() + "/api/";  // accepted with /api and a trailing slash
-    o.retry.initial_backoff = 1ms;
-    o.retry.max_backoff = 5ms;
-    return o;
-  }
+  // The base URL is accepted with /api and a trailing slash.
+  respan::ClientOptions options() const { return MockApiTest::options("/api/"); }
   respan::RespanClient client() const { return respan::RespanClient::create(options()).value(); }
-
-  std::vector<respan::testing::RecordedRequest> requests_to(const std::string& path) const {
-    std::vector<respan::testing::RecordedRequest> out;
-    for (auto& r : server_.requests())
-      if (r.path == path) out.push_back(r);
-    return out;
-  }
 
   static respan::RequestLog chat_span(const std::string& customer = "customer-42") {
     respan::RequestLog s;
@@ -55,8 +42,6 @@ class RequestLogsApi : public ::testing::Test {
     s.metadata = Json{{"feature", "orders"}};
     return s;
   }
-
-  MockServer server_;
 };
 
 TEST_F(RequestLogsApi, CreateSendsExactlyTheSpanAndReturnsTheCreatedFields) {
