@@ -450,36 +450,15 @@ ApiResponse MockState::dlog_delete(const std::string& id, const std::string& uid
 
 ApiResponse MockState::dlogs_bulk(const std::string& id, const ApiRequest& req) {
   Dataset& ds = dataset_or_404(id);
-  const Json body = body_object(req);
-  const auto logs = body.find("logs");
-  if (logs == body.end() || !logs->is_array()) throw bad_request("logs must be a list.");
-  if (logs->size() > config_.max_bulk_size) {
-    throw bad_request("At most " + std::to_string(config_.max_bulk_size) + " logs per request");
-  }
-  Json errors = Json::array();
-  Json ids = Json::array();
-  std::size_t index = 0;
-  for (const auto& row : *logs) {
-    try {
-      if (!row.is_object()) {
-        throw bad_request("Invalid data. Expected a dictionary, but got " + json_type_name(row) +
-                          ".");
-      }
-      validate_dataset_log_fields(row, true);
-      ds.logs.push_back(make_dataset_log(ds.meta["id"].get<std::string>(), row, req.environment));
-      ids.push_back(ds.logs.back()["unique_id"]);
-    } catch (const HttpError& e) {
-      errors.push_back({{"index", index}, {"error", as_text(e.body().value("detail", Json()))}});
+  return bulk_store(req, "logs must be a list.", [&](const Json& row) {
+    if (!row.is_object()) {
+      throw bad_request("Invalid data. Expected a dictionary, but got " + json_type_name(row) +
+                        ".");
     }
-    ++index;
-  }
-  Json out = Json::object();
-  out["success_count"] = ids.size();
-  out["error_count"] = errors.size();
-  out["errors"] = errors;
-  out["total_errors"] = errors.size();
-  out["unique_ids"] = std::move(ids);
-  return {200, std::move(out)};
+    validate_dataset_log_fields(row, true);
+    ds.logs.push_back(make_dataset_log(ds.meta["id"].get<std::string>(), row, req.environment));
+    return ds.logs.back()["unique_id"];
+  });
 }
 
 ApiResponse MockState::dlogs_import(const std::string& id, const ApiRequest& req) {

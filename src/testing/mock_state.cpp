@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <utility>
 
@@ -466,10 +467,11 @@ ApiResponse MockState::spans_create(const ApiRequest& req) {
   return {200, created_span_view(rec.data)};
 }
 
-ApiResponse MockState::spans_bulk(const ApiRequest& req) {
+ApiResponse MockState::bulk_store(const ApiRequest& req, const char* not_a_list,
+                                  const std::function<Json(const Json& row)>& store) {
   const Json body = body_object(req);
   const auto logs = body.find("logs");
-  if (logs == body.end() || !logs->is_array()) throw bad_request("logs must be a list of spans.");
+  if (logs == body.end() || !logs->is_array()) throw bad_request(not_a_list);
   if (logs->size() > config_.max_bulk_size) {
     throw bad_request("At most " + std::to_string(config_.max_bulk_size) + " logs per request");
   }
@@ -478,8 +480,7 @@ ApiResponse MockState::spans_bulk(const ApiRequest& req) {
   std::size_t index = 0;
   for (const auto& row : *logs) {
     try {
-      const SpanRecord& rec = store_span(normalise_span(row, req.environment));
-      ids.push_back(rec.data["unique_id"]);
+      ids.push_back(store(row));
     } catch (const HttpError& e) {
       const Json& b = e.body();
       const std::string text =
@@ -495,6 +496,12 @@ ApiResponse MockState::spans_bulk(const ApiRequest& req) {
   out["total_errors"] = errors.size();
   out["unique_ids"] = std::move(ids);
   return {200, std::move(out)};
+}
+
+ApiResponse MockState::spans_bulk(const ApiRequest& req) {
+  return bulk_store(req, "logs must be a list of spans.", [&](const Json& row) {
+    return store_span(normalise_span(row, req.environment)).data["unique_id"];
+  });
 }
 
 namespace {

@@ -146,6 +146,10 @@ class MockState {
   // request logs (spans)
   ApiResponse spans_create(const ApiRequest& req);
   ApiResponse spans_bulk(const ApiRequest& req);
+  // Stores each row of the body's `logs` with `store` (returns the new unique_id, or throws
+  // HttpError to reject the row) and answers the bulk shape: counts, per-index errors, ids.
+  ApiResponse bulk_store(const ApiRequest& req, const char* not_a_list,
+                         const std::function<Json(const Json& row)>& store);
   ApiResponse spans_list(const ApiRequest& req, bool legacy);
   ApiResponse span_get(const std::string& uid);
   ApiResponse span_patch(const std::string& uid, const ApiRequest& req);
