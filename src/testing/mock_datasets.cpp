@@ -13,6 +13,28 @@ namespace {
 
 constexpr const char* kSavedLogs = "_saved_logs";
 
+// The stored form of a new dataset: the given fields plus the service's defaults.
+Json new_dataset_meta(const std::string& id, const Json& name, const Json& description,
+                      const char* status, Json initial_filters, const std::string& now,
+                      const std::string& organization_id) {
+  return {{"id", id},
+          {"name", name},
+          {"description", description},
+          {"type", "sampling"},
+          {"status", status},
+          {"initial_log_filters", std::move(initial_filters)},
+          {"created_at", now},
+          {"updated_at", now},
+          {"organization_id", organization_id},
+          {"starred", false},
+          {"tags", Json::array()},
+          {"running_status", nullptr},
+          {"running_progress", 0},
+          {"running_at", nullptr},
+          {"completed_annotation_count", 0},
+          {"evaluator", nullptr}};
+}
+
 // Validates the writable fields of a dataset log body (create, bulk rows, PATCH, PUT).
 void validate_dataset_log_fields(const Json& body, bool require_input) {
   if (require_input && (!body.contains("input") || body["input"].is_null())) {
@@ -107,22 +129,8 @@ MockState::Dataset& MockState::dataset_or_404(const std::string& id) {
   Dataset ds;
   ds.seq = ++dataset_seq_;
   const std::string now = now_iso();
-  ds.meta = {{"id", kSavedLogs},
-             {"name", "Saved logs"},
-             {"description", ""},
-             {"type", "sampling"},
-             {"status", "ready"},
-             {"initial_log_filters", Json::object()},
-             {"created_at", now},
-             {"updated_at", now},
-             {"organization_id", config_.organization_id},
-             {"starred", false},
-             {"tags", Json::array()},
-             {"running_status", nullptr},
-             {"running_progress", 0},
-             {"running_at", nullptr},
-             {"completed_annotation_count", 0},
-             {"evaluator", nullptr}};
+  ds.meta = new_dataset_meta(kSavedLogs, "Saved logs", "", "ready", Json::object(), now,
+                             config_.organization_id);
   return datasets_.emplace(kSavedLogs, std::move(ds)).first->second;
 }
 
@@ -176,22 +184,9 @@ Json MockState::create_dataset(const Json& body, const std::string& environment)
   if (!source_id.empty() && initial_filters.empty()) {
     initial_filters = find_dataset(source_id)->meta.value("initial_log_filters", Json::object());
   }
-  ds.meta = {{"id", id},
-             {"name", name},
-             {"description", has(body, "description") ? body["description"] : Json("")},
-             {"type", "sampling"},
-             {"status", background && !config_.immediate_jobs ? "initializing" : "ready"},
-             {"initial_log_filters", std::move(initial_filters)},
-             {"created_at", now},
-             {"updated_at", now},
-             {"organization_id", config_.organization_id},
-             {"starred", false},
-             {"tags", Json::array()},
-             {"running_status", nullptr},
-             {"running_progress", 0},
-             {"running_at", nullptr},
-             {"completed_annotation_count", 0},
-             {"evaluator", nullptr}};
+  ds.meta = new_dataset_meta(id, name, has(body, "description") ? body["description"] : Json(""),
+                             background && !config_.immediate_jobs ? "initializing" : "ready",
+                             std::move(initial_filters), now, config_.organization_id);
   datasets_.emplace(id, std::move(ds));
 
   if (from_logs) {
