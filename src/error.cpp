@@ -36,6 +36,8 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "decode";
     case ErrorCode::cancelled:
       return "cancelled";
+    case ErrorCode::response_too_large:
+      return "response_too_large";
   }
   return "unknown";
 }

@@ -30,6 +30,7 @@ enum class ErrorCode {
   timeout,    ///< A request timeout or the per-call deadline expired.
   decode,     ///< A 2xx response whose body could not be decoded.
   cancelled,  ///< Cancelled through a CancellationToken.
+  response_too_large,  ///< The response body exceeded ClientOptions::max_response_bytes.
 };
 
 /// Stable lower-case name of a code, e.g. "rate_limited".
@@ -55,6 +56,11 @@ struct Error {
   int attempts = 0;
   /// "METHOD /api/path/" of the call, for diagnostics.
   std::string request;
+  /// True when the transport knows that no byte of the request reached the server
+  /// (connection refused, DNS failure, cancelled before sending). Non-idempotent operations
+  /// are retried only when this is true (or on 429 / 503). Transports set it; false is the
+  /// safe default ("it may have been processed").
+  bool certainly_not_sent = false;
 
   /// True for codes the default retry policy retries.
   bool is_retryable() const noexcept;

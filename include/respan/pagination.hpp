@@ -37,44 +37,6 @@ class PageRange {
     state_->next_page = first_page;
   }
 
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = Result<T>;
-    using difference_type = std::ptrdiff_t;
-    using pointer = Result<T>*;
-    using reference = Result<T>&;
-
-    iterator() = default;
-    reference operator*() const { return *state_->current; }
-    pointer operator->() const { return &*state_->current; }
-    iterator& operator++() {
-      state_->advance();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& a, const iterator& b) { return a.done() == b.done(); }
-    friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
-
-   private:
-    friend class PageRange;
-    explicit iterator(std::shared_ptr<typename PageRange::State> s) : state_(std::move(s)) {}
-    bool done() const { return !state_ || state_->finished; }
-    std::shared_ptr<typename PageRange::State> state_;
-  };
-
-  iterator begin() {
-    if (!state_->started) {
-      state_->started = true;
-      state_->advance();
-    }
-    return iterator(state_);
-  }
-  iterator end() { return iterator(); }
-
-  /// Number of pages fetched so far.
-  std::int64_t pages_fetched() const noexcept { return state_->pages_fetched; }
-
  private:
   struct State {
     Fetch fetch;
@@ -119,6 +81,47 @@ class PageRange {
       current.reset();
     }
   };
+
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Result<T>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = Result<T>*;
+    using reference = Result<T>&;
+
+    iterator() = default;
+    reference operator*() const { return *state_->current; }
+    pointer operator->() const { return &*state_->current; }
+    iterator& operator++() {
+      state_->advance();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.done() == b.done(); }
+    friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+
+   private:
+    friend class PageRange;
+    explicit iterator(std::shared_ptr<State> s) : state_(std::move(s)) {}
+    bool done() const { return !state_ || state_->finished; }
+    std::shared_ptr<State> state_;
+  };
+
+  iterator begin() {
+    if (!state_->started) {
+      state_->started = true;
+      state_->advance();
+    }
+    return iterator(state_);
+  }
+  iterator end() { return iterator(); }
+
+  /// Number of pages fetched so far.
+  std::int64_t pages_fetched() const noexcept { return state_->pages_fetched; }
+
+ private:
   std::shared_ptr<State> state_;
 };
 
