@@ -10,23 +10,6 @@
 
 namespace respan::detail {
 
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Result<ClientOptions> validate_options(ClientOptions o) {
   auto invalid = [](std::string msg) {
     return Error::make(ErrorCode::invalid_argument, std::move(msg));
@@ -82,41 +65,6 @@ std::string summarize_text(const std::string& body) {
   return s;
 }
 
-const char* reason_phrase(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "unexpected HTTP status";
-  }
-}
-
 bool is_message_list(const Json& v) {
   if (v.is_string()) return true;
   if (!v.is_array() || v.empty()) return false;
@@ -165,7 +113,10 @@ Error error_from_response(const HttpResponse& res, std::chrono::system_clock::ti
   } else if (!res.body.empty()) {
     e.message = summarize_text(res.body);
   }
-  if (e.message.empty()) e.message = reason_phrase(res.status);
+  if (e.message.empty()) {
+    const std::string_view phrase = reason_phrase(res.status);
+    e.message = phrase.empty() ? "unexpected HTTP status" : std::string(phrase);
+  }
   if (res.status >= 300 && res.status < 400) {
     if (auto loc = res.header("location")) e.message += " (redirect to " + *loc + " not followed)";
   }

@@ -16,10 +16,9 @@
 #include <respan/result.hpp>
 #include <respan/transport.hpp>
 
-namespace respan::detail {
+#include "util/text.hpp"
 
-/// Percent-encodes everything but RFC 3986 unreserved characters (so '/' becomes %2F).
-std::string percent_encode(std::string_view text);
+namespace respan::detail {
 
 /// Returns the options with base_url normalised, or an invalid_argument Error.
 Result<ClientOptions> validate_options(ClientOptions options);
