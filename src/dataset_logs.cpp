@@ -39,9 +39,10 @@ Result<Page<DatasetLog>> list_page(const detail::Pipeline& p, const std::string&
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "sort_by", q.sort_by);
   detail::add_list_param(params, "include_fields", q.include_fields);
-  return p.call<Page<DatasetLog>>({HttpMethod::post, logs_path(dataset_id) + "list/",
-                                   std::move(params), detail::filters_body(q.filters)},
-                                  o);
+  return p.call<Page<DatasetLog>>(
+      {HttpMethod::post, logs_path(dataset_id) + "list/", std::move(params),
+       detail::filters_body(q.filters), detail::Idempotency::idempotent},
+      o);
 }
 
 }  // namespace
@@ -52,15 +53,20 @@ Result<DatasetLogCreated> DatasetLogsResource::create(const DatasetLogCreate& lo
   if (std::string why = invalid_log_reason(log); !why.empty()) {
     return Error::make(ErrorCode::invalid_argument, "DatasetLogCreate: " + why);
   }
-  return detail::call_object<DatasetLogCreated>(
-      *pipeline_, {HttpMethod::post, logs_path(dataset_id_), {}, Json(log)}, options);
+  return detail::call_object<DatasetLogCreated>(*pipeline_,
+                                                {HttpMethod::post,
+                                                 logs_path(dataset_id_),
+                                                 {},
+                                                 Json(log),
+                                                 detail::Idempotency::non_idempotent},
+                                                options);
 }
 
 Result<BulkResult> DatasetLogsResource::create_bulk(const std::vector<DatasetLogCreate>& logs,
                                                     const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   return detail::send_bulk(*pipeline_, logs_path(dataset_id_) + "bulk/", logs, kMaxBulkSize,
-                           invalid_log_reason, options);
+                           invalid_log_reason, options, detail::Idempotency::non_idempotent);
 }
 
 Result<Page<DatasetLog>> DatasetLogsResource::list(const DatasetLogListQuery& query,
@@ -78,16 +84,22 @@ PageRange<DatasetLog> DatasetLogsResource::list_all(DatasetLogListQuery query,
 Result<MessageResponse> DatasetLogsResource::export_logs(const DatasetLogExport& request,
                                                          const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
-  return detail::call_object<MessageResponse>(
-      *pipeline_, {HttpMethod::post, logs_path(dataset_id_) + "list/", {}, Json(request)}, options);
+  return detail::call_object<MessageResponse>(*pipeline_,
+                                              {HttpMethod::post,
+                                               logs_path(dataset_id_) + "list/",
+                                               {},
+                                               Json(request),
+                                               detail::Idempotency::non_idempotent},
+                                              options);
 }
 
 Result<DatasetLog> DatasetLogsResource::retrieve(const std::string& unique_id,
                                                  const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
-  return pipeline_->call<DatasetLog>({HttpMethod::get, log_path(dataset_id_, unique_id), {}, {}},
-                                     options);
+  return pipeline_->call<DatasetLog>(
+      {HttpMethod::get, log_path(dataset_id_, unique_id), {}, {}, detail::Idempotency::idempotent},
+      options);
 }
 
 Result<DatasetLog> DatasetLogsResource::update(const std::string& unique_id,
@@ -95,8 +107,13 @@ Result<DatasetLog> DatasetLogsResource::update(const std::string& unique_id,
                                                const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
-  return detail::call_object<DatasetLog>(
-      *pipeline_, {HttpMethod::patch, log_path(dataset_id_, unique_id), {}, Json(update)}, options);
+  return detail::call_object<DatasetLog>(*pipeline_,
+                                         {HttpMethod::patch,
+                                          log_path(dataset_id_, unique_id),
+                                          {},
+                                          Json(update),
+                                          detail::Idempotency::idempotent},
+                                         options);
 }
 
 Result<DatasetLog> DatasetLogsResource::replace(const std::string& unique_id,
@@ -104,16 +121,22 @@ Result<DatasetLog> DatasetLogsResource::replace(const std::string& unique_id,
                                                 const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
-  return detail::call_object<DatasetLog>(
-      *pipeline_, {HttpMethod::put, log_path(dataset_id_, unique_id), {}, Json(replacement)},
-      options);
+  return detail::call_object<DatasetLog>(*pipeline_,
+                                         {HttpMethod::put,
+                                          log_path(dataset_id_, unique_id),
+                                          {},
+                                          Json(replacement),
+                                          detail::Idempotency::idempotent},
+                                         options);
 }
 
 Result<void> DatasetLogsResource::remove(const std::string& unique_id,
                                          const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
-  return pipeline_->call_void({HttpMethod::del, log_path(dataset_id_, unique_id), {}, {}}, options);
+  return pipeline_->call_void(
+      {HttpMethod::del, log_path(dataset_id_, unique_id), {}, {}, detail::Idempotency::idempotent},
+      options);
 }
 
 Result<MessageResponse> DatasetLogsResource::import_logs(const DatasetLogImport& request,
@@ -138,9 +161,13 @@ Result<MessageResponse> DatasetLogsResource::import_logs(const DatasetLogImport&
     return Error::make(ErrorCode::invalid_argument,
                        "DatasetLogImport: sampling_percentage must be between 1 and 100");
   }
-  return detail::call_object<MessageResponse>(
-      *pipeline_, {HttpMethod::post, logs_path(dataset_id_) + "import/", {}, Json(request)},
-      options);
+  return detail::call_object<MessageResponse>(*pipeline_,
+                                              {HttpMethod::post,
+                                               logs_path(dataset_id_) + "import/",
+                                               {},
+                                               Json(request),
+                                               detail::Idempotency::non_idempotent},
+                                              options);
 }
 
 Result<MessageResponse> DatasetLogsResource::remove_logs(const DatasetLogRemoval& request,
@@ -150,23 +177,34 @@ Result<MessageResponse> DatasetLogsResource::remove_logs(const DatasetLogRemoval
     return Error::make(ErrorCode::invalid_argument,
                        "DatasetLogRemoval: set is_deleting_all_logs or give filters");
   }
-  return detail::call_object<MessageResponse>(
-      *pipeline_, {HttpMethod::del, logs_path(dataset_id_) + "import/", {}, Json(request)},
-      options);
+  return detail::call_object<MessageResponse>(*pipeline_,
+                                              {HttpMethod::del,
+                                               logs_path(dataset_id_) + "import/",
+                                               {},
+                                               Json(request),
+                                               detail::Idempotency::idempotent},
+                                              options);
 }
 
 Result<DatasetLogsSummary> DatasetLogsResource::summary(const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
-  return pipeline_->call<DatasetLogsSummary>(
-      {HttpMethod::get, logs_path(dataset_id_) + "summary/", {}, {}}, options);
+  return pipeline_->call<DatasetLogsSummary>({HttpMethod::get,
+                                              logs_path(dataset_id_) + "summary/",
+                                              {},
+                                              {},
+                                              detail::Idempotency::idempotent},
+                                             options);
 }
 
 Result<DatasetLogsSummary> DatasetLogsResource::summary(const Filters& filters,
                                                         const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
-  return pipeline_->call<DatasetLogsSummary>(
-      {HttpMethod::post, logs_path(dataset_id_) + "summary/", {}, detail::filters_body(filters)},
-      options);
+  return pipeline_->call<DatasetLogsSummary>({HttpMethod::post,
+                                              logs_path(dataset_id_) + "summary/",
+                                              {},
+                                              detail::filters_body(filters),
+                                              detail::Idempotency::idempotent},
+                                             options);
 }
 
 }  // namespace respan

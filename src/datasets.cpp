@@ -23,9 +23,9 @@ Result<Page<Dataset>> list_page(const detail::Pipeline& p, const DatasetListQuer
   detail::add_param(params, "page", q.page);
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "sort_by", q.sort_by);
-  return p.call<Page<Dataset>>(
-      {HttpMethod::post, "/api/datasets/list/", std::move(params), detail::filters_body(q.filters)},
-      o);
+  return p.call<Page<Dataset>>({HttpMethod::post, "/api/datasets/list/", std::move(params),
+                                detail::filters_body(q.filters), detail::Idempotency::idempotent},
+                               o);
 }
 
 Result<Page<EvaluationTask>> eval_page(const detail::Pipeline& p, const std::string& id,
@@ -37,8 +37,12 @@ Result<Page<EvaluationTask>> eval_page(const detail::Pipeline& p, const std::str
   QueryParams params;
   detail::add_param(params, "page", q.page);
   detail::add_param(params, "page_size", q.page_size);
-  return p.call<Page<EvaluationTask>>(
-      {HttpMethod::get, dataset_path(id) + "eval-reports/list/", std::move(params), {}}, o);
+  return p.call<Page<EvaluationTask>>({HttpMethod::get,
+                                       dataset_path(id) + "eval-reports/list/",
+                                       std::move(params),
+                                       {},
+                                       detail::Idempotency::idempotent},
+                                      o);
 }
 
 }  // namespace
@@ -54,7 +58,9 @@ Result<Dataset> DatasetsResource::create(const DatasetCreate& dataset,
     return Error::make(ErrorCode::invalid_argument,
                        "DatasetCreate::sampling must be a percentage between 1 and 100");
   }
-  return pipeline_->call<Dataset>({HttpMethod::post, "/api/datasets/", {}, Json(dataset)}, options);
+  return pipeline_->call<Dataset>(
+      {HttpMethod::post, "/api/datasets/", {}, Json(dataset), detail::Idempotency::non_idempotent},
+      options);
 }
 
 Result<Page<Dataset>> DatasetsResource::list(const DatasetListQuery& query,
@@ -73,7 +79,9 @@ PageRange<Dataset> DatasetsResource::list_all(DatasetListQuery query,
 Result<Dataset> DatasetsResource::retrieve(const std::string& dataset_id,
                                            const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
-  return pipeline_->call<Dataset>({HttpMethod::get, dataset_path(dataset_id), {}, {}}, options);
+  return pipeline_->call<Dataset>(
+      {HttpMethod::get, dataset_path(dataset_id), {}, {}, detail::Idempotency::idempotent},
+      options);
 }
 
 Result<Dataset> DatasetsResource::update(const std::string& dataset_id, const DatasetUpdate& update,
@@ -82,14 +90,21 @@ Result<Dataset> DatasetsResource::update(const std::string& dataset_id, const Da
   if (update.name && update.name->empty()) {
     return Error::make(ErrorCode::invalid_argument, "DatasetUpdate::name may not be empty");
   }
-  return detail::call_object<Dataset>(
-      *pipeline_, {HttpMethod::patch, dataset_path(dataset_id), {}, Json(update)}, options);
+  return detail::call_object<Dataset>(*pipeline_,
+                                      {HttpMethod::patch,
+                                       dataset_path(dataset_id),
+                                       {},
+                                       Json(update),
+                                       detail::Idempotency::idempotent},
+                                      options);
 }
 
 Result<void> DatasetsResource::remove(const std::string& dataset_id,
                                       const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
-  return pipeline_->call_void({HttpMethod::del, dataset_path(dataset_id), {}, {}}, options);
+  return pipeline_->call_void(
+      {HttpMethod::del, dataset_path(dataset_id), {}, {}, detail::Idempotency::idempotent},
+      options);
 }
 
 Result<RunEvaluatorsResult> DatasetsResource::run_evaluators(const std::string& dataset_id,
@@ -108,7 +123,11 @@ Result<RunEvaluatorsResult> DatasetsResource::run_evaluators(const std::string& 
   }
   return detail::call_object<RunEvaluatorsResult>(
       *pipeline_,
-      {HttpMethod::post, dataset_path(dataset_id) + "eval-reports/create/", {}, Json(request)},
+      {HttpMethod::post,
+       dataset_path(dataset_id) + "eval-reports/create/",
+       {},
+       Json(request),
+       detail::Idempotency::non_idempotent},
       options);
 }
 

@@ -2,6 +2,8 @@
 
 #include <respan/error.hpp>
 
+#include "util/text.hpp"
+
 namespace respan {
 
 std::string_view to_string(ErrorCode code) noexcept {
@@ -69,20 +71,6 @@ ErrorCode error_code_for_status(int s) noexcept {
   return ErrorCode::http;
 }
 
-bool Error::is_retryable() const noexcept {
-  switch (code) {
-    case ErrorCode::conflict:
-    case ErrorCode::rate_limited:
-    case ErrorCode::server:
-    case ErrorCode::network:
-      return true;
-    case ErrorCode::timeout:
-      return http_status == 408;  // a server-side timeout; our own deadline is final
-    default:
-      return false;
-  }
-}
-
 std::string Error::to_string() const {
   std::ostringstream os;
   os << respan::to_string(code);
@@ -95,7 +83,9 @@ std::string Error::to_string() const {
       os << ' ' << m;
   }
   if (attempts > 1) os << " [" << attempts << " attempts]";
-  return os.str();
+  std::string out = os.str();
+  detail::truncate_utf8(out, 4096);
+  return out;
 }
 
 Error Error::make(ErrorCode code, std::string message) {

@@ -32,7 +32,7 @@ Result<Page<RequestLogRecord>> list_page(const detail::Pipeline& p, const Reques
                                          const RequestOptions& o) {
   if (auto bad = detail::check_paging(q.page, q.page_size, 1000)) return *bad;
   ApiRequest r{HttpMethod::post, "/api/request-logs/list/", list_params(q),
-               detail::filters_body(q.filters)};
+               detail::filters_body(q.filters), detail::Idempotency::idempotent};
   return p.call<Page<RequestLogRecord>>(r, o);
 }
 
@@ -45,7 +45,8 @@ Result<CreatedRequestLog> RequestLogsResource::create(const RequestLog& span,
   }
   const char* path =
       pipeline_->options().use_legacy_create_endpoint ? kLegacyCreatePath : kCreatePath;
-  return pipeline_->call<CreatedRequestLog>({HttpMethod::post, path, {}, Json(span)}, options);
+  return pipeline_->call<CreatedRequestLog>(
+      {HttpMethod::post, path, {}, Json(span), detail::Idempotency::span_create}, options);
 }
 
 Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog>& spans,
@@ -53,7 +54,7 @@ Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog
   return detail::send_bulk(
       *pipeline_, "/api/request-logs/bulk/", spans, kMaxBulkSize,
       [](const RequestLog& s) { return s.model.empty() ? std::string("model is required") : ""; },
-      options);
+      options, detail::Idempotency::span_create);
 }
 
 Result<Page<RequestLogRecord>> RequestLogsResource::list(const RequestLogListQuery& query,
@@ -81,14 +82,19 @@ Result<Page<RequestLogRecord>> RequestLogsResource::list_legacy(
   detail::add_param(p, "customer_identifier", q.customer_identifier);
   detail::add_list_param(p, "include_fields", q.include_fields);
   return pipeline_->call<Page<RequestLogRecord>>(
-      {HttpMethod::get, "/api/request-logs/", std::move(p), {}}, options);
+      {HttpMethod::get, "/api/request-logs/", std::move(p), {}, detail::Idempotency::idempotent},
+      options);
 }
 
 Result<RequestLogRecord> RequestLogsResource::retrieve(const std::string& unique_id,
                                                        const RequestOptions& options) const {
   if (unique_id.empty()) return Error::make(ErrorCode::invalid_argument, "unique_id is empty");
   return pipeline_->call<RequestLogRecord>(
-      {HttpMethod::get, "/api/request-logs/" + detail::percent_encode(unique_id) + "/", {}, {}},
+      {HttpMethod::get,
+       "/api/request-logs/" + detail::percent_encode(unique_id) + "/",
+       {},
+       {},
+       detail::Idempotency::idempotent},
       options);
 }
 
@@ -101,7 +107,8 @@ Result<RequestLogRecord> RequestLogsResource::update(const std::string& unique_i
       {HttpMethod::patch,
        "/api/request-logs/" + detail::percent_encode(unique_id) + "/",
        {},
-       Json(update)},
+       Json(update),
+       detail::Idempotency::idempotent},
       options);
 }
 
@@ -111,9 +118,10 @@ Result<RequestLogSummary> RequestLogsResource::summary(const RequestLogSummaryQu
   detail::add_param(p, "start_time", q.start_time);
   detail::add_param(p, "end_time", q.end_time);
   detail::add_param(p, "environment", q.environment);
-  return pipeline_->call<RequestLogSummary>({HttpMethod::post, "/api/request-logs/summary/",
-                                             std::move(p), detail::filters_body(q.filters)},
-                                            options);
+  return pipeline_->call<RequestLogSummary>(
+      {HttpMethod::post, "/api/request-logs/summary/", std::move(p),
+       detail::filters_body(q.filters), detail::Idempotency::idempotent},
+      options);
 }
 
 }  // namespace respan

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,8 +42,9 @@ std::optional<Error> check_paging(const std::optional<std::int64_t>& page,
 /// Records a row that failed on the client side (or whose chunk failed as a whole).
 void add_row_error(BulkResult& total, std::size_t index, std::string message);
 
-/// POSTs one bulk chunk of `rows` rows and decodes the BulkResult. When the server omits
-/// `success_count`, it is taken as rows minus reported errors.
+/// POSTs one bulk chunk of `rows` rows and decodes the BulkResult tolerantly. Rows the answer
+/// does not account for (no valid `success_count`, an empty body) are `unconfirmed`, never
+/// counted as stored; row errors with an index outside the chunk get index -1.
 Result<BulkResult> call_bulk(const Pipeline& p, const ApiRequest& r, std::size_t rows,
                              const RequestOptions& o);
 
@@ -49,8 +52,8 @@ Result<BulkResult> call_bulk(const Pipeline& p, const ApiRequest& r, std::size_t
 template <class F>
 void merge_bulk(BulkResult& total, BulkResult chunk, F to_global) {
   total.success_count += chunk.success_count;
-  total.error_count += std::max<std::int64_t>({chunk.error_count, chunk.total_errors.value_or(0),
-                                               static_cast<std::int64_t>(chunk.errors.size())});
+  total.error_count += chunk.error_count;
+  total.unconfirmed_count += chunk.unconfirmed_count;
   for (auto& e : chunk.errors) {
     e.index = to_global(e.index);
     total.errors.push_back(std::move(e));
@@ -65,28 +68,45 @@ void finish_bulk(BulkResult& total);
 /// call<T>() that tolerates an empty (or non-object) 2xx body by returning a default T.
 template <class T>
 Result<T> call_object(const Pipeline& p, const ApiRequest& r, const RequestOptions& o) {
-  Result<Json> j = p.execute_json(r, o);
+  Result<JsonReply> j = p.execute_json_reply(r, o);
   if (!j) return std::move(j).error();
-  if (!j->is_object()) return T{};
+  if (!j->json.is_object()) return T{};
   try {
-    return j->template get<T>();
+    return j->json.template get<T>();
   } catch (const std::exception& ex) {
-    Error e =
-        Error::make(ErrorCode::decode, std::string("unexpected response shape: ") + ex.what());
-    e.request = std::string(to_string(r.method)) + " " + r.path;
-    return e;
+    return p.decode_error(r, *j, ex.what());
   }
 }
 
 /// A lazy range over every page of a list call, starting at `query.page` (default 1):
-/// `fetch(query)` is called with `query.page` set to 1, 2, ...
+/// `fetch(query)` is called with `query.page` set to 1, 2, ... A server that keeps announcing
+/// a `next` page while answering the same rows again ends the range with a decode error
+/// instead of looping forever.
 template <class T, class Query, class Fetch>
 PageRange<T> all_pages(Query query, Fetch fetch) {
   const std::int64_t first = query.page.value_or(1);
   return PageRange<T>(
-      [q = std::move(query), f = std::move(fetch)](std::int64_t page) mutable {
+      [q = std::move(query), f = std::move(fetch),
+       last = std::optional<std::size_t>()](std::int64_t page) mutable -> Result<Page<T>> {
         q.page = page;
-        return f(q);
+        Result<Page<T>> got = f(q);
+        if (!got || got->results.empty()) return got;
+        std::size_t h = 0;
+        try {
+          h = std::hash<std::string>{}(
+              Json(got->results).dump(-1, ' ', false, Json::error_handler_t::replace));
+        } catch (const std::exception&) {
+          return got;
+        }
+        if (last && *last == h) {
+          Error e = Error::make(ErrorCode::decode,
+                                "the server answered page " + std::to_string(page) +
+                                    " with the same rows as page " + std::to_string(page - 1) +
+                                    " while announcing more pages; stopping");
+          return e;
+        }
+        last = h;
+        return got;
       },
       first);
 }
@@ -99,24 +119,59 @@ bool is_systemic_failure(ErrorCode code) noexcept;
 /// `why_invalid(row)` returns "" for a row that may be sent, else the reason: such a row is
 /// reported as a row error and not sent. Row errors carry indices into `rows`. A chunk that
 /// fails as a whole reports each of its rows; after a systemic failure later chunks are not
-/// sent. Fails only if a request failed and no row was stored.
+/// sent. Rows that cannot be encoded (e.g. a non-finite number) are reported, not sent.
+/// `o.call_deadline` (or the client's) covers the whole call: each chunk gets what is left.
+/// Fails only if a request failed and no row was stored or left unconfirmed.
 template <class Row, class WhyInvalid>
 Result<BulkResult> send_bulk(const Pipeline& p, const std::string& path,
                              const std::vector<Row>& rows, std::size_t max_chunk,
-                             WhyInvalid why_invalid, const RequestOptions& o) {
+                             WhyInvalid why_invalid, const RequestOptions& o,
+                             Idempotency idempotency) {
   BulkResult total;
   std::vector<std::size_t> valid;
+  std::vector<Json> encoded(rows.size());
   valid.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (std::string why = why_invalid(rows[i]); !why.empty()) {
       add_row_error(total, i, why + " (row not sent)");
-    } else {
-      valid.push_back(i);
+      continue;
     }
+    Json row;
+    try {
+      row = Json(rows[i]);
+    } catch (const std::exception& ex) {
+      add_row_error(total, i, std::string(ex.what()) + " (row not sent)");
+      continue;
+    }
+    if (auto where = find_non_finite(row)) {
+      add_row_error(total, i, "field " + *where + " is not a finite number (row not sent)");
+      continue;
+    }
+    encoded[i] = std::move(row);
+    valid.push_back(i);
   }
+  // One deadline for the whole call: each chunk gets what is left of it.
+  const std::chrono::milliseconds budget = o.call_deadline.value_or(p.options().call_deadline);
+  const auto deadline = p.steady_now() + budget;
   std::optional<Error> first_failure;
   for (std::size_t begin = 0; begin < valid.size(); begin += max_chunk) {
     const std::size_t end = std::min(valid.size(), begin + max_chunk);
+    RequestOptions chunk_options = o;
+    if (budget.count() > 0) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - p.steady_now());
+      if (left.count() <= 0 && !first_failure) {
+        first_failure = Error::make(ErrorCode::timeout, "bulk call deadline of " +
+                                                            std::to_string(budget.count()) +
+                                                            " ms exceeded before this chunk");
+      }
+      chunk_options.call_deadline = std::max(left, std::chrono::milliseconds(1));
+      if (left.count() <= 0) {
+        for (std::size_t k = begin; k < end; ++k)
+          add_row_error(total, valid[k], "not sent: the bulk call deadline passed");
+        continue;
+      }
+    }
     if (first_failure && is_systemic_failure(first_failure->code)) {
       for (std::size_t k = begin; k < end; ++k) {
         add_row_error(total, valid[k], "not sent: " + first_failure->to_string());
@@ -125,10 +180,10 @@ Result<BulkResult> send_bulk(const Pipeline& p, const std::string& path,
     }
     Json chunk_rows = Json::array();
     for (std::size_t k = begin; k < end; ++k)
-      chunk_rows.push_back(Json(rows[valid[k]]));
+      chunk_rows.push_back(std::move(encoded[valid[k]]));
     Json body = {{"logs", std::move(chunk_rows)}};
-    Result<BulkResult> chunk =
-        call_bulk(p, {HttpMethod::post, path, {}, std::move(body)}, end - begin, o);
+    Result<BulkResult> chunk = call_bulk(
+        p, {HttpMethod::post, path, {}, std::move(body), idempotency}, end - begin, chunk_options);
     if (!chunk) {
       if (!first_failure) first_failure = chunk.error();
       for (std::size_t k = begin; k < end; ++k) {
@@ -138,11 +193,12 @@ Result<BulkResult> send_bulk(const Pipeline& p, const std::string& path,
     }
     merge_bulk(total, std::move(chunk).value(), [&](std::int64_t local) -> std::int64_t {
       const auto idx = static_cast<std::size_t>(local);
-      return (local >= 0 && begin + idx < end) ? static_cast<std::int64_t>(valid[begin + idx])
-                                               : local;
+      return (local >= 0 && begin + idx < end) ? static_cast<std::int64_t>(valid[begin + idx]) : -1;
     });
   }
-  if (first_failure && total.success_count == 0) return *first_failure;
+  if (first_failure && total.success_count == 0 && total.unconfirmed_count == 0) {
+    return *first_failure;
+  }
   finish_bulk(total);
   return total;
 }

@@ -20,7 +20,10 @@ class Pipeline;
 /// A client of the Respan API.
 ///
 /// Thread safety: a RespanClient (and every resource object it hands out) may be used by
-/// any number of threads at once; copies are cheap and share one connection pool.
+/// any number of threads at once; copies are cheap and share one transport. The built-in
+/// transport never shares a connection between threads: each in-flight call uses its own
+/// pooled libcurl handle with its own keep-alive connections (DNS and TLS-session caches are
+/// shared).
 ///
 /// @code
 /// auto client = respan::RespanClient::from_env().value();   // RESPAN_API_KEY, RESPAN_BASE_URL
@@ -31,8 +34,9 @@ class Pipeline;
 /// @endcode
 class RespanClient {
  public:
-  /// Validates `options`; throws ApiError (ErrorCode::invalid_argument) if they are unusable,
-  /// e.g. no API key. Use create() to get a Result instead.
+  /// Validates `options` (API key, base URL, timeouts, retry policy, headers...); throws
+  /// ApiError (ErrorCode::invalid_argument) naming the first unusable field. Use create() to
+  /// get a Result instead. `verify_tls = false` is logged as a warning once, here.
   explicit RespanClient(ClientOptions options);
 
   /// Validates `options` and builds a client, or returns an invalid_argument Error.
@@ -55,6 +59,17 @@ class RespanClient {
 
   /// The options in effect (base_url normalised, without `/api`).
   const ClientOptions& options() const noexcept;
+
+  /// Copies and moves share the connection pool. A moved-from client stays fully usable
+  /// (moving is a cheap copy of a shared handle), so it is always safe to use or destroy.
+  RespanClient(const RespanClient&) = default;
+  RespanClient& operator=(const RespanClient&) = default;
+  RespanClient(RespanClient&& other) noexcept : pipeline_(other.pipeline_) {}
+  RespanClient& operator=(RespanClient&& other) noexcept {
+    pipeline_ = other.pipeline_;
+    return *this;
+  }
+  ~RespanClient() = default;
 
  private:
   struct Validated {};

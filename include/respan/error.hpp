@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -20,13 +21,13 @@ enum class ErrorCode {
   unauthorized,       ///< HTTP 401: missing or wrong API key.
   forbidden,          ///< HTTP 403.
   not_found,          ///< HTTP 404.
-  conflict,           ///< HTTP 409 (retried by default).
+  conflict,           ///< HTTP 409 (never retried).
   payload_too_large,  ///< HTTP 413.
   validation,         ///< HTTP 422: see Error::field_errors.
-  rate_limited,       ///< HTTP 429 (retried by default).
-  server,             ///< HTTP 5xx (retried by default).
+  rate_limited,       ///< HTTP 429.
+  server,             ///< HTTP 5xx.
   http,       ///< Any other unexpected HTTP status (e.g. a 3xx: redirects are not followed).
-  network,    ///< Connection failed, reset or dropped (retried by default).
+  network,    ///< Connection failed, reset or dropped.
   timeout,    ///< A request timeout or the per-call deadline expired.
   decode,     ///< A 2xx response whose body could not be decoded.
   cancelled,  ///< Cancelled through a CancellationToken.
@@ -39,8 +40,18 @@ std::string_view to_string(ErrorCode code) noexcept;
 /// Maps an HTTP status (>= 300) to its ErrorCode.
 ErrorCode error_code_for_status(int http_status) noexcept;
 
-/// A failed call. Never contains the API key.
+/// A failed call. Never contains the API key: every string in it (message, field names and
+/// messages, raw body, request) is scrubbed of the key, also in its JSON- and URL-escaped
+/// forms. `message` and each field message are capped at kMaxMessageBytes, `raw_body` at
+/// kMaxRawBodyBytes (the full size is in `body_bytes`).
 struct Error {
+  /// Longest `message` / field message kept (longer ones end in "...[truncated]").
+  static constexpr std::size_t kMaxMessageBytes = 1024;
+  /// Longest `raw_body` kept.
+  static constexpr std::size_t kMaxRawBodyBytes = 16 * 1024;
+  /// Most `field_errors` entries kept.
+  static constexpr std::size_t kMaxFieldErrors = 64;
+
   ErrorCode code = ErrorCode::network;
   /// HTTP status of the last response, 0 if none was received.
   int http_status = 0;
@@ -48,8 +59,10 @@ struct Error {
   std::string message;
   /// Per-field messages of a 422 (`errors` in the body), field name to messages.
   std::map<std::string, std::vector<std::string>> field_errors;
-  /// The raw response body (may be non-JSON), empty if none.
+  /// The raw response body (may be non-JSON, capped at kMaxRawBodyBytes), empty if none.
   std::string raw_body;
+  /// Size in bytes of the response body received (before raw_body was capped), 0 if none.
+  std::size_t body_bytes = 0;
   /// The server's requested delay (Retry-After, retry-after-ms or body `retry_after`), if any.
   std::optional<std::chrono::milliseconds> retry_after;
   /// Number of HTTP attempts made (0 if rejected before sending).
@@ -61,10 +74,15 @@ struct Error {
   /// are retried only when this is true (or on 429 / 503). Transports set it; false is the
   /// safe default ("it may have been processed").
   bool certainly_not_sent = false;
+  /// Whether the pipeline would retry this failure for this operation (given its idempotency
+  /// class; independent of how many attempts are left). Set by the pipeline; false for
+  /// errors made before sending.
+  bool retryable = false;
 
-  /// True for codes the default retry policy retries.
-  bool is_retryable() const noexcept;
-  /// One line: "rate_limited (HTTP 429) POST /api/request-logs/: Rate limit exceeded [3 attempts]".
+  /// The `retryable` flag: true when the failed operation could have been retried.
+  bool is_retryable() const noexcept { return retryable; }
+  /// One line: "rate_limited (HTTP 429) POST /api/request-logs/: Rate limit exceeded [3 attempts]",
+  /// at most about 4 KiB.
   std::string to_string() const;
 
   /// Convenience constructor for SDK-side errors.

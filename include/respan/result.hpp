@@ -43,15 +43,17 @@ class [[nodiscard]] Result {
     return ok() ? std::get<0>(storage_) : static_cast<T>(std::forward<U>(fallback));
   }
 
-  /// The error. Precondition: `!ok()`.
+  /// The error. Precondition: `!ok()` (throws std::bad_variant_access otherwise).
   const Error& error() const& { return std::get<1>(storage_); }
   Error&& error() && { return std::get<1>(std::move(storage_)); }
 
-  /// Unchecked access. Precondition: `ok()`.
-  T* operator->() { return &std::get<0>(storage_); }
-  const T* operator->() const { return &std::get<0>(storage_); }
-  T& operator*() & { return std::get<0>(storage_); }
-  const T& operator*() const& { return std::get<0>(storage_); }
+  /// Access to the value, like value(): throws ApiError (never bad_variant_access) when this
+  /// holds an error.
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
 
  private:
   void check() const {

@@ -13,18 +13,22 @@ namespace respan {
 
 /// Delay before retry number `retry` (0-based) when the server gave no hint:
 /// `initial_backoff * multiplier^retry` capped at `max_backoff`, then scaled by
-/// `1 - jitter + 2 * jitter * random01` and capped at `max_backoff` again.
+/// `1 - jitter + 2 * jitter * random01` and kept within `[min_backoff, max_backoff]`.
+/// Non-finite or out-of-range policy values and `random01` are clamped, never trusted.
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry,
                                         double random01) noexcept;
 
 /// The delay the server asked for, if any, in this order: `retry-after-ms` header,
 /// `Retry-After` header (delta-seconds or HTTP-date, relative to `now`), the JSON body's
-/// `retry_after` (seconds), and `X-RateLimit-Reset` (epoch seconds; a value below 1e9 is
-/// read as seconds from now). Not capped; negative or unparsable values are ignored.
+/// `retry_after` (seconds), and, for a 429 only, `X-RateLimit-Reset` (epoch milliseconds
+/// from 1e12, epoch seconds from 1e9, else seconds from now). A time in the past gives 0;
+/// huge values are clamped to about 31 years (not ignored), negative or unparsable ones are
+/// ignored. Not capped by any policy. Locale-independent.
 std::optional<std::chrono::milliseconds> server_retry_delay(
     const HttpResponse& response, std::chrono::system_clock::time_point now);
 
 /// Parses an HTTP-date (IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 or asctime).
+/// Dates that std::chrono::system_clock cannot represent (after 2261) give nullopt.
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
 
 }  // namespace respan

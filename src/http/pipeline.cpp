@@ -1,65 +1,143 @@
 #include "http/pipeline.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <sstream>
 #include <thread>
 
 #include <respan/retry.hpp>
 #include <respan/version.hpp>
 
-namespace respan::detail {
+#include "http/retry_detail.hpp"
+#include "util/json_limits.hpp"
 
-Result<ClientOptions> validate_options(ClientOptions o) {
-  auto invalid = [](std::string msg) {
-    return Error::make(ErrorCode::invalid_argument, std::move(msg));
-  };
-  auto trim = [](std::string s) {
-    auto sp = [](unsigned char c) { return std::isspace(c) != 0; };
-    while (!s.empty() && sp(static_cast<unsigned char>(s.back())))
-      s.pop_back();
-    std::size_t i = 0;
-    while (i < s.size() && sp(static_cast<unsigned char>(s[i])))
-      ++i;
-    return s.substr(i);
-  };
-  o.api_key = trim(std::move(o.api_key));
-  if (o.api_key.empty()) {
-    return invalid(
-        "no API key: set ClientOptions::api_key or the RESPAN_API_KEY environment variable");
-  }
-  if (o.api_key.find_first_of("\r\n") != std::string::npos) {
-    return invalid("the API key contains a line break");
-  }
-  std::string base = trim(std::move(o.base_url));
-  while (!base.empty() && base.back() == '/')
-    base.pop_back();
-  if (base.size() >= 4 && base.compare(base.size() - 4, 4, "/api") == 0)
-    base.resize(base.size() - 4);
-  while (!base.empty() && base.back() == '/')
-    base.pop_back();
-  if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
-    return invalid("base_url must start with http:// or https:// (got '" + base + "')");
-  }
-  if (base.find_first_of("?#") != std::string::npos) {
-    return invalid("base_url must not contain a query or fragment");
-  }
-  o.base_url = std::move(base);
-  if (o.request_timeout.count() <= 0) return invalid("request_timeout must be positive");
-  if (o.connect_timeout.count() <= 0) return invalid("connect_timeout must be positive");
-  if (o.call_deadline.count() < 0) return invalid("call_deadline must not be negative");
-  if (o.retry.max_retries < 0) return invalid("retry.max_retries must not be negative");
-  return o;
-}
+namespace respan::detail {
 
 namespace {
 
-std::string json_text(const Json& v) {
-  return v.is_string() ? v.get<std::string>() : v.dump();
+using std::chrono::milliseconds;
+
+Error invalid(std::string message) {
+  return Error::make(ErrorCode::invalid_argument, std::move(message));
 }
 
-std::string summarize_text(const std::string& body) {
-  std::string s = body.substr(0, 300);
+bool has_control(std::string_view s, bool allow_tab = false) {
+  return std::any_of(s.begin(), s.end(),
+                     [&](char c) { return is_ascii_control(c) && !(allow_tab && c == '\t'); });
+}
+
+bool is_token_char(char c) {
+  return is_ascii_alnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Headers the SDK or libcurl sets itself: a second copy would be ambiguous or smuggled.
+constexpr std::string_view kReservedHeaders[] = {
+    "authorization", "content-type",    "content-length", "host",   "user-agent",
+    "accept",        "accept-encoding", "connection",     "expect", "transfer-encoding"};
+
+std::optional<Error> check_duration(const char* name, milliseconds v, milliseconds lo,
+                                    milliseconds hi) {
+  if (v < lo || v > hi) {
+    return invalid(std::string(name) + " must be between " + std::to_string(lo.count()) +
+                   " ms and " + std::to_string(hi.count()) + " ms (got " +
+                   std::to_string(v.count()) + " ms)");
+  }
+  return std::nullopt;
+}
+
+constexpr milliseconds kHour{3'600'000};
+constexpr milliseconds kDay = kHour * 24;
+constexpr milliseconds kWeek = kDay * 7;
+constexpr int kMaxRetriesLimit = 100;
+
+bool is_loopback_host(std::string host) {
+  host = ascii_lower(host);
+  if (host == "localhost" || host == "[::1]") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (!is_ascii_digit(c)) {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+// Splits "scheme://authority/path" and checks the authority; returns the host.
+Result<std::string> check_base_url(const std::string& base, bool& is_http) {
+  const std::size_t scheme_end = base.find("://");
+  if (scheme_end == std::string::npos) {
+    return invalid("base_url must start with http:// or https:// (got '" + base + "')");
+  }
+  const std::string scheme = ascii_lower(base.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https") {
+    return invalid("base_url must start with http:// or https:// (got '" + base + "')");
+  }
+  is_http = scheme == "http";
+  const std::size_t auth_begin = scheme_end + 3;
+  const std::size_t auth_end = base.find('/', auth_begin);
+  const std::string authority = base.substr(
+      auth_begin, auth_end == std::string::npos ? std::string::npos : auth_end - auth_begin);
+  if (authority.find('@') != std::string::npos) {
+    return invalid("base_url must not contain credentials (user@host)");
+  }
+  std::string host = authority;
+  std::string port;
+  if (!host.empty() && host.front() == '[') {
+    const std::size_t close = host.find(']');
+    if (close == std::string::npos) return invalid("base_url has an unterminated IPv6 address");
+    port = host.substr(close + 1);
+    host = host.substr(0, close + 1);
+    if (!port.empty() && port.front() != ':') return invalid("base_url has a malformed port");
+    if (!port.empty()) port.erase(0, 1);
+  } else if (const std::size_t colon = host.find(':'); colon != std::string::npos) {
+    port = host.substr(colon + 1);
+    host.resize(colon);
+  }
+  if (host.empty()) return invalid("base_url has no host");
+  for (char c : host) {
+    if (!(is_ascii_alnum(c) || c == '-' || c == '.' || c == '_' || c == '[' || c == ']' ||
+          c == ':')) {
+      return invalid("base_url host contains an invalid character");
+    }
+  }
+  if (!port.empty()) {
+    const auto p = parse_int64(port);
+    if (!p || *p < 1 || *p > 65535 || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), is_ascii_digit)) {
+      return invalid("base_url has an invalid port '" + port + "'");
+    }
+  }
+  return host;
+}
+
+std::optional<Error> check_retry_policy(const RetryPolicy& r) {
+  if (r.max_retries < 0 || r.max_retries > kMaxRetriesLimit) {
+    return invalid("retry.max_retries must be between 0 and " + std::to_string(kMaxRetriesLimit));
+  }
+  if (auto e = check_duration("retry.min_backoff", r.min_backoff, milliseconds(1), kHour)) return e;
+  if (auto e = check_duration("retry.max_backoff", r.max_backoff, r.min_backoff, kHour)) return e;
+  if (auto e =
+          check_duration("retry.initial_backoff", r.initial_backoff, r.min_backoff, r.max_backoff))
+    return e;
+  if (auto e = check_duration("retry.max_retry_after", r.max_retry_after, milliseconds(0), kHour))
+    return e;
+  if (!std::isfinite(r.multiplier) || r.multiplier < 1.0 || r.multiplier > 100.0) {
+    return invalid("retry.multiplier must be a finite number between 1 and 100");
+  }
+  if (!std::isfinite(r.jitter) || r.jitter < 0.0 || r.jitter > 1.0) {
+    return invalid("retry.jitter must be a finite number between 0 and 1");
+  }
+  return std::nullopt;
+}
+
+std::string json_text(const Json& v) {
+  return v.is_string() ? v.get<std::string>()
+                       : v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string summarize_text(std::string s) {
+  truncate_utf8(s, 300);
   std::replace_if(
       s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
   return s;
@@ -73,14 +151,167 @@ bool is_message_list(const Json& v) {
 
 void add_field_errors(const Json& obj, Error& e) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (e.field_errors.size() >= Error::kMaxFieldErrors) break;
     auto& msgs = e.field_errors[it.key()];
     if (it->is_array()) {
-      for (const auto& m : *it)
+      for (const auto& m : *it) {
+        if (msgs.size() >= Error::kMaxFieldErrors) break;
         msgs.push_back(json_text(m));
+      }
     } else {
       msgs.push_back(json_text(*it));
     }
   }
+}
+
+std::string what_of(const ApiRequest& r) {
+  return std::string(to_string(r.method)) + " " + r.path;
+}
+
+}  // namespace
+
+std::optional<Error> check_header(const std::string& name, const std::string& value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) {
+    return invalid("header name '" + summarize_text(name) + "' is not a valid HTTP token");
+  }
+  if (has_control(value, /*allow_tab=*/true)) {
+    return invalid("header '" + name + "' has a control character (CR, LF, NUL...) in its value");
+  }
+  for (std::string_view reserved : kReservedHeaders) {
+    if (iequals(name, reserved)) {
+      return invalid("header '" + name + "' is set by the SDK and cannot be given");
+    }
+  }
+  return std::nullopt;
+}
+
+Result<ClientOptions> validate_options(ClientOptions o) {
+  o.api_key = std::string(trim(o.api_key));
+  if (o.api_key.empty()) {
+    return invalid(
+        "no API key: set ClientOptions::api_key or the RESPAN_API_KEY environment variable");
+  }
+  if (has_control(o.api_key)) {
+    return invalid("the API key contains a control character (NUL, CR, LF, ...)");
+  }
+  std::string base(trim(o.base_url));
+  if (has_control(base) || base.find(' ') != std::string::npos) {
+    return invalid("base_url contains a space or a control character");
+  }
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  if (base.size() >= 4 && base.compare(base.size() - 4, 4, "/api") == 0)
+    base.resize(base.size() - 4);
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  if (base.find_first_of("?#") != std::string::npos) {
+    return invalid("base_url must not contain a query or fragment");
+  }
+  bool is_http = false;
+  Result<std::string> host = check_base_url(base, is_http);
+  if (!host) return std::move(host).error();
+  if (is_http && !o.allow_insecure_http && !is_loopback_host(*host)) {
+    return invalid(
+        "base_url uses plain http:// to a non-loopback host, which would send the API "
+        "key in clear text: use https:// or set ClientOptions::allow_insecure_http");
+  }
+  o.base_url = std::move(base);
+  if (auto e = check_duration("connect_timeout", o.connect_timeout, milliseconds(1), kHour))
+    return *e;
+  if (auto e = check_duration("request_timeout", o.request_timeout, milliseconds(1), kDay))
+    return *e;
+  if (auto e = check_duration("call_deadline", o.call_deadline, milliseconds(0), kWeek)) {
+    e->message += "; use 0 for no deadline";
+    return *e;
+  }
+  if (o.max_response_bytes < 1024 || o.max_response_bytes > (std::size_t{1} << 30)) {
+    return invalid("max_response_bytes must be between 1 KiB and 1 GiB");
+  }
+  if (auto e = check_retry_policy(o.retry)) return *e;
+  for (const auto& [name, value] : o.default_headers) {
+    if (auto e = check_header(name, value)) {
+      e->message = "default_headers: " + e->message;
+      return *e;
+    }
+  }
+  if (has_control(o.user_agent_suffix)) {
+    return invalid("user_agent_suffix contains a control character");
+  }
+  if (has_control(o.proxy)) return invalid("proxy contains a control character");
+  if (has_control(o.ca_bundle)) return invalid("ca_bundle contains a control character");
+  return o;
+}
+
+std::optional<Error> check_path(std::string_view path) {
+  if (path.empty() || path.front() != '/') return invalid("request path must start with '/'");
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const bool last = end == path.size();
+    const std::string_view raw = path.substr(start, end - start);
+    if (!(last && raw.empty())) {  // a trailing '/' ends the path; other empty segments do not
+      const std::string seg = percent_decode(raw, false);
+      if (seg.empty() || seg == "." || seg == ".." || has_control(seg)) {
+        std::string shown = seg;
+        for (char& c : shown)
+          if (is_ascii_control(c)) c = '?';
+        return invalid("invalid path parameter \"" + summarize_text(shown) +
+                       "\": ids must not be empty, \".\", \"..\" or contain control characters");
+      }
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> find_non_finite(const Json& j) {
+  // Iterative, so that a deeply nested caller-built value cannot overflow the stack.
+  struct Frame {
+    const Json* value;
+    std::string path;
+  };
+  std::vector<Frame> stack;
+  stack.push_back({&j, std::string()});
+  while (!stack.empty()) {
+    Frame f = std::move(stack.back());
+    stack.pop_back();
+    const Json& v = *f.value;
+    if (v.is_number_float()) {
+      if (!std::isfinite(v.get<double>())) return f.path.empty() ? std::string("(body)") : f.path;
+    } else if (v.is_object()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (it->is_structured() || it->is_number_float()) {
+          stack.push_back({&*it, f.path.empty() ? it.key() : f.path + "." + it.key()});
+        }
+      }
+    } else if (v.is_array()) {
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const Json& item = v[i];
+        if (item.is_structured() || item.is_number_float()) {
+          stack.push_back({&item, f.path + "[" + std::to_string(i) + "]"});
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Depth of a caller-built value, iteratively; stops past `limit`.
+bool nests_deeper_than(const Json& j, std::size_t limit) {
+  std::vector<std::pair<const Json*, std::size_t>> stack{{&j, 0}};
+  while (!stack.empty()) {
+    auto [v, depth] = stack.back();
+    stack.pop_back();
+    if (!v->is_structured()) continue;
+    if (depth + 1 > limit) return true;
+    for (const Json& child : *v) {
+      if (child.is_structured()) stack.emplace_back(&child, depth + 1);
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -90,8 +321,10 @@ Error error_from_response(const HttpResponse& res, std::chrono::system_clock::ti
   e.http_status = res.status;
   e.code = error_code_for_status(res.status);
   e.raw_body = res.body;
-  e.retry_after = server_retry_delay(res, now);
-  const Json j = Json::parse(res.body, nullptr, false);
+  e.body_bytes = res.body.size();
+  const BoundedJson parsed = parse_json_bounded(res.body);
+  const Json& j = parsed.value;
+  e.retry_after = server_retry_delay(res, now, &j);
   if (j.is_object()) {
     for (const char* key : {"detail", "error", "message"}) {
       auto it = j.find(key);
@@ -108,7 +341,9 @@ Error error_from_response(const HttpResponse& res, std::chrono::system_clock::ti
         all = all && is_message_list(v);
       if (all) add_field_errors(j, e);
     }
-  } else if (!res.body.empty() && !j.is_discarded()) {
+  } else if (parsed.status == JsonParseStatus::too_deep) {
+    e.message = "error body nests JSON deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  } else if (parsed.status == JsonParseStatus::ok && !res.body.empty()) {
     e.message = summarize_text(json_text(j));
   } else if (!res.body.empty()) {
     e.message = summarize_text(res.body);
@@ -118,7 +353,9 @@ Error error_from_response(const HttpResponse& res, std::chrono::system_clock::ti
     e.message = phrase.empty() ? "unexpected HTTP status" : std::string(phrase);
   }
   if (res.status >= 300 && res.status < 400) {
-    if (auto loc = res.header("location")) e.message += " (redirect to " + *loc + " not followed)";
+    if (auto loc = res.header("location")) {
+      e.message += " (redirect to " + summarize_text(*loc) + " not followed)";
+    }
   }
   return e;
 }
@@ -132,20 +369,69 @@ Pipeline::Pipeline(ClientOptions options)
     t.ca_bundle = options_.ca_bundle;
     t.verify_tls = options_.verify_tls;
     t.connect_timeout = options_.connect_timeout;
+    t.max_response_bytes = options_.max_response_bytes;
     transport_ = make_curl_transport(t);
   }
   user_agent_ = std::string("respan-cpp/") + std::string(version());
   if (!options_.user_agent_suffix.empty()) user_agent_ += " " + options_.user_agent_suffix;
+
+  const std::string& key = options_.api_key;
+  auto add_form = [this](std::string form) {
+    if (!form.empty() && std::find(key_forms_.begin(), key_forms_.end(), form) == key_forms_.end())
+      key_forms_.push_back(std::move(form));
+  };
+  // The key as a server may echo it: verbatim, JSON-escaped, with '/' escaped as "\/" (as
+  // some JSON encoders do) on top of either, and URL-encoded.
+  const std::string json_escaped = Json(key).dump(-1, ' ', true, Json::error_handler_t::replace);
+  for (const std::string& form : {key, json_escaped.substr(1, json_escaped.size() - 2)}) {
+    add_form(form);
+    std::string slash_escaped;
+    for (char c : form) {
+      if (c == '/') slash_escaped += '\\';
+      slash_escaped += c;
+    }
+    add_form(std::move(slash_escaped));
+  }
+  add_form(percent_encode(key));
+
+  if (!options_.verify_tls) {
+    log(LogLevel::warn,
+        "TLS certificate and host-name verification is OFF (ClientOptions::verify_tls = false): "
+        "anyone on the network path can read the API key and the data; use only in tests");
+  }
 }
 
 std::string Pipeline::scrub(std::string text) const {
-  const std::string& key = options_.api_key;
-  if (key.empty()) return text;
-  for (std::size_t pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos)) {
-    text.replace(pos, key.size(), "[redacted]");
-    pos += 10;
+  for (const std::string& form : key_forms_) {
+    for (std::size_t pos = text.find(form); pos != std::string::npos; pos = text.find(form, pos)) {
+      text.replace(pos, form.size(), "[redacted]");
+      pos += 10;
+    }
   }
   return text;
+}
+
+void Pipeline::sanitize(Error& e) const {
+  e.message = scrub(std::move(e.message));
+  truncate_utf8(e.message, Error::kMaxMessageBytes);
+  e.raw_body = scrub(std::move(e.raw_body));
+  truncate_utf8(e.raw_body, Error::kMaxRawBodyBytes);
+  e.request = scrub(std::move(e.request));
+  truncate_utf8(e.request, Error::kMaxMessageBytes);
+  std::map<std::string, std::vector<std::string>> fields;
+  for (auto& [field, msgs] : e.field_errors) {
+    if (fields.size() >= Error::kMaxFieldErrors) break;
+    std::string name = scrub(field);
+    truncate_utf8(name, Error::kMaxMessageBytes);
+    auto& out = fields[std::move(name)];
+    for (auto& m : msgs) {
+      if (out.size() >= Error::kMaxFieldErrors) break;
+      std::string text = scrub(std::move(m));
+      truncate_utf8(text, Error::kMaxMessageBytes);
+      out.push_back(std::move(text));
+    }
+  }
+  e.field_errors = std::move(fields);
 }
 
 void Pipeline::log(LogLevel level, std::string_view message) const {
@@ -171,40 +457,114 @@ std::string Pipeline::url_for(const ApiRequest& r) const {
 }
 
 std::chrono::system_clock::time_point Pipeline::now() const {
-  return options_.clock ? options_.clock() : std::chrono::system_clock::now();
+  if (options_.clock) {
+    try {
+      return options_.clock();
+    } catch (...) {
+    }
+  }
+  return std::chrono::system_clock::now();
+}
+
+std::chrono::steady_clock::time_point Pipeline::steady_now() const {
+  if (options_.steady_clock) {
+    try {
+      return options_.steady_clock();
+    } catch (...) {
+    }
+  }
+  return std::chrono::steady_clock::now();
 }
 
 double Pipeline::random01() const {
-  if (options_.random) return options_.random();
+  if (options_.random) {
+    try {
+      const double r = options_.random();
+      return std::isfinite(r) ? std::clamp(r, 0.0, 1.0) : 0.5;
+    } catch (...) {
+      return 0.5;
+    }
+  }
   std::lock_guard<std::mutex> lock(rng_mu_);
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
 }
 
-void Pipeline::sleep_for(std::chrono::milliseconds d, const CancellationToken* cancel) const {
+void Pipeline::sleep_for(milliseconds d, const CancellationToken* cancel) const {
   if (options_.sleeper) {
-    options_.sleeper(d);
-    return;
-  }
-  if (cancel == nullptr) {
-    std::this_thread::sleep_for(d);
-    return;
+    try {
+      options_.sleeper(d);
+      return;
+    } catch (...) {
+      // fall through to the real sleep
+    }
   }
   const auto until = std::chrono::steady_clock::now() + d;
-  while (!cancel->is_cancelled() && std::chrono::steady_clock::now() < until) {
+  while ((cancel == nullptr || !cancel->is_cancelled()) &&
+         std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(20), until - std::chrono::steady_clock::now()));
+        milliseconds(20), until - std::chrono::steady_clock::now()));
   }
 }
 
-Result<HttpResponse> Pipeline::execute(const ApiRequest& r, const RequestOptions& call) const {
-  using std::chrono::milliseconds;
-  const std::string what = std::string(to_string(r.method)) + " " + r.path;
-  const int max_retries = std::max(0, call.max_retries.value_or(options_.retry.max_retries));
+bool Pipeline::is_idempotent(Idempotency idem) const noexcept {
+  switch (idem) {
+    case Idempotency::idempotent:
+      return true;
+    case Idempotency::non_idempotent:
+      return false;
+    case Idempotency::span_create:
+      return options_.span_delivery == SpanDelivery::at_least_once;
+  }
+  return false;
+}
+
+bool Pipeline::should_retry(const Error& e, bool idempotent) noexcept {
+  switch (e.code) {
+    case ErrorCode::rate_limited:
+      return true;  // the server refused before doing anything
+    case ErrorCode::server:
+      return idempotent || e.http_status == 503;
+    case ErrorCode::timeout:  // HTTP 408 or an attempt timeout (never the call deadline)
+    case ErrorCode::network:
+      return idempotent || e.certainly_not_sent;
+    default:
+      return false;  // 4xx (409 included), decode, too large, cancelled, invalid argument
+  }
+}
+
+Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call) const {
+  const std::string what = what_of(r);
+  auto refuse = [&](Error e) {
+    e.request = what;
+    sanitize(e);
+    log(LogLevel::warn, "request refused: " + e.to_string());
+    return e;
+  };
+  if (auto bad = check_path(r.path)) return refuse(std::move(*bad));
+  if (call.request_timeout) {
+    if (auto e = check_duration("RequestOptions::request_timeout", *call.request_timeout,
+                                milliseconds(1), kDay))
+      return refuse(std::move(*e));
+  }
+  if (call.call_deadline) {
+    if (auto e = check_duration("RequestOptions::call_deadline", *call.call_deadline,
+                                milliseconds(0), kWeek))
+      return refuse(std::move(*e));
+  }
+  if (call.max_retries && (*call.max_retries < 0 || *call.max_retries > kMaxRetriesLimit)) {
+    return refuse(invalid("RequestOptions::max_retries must be between 0 and " +
+                          std::to_string(kMaxRetriesLimit)));
+  }
+  for (const auto& [name, value] : call.headers) {
+    if (auto e = check_header(name, value)) return refuse(std::move(*e));
+  }
+
+  const int max_retries = call.max_retries.value_or(options_.retry.max_retries);
   const milliseconds per_attempt = call.request_timeout.value_or(options_.request_timeout);
   const milliseconds budget = call.call_deadline.value_or(options_.call_deadline);
-  const auto start = now();
   const bool has_deadline = budget.count() > 0;
-  const auto deadline = start + budget;
+  const auto deadline = steady_now() + budget;
+  const bool idempotent = is_idempotent(r.idempotency);
 
   HttpRequest req;
   req.method = r.method;
@@ -220,12 +580,21 @@ Result<HttpResponse> Pipeline::execute(const ApiRequest& r, const RequestOptions
   req.headers.emplace_back("User-Agent", user_agent_);
   req.headers.emplace_back("Accept", "application/json");
   if (r.body) {
+    if (nests_deeper_than(*r.body, kMaxJsonDepth)) {
+      return refuse(invalid("request body nests JSON deeper than " + std::to_string(kMaxJsonDepth) +
+                            " levels"));
+    }
+    if (auto where = find_non_finite(*r.body)) {
+      return refuse(invalid("request body field " + *where +
+                            " is not a finite number (NaN and infinity cannot be sent as JSON)"));
+    }
     req.headers.emplace_back("Content-Type", "application/json");
     // Invalid UTF-8 in user strings is replaced (U+FFFD) rather than failing the call.
     req.body = r.body->dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 
   Error last;
+  bool maybe_processed = false;  // an earlier attempt may have reached the server
   for (int attempt = 1;; ++attempt) {
     if (call.cancel && call.cancel->is_cancelled()) {
       Error e = Error::make(ErrorCode::cancelled, "call cancelled");
@@ -235,7 +604,7 @@ Result<HttpResponse> Pipeline::execute(const ApiRequest& r, const RequestOptions
     }
     milliseconds timeout = per_attempt;
     if (has_deadline) {
-      const auto left = std::chrono::duration_cast<milliseconds>(deadline - now());
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_now());
       if (left.count() <= 0) {
         Error e =
             Error::make(ErrorCode::timeout,
@@ -248,38 +617,62 @@ Result<HttpResponse> Pipeline::execute(const ApiRequest& r, const RequestOptions
     }
     req.timeout = timeout;
     const auto sent_at = std::chrono::steady_clock::now();
-    Result<HttpResponse> res = transport_->send(req);
-    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - sent_at);
+    Result<HttpResponse> res = Error::make(ErrorCode::network, "transport did not answer");
+    try {
+      res = transport_->send(req);
+    } catch (const std::exception& ex) {
+      res = Error::make(ErrorCode::network, std::string("transport threw: ") + ex.what());
+    } catch (...) {
+      res = Error::make(ErrorCode::network, "transport threw a non-standard exception");
+    }
 
     if (res && res->status >= 200 && res->status < 300) {
       if (options_.log && options_.log_level <= LogLevel::debug) {
+        const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - sent_at);
         log(LogLevel::debug, what + " -> " + std::to_string(res->status) + " in " +
                                  std::to_string(static_cast<double>(took.count()) / 1000.0) +
                                  " ms");
       }
-      return res;
+      return Reply{std::move(res).value(), attempt};
+    }
+    if (res && res->status == 404 && r.method == HttpMethod::del && maybe_processed) {
+      // The earlier attempt deleted it and its answer was lost: the goal is reached.
+      log(LogLevel::info, what + " -> 404 after an attempt whose answer was lost: already deleted");
+      HttpResponse gone;
+      gone.status = 204;
+      return Reply{std::move(gone), attempt};
     }
     last = res ? error_from_response(*res, now()) : std::move(res).error();
+    if (!res) last.http_status = 0;
     last.attempts = attempt;
     last.request = what;
-    last.message = scrub(std::move(last.message));
-    last.raw_body = scrub(std::move(last.raw_body));
-    for (auto& [field, msgs] : last.field_errors) {
-      for (auto& m : msgs)
-        m = scrub(std::move(m));
+    last.retryable = should_retry(last, idempotent);
+    sanitize(last);
+    if (last.code == ErrorCode::server || last.http_status == 408 ||
+        ((last.code == ErrorCode::network || last.code == ErrorCode::timeout) &&
+         !last.certainly_not_sent)) {
+      maybe_processed = true;
     }
 
-    const bool retryable = last.is_retryable() || last.code == ErrorCode::timeout;
-    if (!retryable || attempt > max_retries) {
+    if (!last.retryable || attempt > max_retries) {
       log(last.code == ErrorCode::cancelled ? LogLevel::info : LogLevel::warn,
           "request failed: " + last.to_string());
       return last;
     }
-    milliseconds delay = last.retry_after
-                             ? std::min(*last.retry_after, options_.retry.max_retry_after)
-                             : backoff_delay(options_.retry, attempt - 1, random01());
-    if (has_deadline && now() + delay >= deadline) {
+    milliseconds delay{0};
+    if (last.retry_after) {
+      if (*last.retry_after > options_.retry.max_retry_after) {
+        log(LogLevel::warn, "not retrying: the server asked to wait " +
+                                std::to_string(last.retry_after->count()) +
+                                " ms, more than retry.max_retry_after: " + last.to_string());
+        return last;
+      }
+      delay = std::max(*last.retry_after, options_.retry.min_backoff);
+    } else {
+      delay = backoff_delay(options_.retry, attempt - 1, random01());
+    }
+    if (has_deadline && steady_now() + delay >= deadline) {
       log(LogLevel::warn, "not retrying (the call deadline would pass first): " + last.to_string());
       return last;
     }
@@ -290,32 +683,56 @@ Result<HttpResponse> Pipeline::execute(const ApiRequest& r, const RequestOptions
   }
 }
 
-Result<Json> Pipeline::execute_json(const ApiRequest& r, const RequestOptions& call) const {
-  Result<HttpResponse> res = execute(r, call);
-  if (!res) return std::move(res).error();
-  if (res->body.empty()) return Json(nullptr);
-  Json j = Json::parse(res->body, nullptr, false);
-  if (j.is_discarded()) {
-    Error e = Error::make(ErrorCode::decode, "response body is not valid JSON");
-    e.http_status = res->status;
-    e.raw_body = scrub(std::move(res->body));
-    e.request = std::string(to_string(r.method)) + " " + r.path;
-    e.attempts = 1;
+Result<JsonReply> Pipeline::execute_json_reply(const ApiRequest& r,
+                                               const RequestOptions& call) const {
+  Result<Reply> rep = execute(r, call);
+  if (!rep) return std::move(rep).error();
+  JsonReply out;
+  out.status = rep->http.status;
+  out.attempts = rep->attempts;
+  out.body_bytes = rep->http.body.size();
+  if (rep->http.body.empty()) return out;
+  BoundedJson parsed = parse_json_bounded(rep->http.body);
+  if (parsed.status != JsonParseStatus::ok) {
+    Error e = Error::make(ErrorCode::decode, parsed.status == JsonParseStatus::too_deep
+                                                 ? "response JSON nests deeper than " +
+                                                       std::to_string(kMaxJsonDepth) + " levels"
+                                                 : std::string("response body is not valid JSON"));
+    e.http_status = out.status;
+    e.attempts = out.attempts;
+    e.body_bytes = out.body_bytes;
+    e.raw_body = std::move(rep->http.body);
+    e.request = what_of(r);
+    sanitize(e);
+    log(LogLevel::warn, "request failed: " + e.to_string());
     return e;
   }
-  return j;
+  out.json = std::move(parsed.value);
+  return out;
+}
+
+Result<Json> Pipeline::execute_json(const ApiRequest& r, const RequestOptions& call) const {
+  Result<JsonReply> j = execute_json_reply(r, call);
+  if (!j) return std::move(j).error();
+  return std::move(j->json);
 }
 
 Result<void> Pipeline::call_void(const ApiRequest& r, const RequestOptions& call) const {
-  Result<HttpResponse> res = execute(r, call);
+  Result<Reply> res = execute(r, call);
   if (!res) return std::move(res).error();
   return {};
 }
 
-Error Pipeline::decode_error(const ApiRequest& r, const Json& body, std::string_view what) const {
+Error Pipeline::decode_error(const ApiRequest& r, const JsonReply& reply,
+                             std::string_view what) const {
   Error e = Error::make(ErrorCode::decode, "unexpected response shape: " + std::string(what));
-  e.raw_body = scrub(body.dump(-1, ' ', false, Json::error_handler_t::replace));
-  e.request = std::string(to_string(r.method)) + " " + r.path;
+  e.http_status = reply.status;
+  e.attempts = reply.attempts;
+  e.body_bytes = reply.body_bytes;
+  e.raw_body = reply.json.dump(-1, ' ', false, Json::error_handler_t::replace);
+  e.request = what_of(r);
+  sanitize(e);
+  log(LogLevel::warn, "request failed: " + e.to_string());
   return e;
 }
 

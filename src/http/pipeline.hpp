@@ -1,7 +1,10 @@
 // Internal: the request pipeline shared by every resource (auth, user agent, JSON bodies,
-// retries with backoff, deadlines, error decoding, key scrubbing). Knows no resources.
+// retries by idempotency class, deadlines, error decoding, key scrubbing, input checks).
+// Knows no resources.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,10 +23,28 @@
 
 namespace respan::detail {
 
-/// Returns the options with base_url normalised, or an invalid_argument Error.
+/// Returns the options with base_url normalised, or an invalid_argument Error naming the
+/// first unusable field.
 Result<ClientOptions> validate_options(ClientOptions options);
 
+/// An invalid_argument Error when `name: value` may not be sent as an extra header (not an
+/// HTTP token, a control character in the value, or a header the SDK sets itself).
+std::optional<Error> check_header(const std::string& name, const std::string& value);
+
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+/// How an operation may be retried (see RetryPolicy and the README's retry table).
+enum class Idempotency {
+  /// Repeating it has the effect of doing it once: reads, PUT, PATCH, DELETE, list and
+  /// summary POSTs. Retried on 408, 429, 5xx, timeouts and network errors.
+  idempotent,
+  /// Creates something each time: retried only when the request certainly was not
+  /// processed (nothing sent / connection refused, 429, 503).
+  non_idempotent,
+  /// Span creates: idempotent under SpanDelivery::at_least_once (the default),
+  /// non_idempotent under SpanDelivery::at_most_once.
+  span_create,
+};
 
 /// One API call before transport details: method, path under the host, query and body.
 struct ApiRequest {
@@ -31,30 +52,59 @@ struct ApiRequest {
   std::string path;  ///< e.g. "/api/request-logs/"; segments already percent-encoded
   QueryParams query;
   std::optional<Json> body;
+  /// Every operation declares its class; the safe default is never to repeat work.
+  Idempotency idempotency = Idempotency::non_idempotent;
+};
+
+/// A successful (2xx) exchange and how many attempts it took.
+struct Reply {
+  HttpResponse http;
+  int attempts = 1;
+};
+
+/// A successful exchange whose body was parsed as JSON (an empty body gives null).
+struct JsonReply {
+  Json json;
+  int status = 0;
+  int attempts = 1;
+  std::size_t body_bytes = 0;
 };
 
 /// Builds an Error from a non-2xx response (message from detail / error / message,
-/// 422 field errors, retry hint, raw body).
+/// 422 field errors, retry hint, raw body). Not yet scrubbed or capped.
 Error error_from_response(const HttpResponse& response, std::chrono::system_clock::time_point now);
+
+/// Path segments that must not be sent: empty, ".", ".." (libcurl and servers collapse dot
+/// segments, so `remove("..")` would reach the parent resource) or containing control
+/// characters. `path` is checked segment by segment after percent-decoding; the error names
+/// the offending segment.
+std::optional<Error> check_path(std::string_view path);
+
+/// The first non-finite number in `j` as a path like "metadata.score" or "logs[3].latency".
+std::optional<std::string> find_non_finite(const Json& j);
 
 class Pipeline {
  public:
   /// Precondition: `options` passed validate_options.
   explicit Pipeline(ClientOptions options);
 
-  /// Sends with retries; 2xx -> the response, anything else -> an Error.
-  Result<HttpResponse> execute(const ApiRequest& request, const RequestOptions& call = {}) const;
+  /// Sends with retries; 2xx -> the response, anything else -> an Error. Never throws.
+  Result<Reply> execute(const ApiRequest& request, const RequestOptions& call = {}) const;
 
-  /// execute() and parse the body as JSON (an empty body gives null).
+  /// execute() and parse the body as JSON (bounded depth; an empty body gives null).
+  Result<JsonReply> execute_json_reply(const ApiRequest& request,
+                                       const RequestOptions& call = {}) const;
+
+  /// execute_json_reply() without the reply details.
   Result<Json> execute_json(const ApiRequest& request, const RequestOptions& call = {}) const;
 
   /// execute_json() and decode into T through nlohmann's from_json.
   template <class T>
   Result<T> call(const ApiRequest& request, const RequestOptions& call = {}) const {
-    Result<Json> j = execute_json(request, call);
+    Result<JsonReply> j = execute_json_reply(request, call);
     if (!j) return std::move(j).error();
     try {
-      return j->template get<T>();
+      return j->json.template get<T>();
     } catch (const std::exception& ex) {
       return decode_error(request, *j, ex.what());
     }
@@ -63,21 +113,33 @@ class Pipeline {
   /// Like call<T>(), but the response body is not needed.
   Result<void> call_void(const ApiRequest& request, const RequestOptions& call = {}) const;
 
+  /// A decode Error for a 2xx reply whose JSON did not have the expected shape: keeps the
+  /// status, the attempts, the body size and a capped, scrubbed copy of the body.
+  Error decode_error(const ApiRequest& request, const JsonReply& reply,
+                     std::string_view what) const;
+
   const ClientOptions& options() const noexcept { return options_; }
   void log(LogLevel level, std::string_view message) const;
-  /// Removes every occurrence of the API key from `text`.
+  /// Removes every occurrence of the API key (raw, JSON-escaped, URL-encoded) from `text`.
   std::string scrub(std::string text) const;
+  /// Scrubs every string of `e` and caps its sizes (see Error).
+  void sanitize(Error& e) const;
   std::string url_for(const ApiRequest& request) const;
+  /// The monotonic clock deadlines are measured on.
+  std::chrono::steady_clock::time_point steady_now() const;
 
  private:
-  Error decode_error(const ApiRequest& request, const Json& body, std::string_view what) const;
   std::chrono::system_clock::time_point now() const;
   void sleep_for(std::chrono::milliseconds d, const CancellationToken* cancel) const;
   double random01() const;
+  bool is_idempotent(Idempotency idem) const noexcept;
+  /// Whether a failed attempt of an operation of class `idempotent` may be repeated.
+  static bool should_retry(const Error& e, bool idempotent) noexcept;
 
   ClientOptions options_;
   std::shared_ptr<Transport> transport_;
   std::string user_agent_;
+  std::vector<std::string> key_forms_;  // the key as it may appear in echoed text
   mutable std::mutex rng_mu_;
   mutable std::mt19937_64 rng_;
 };

@@ -125,6 +125,17 @@ inline std::string percent_decode(std::string_view s, bool plus_as_space) {
   return out;
 }
 
+/// Cuts `s` to at most `max_bytes` bytes (never inside a UTF-8 sequence) and appends
+/// "...[truncated]" when anything was cut.
+inline void truncate_utf8(std::string& s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return;
+  std::size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+    --n;  // s[n] is a continuation byte: back up to the start of its sequence
+  s.resize(n);
+  s += "...[truncated]";
+}
+
 /// The standard reason phrase of an HTTP status ("" for unknown ones).
 constexpr std::string_view reason_phrase(int status) noexcept {
   switch (status) {

@@ -20,6 +20,7 @@ class MockApiTest : public ::testing::Test {
     respan::ClientOptions o;
     o.api_key = server_.api_key();
     o.base_url = server_.base_url() + base_suffix;
+    o.retry.min_backoff = std::chrono::milliseconds(1);
     o.retry.initial_backoff = std::chrono::milliseconds(1);
     o.retry.max_backoff = std::chrono::milliseconds(5);
     return o;

@@ -225,6 +225,7 @@ TEST_F(RequestLogsApi, ProxyOptionRoutesRequestsThroughTheProxy) {
   proxy.start();
   auto o = options();
   o.base_url = "http://respan.invalid";
+  o.allow_insecure_http = true;  // plain http to a non-loopback host must be asked for
   o.proxy = proxy.base_url();
   o.retry = respan::RetryPolicy::none();
   auto r = respan::RespanClient::create(o).value().request_logs().create(chat_span());

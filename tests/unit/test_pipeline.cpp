@@ -47,6 +47,7 @@ struct Harness {
   std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
   std::vector<std::chrono::milliseconds> sleeps;
   std::chrono::system_clock::time_point now{std::chrono::seconds(1'700'000'000)};
+  std::chrono::steady_clock::time_point steady{std::chrono::hours(1000)};
   std::vector<std::string> logs;
 
   respan::ClientOptions options() {
@@ -58,8 +59,10 @@ struct Harness {
     o.sleeper = [this](std::chrono::milliseconds d) {
       sleeps.push_back(d);
       now += d;
+      steady += d;
     };
     o.clock = [this] { return now; };
+    o.steady_clock = [this] { return steady; };
     o.log_level = respan::LogLevel::debug;
     o.log = [this](respan::LogLevel, std::string_view m) { logs.emplace_back(m); };
     return o;
@@ -69,8 +72,24 @@ struct Harness {
   }
 };
 
-ApiRequest post(std::string path = "/api/request-logs/") {
-  return ApiRequest{HttpMethod::post, std::move(path), {}, respan::Json{{"model", "m"}}};
+// A create: not idempotent.
+ApiRequest post(std::string path = "/api/datasets/") {
+  return ApiRequest{HttpMethod::post, std::move(path), {}, respan::Json{{"name", "m"}}};
+}
+
+// A list POST: idempotent.
+ApiRequest list_post() {
+  return ApiRequest{HttpMethod::post,
+                    "/api/request-logs/list/",
+                    {},
+                    respan::Json::object(),
+                    respan::detail::Idempotency::idempotent};
+}
+
+respan::Error not_sent(std::string message) {
+  auto e = respan::Error::make(ErrorCode::network, std::move(message));
+  e.certainly_not_sent = true;
+  return e;
 }
 
 TEST(Pipeline, SucceedsAfterRetryingServerErrorsWithExponentialBackoff) {
@@ -79,7 +98,7 @@ TEST(Pipeline, SucceedsAfterRetryingServerErrorsWithExponentialBackoff) {
   h.transport->script.push_back(resp(502, "<html>bad gateway</html>"));
   h.transport->script.push_back(resp(200, R"({"unique_id":"u1"})"));
   auto p = h.make(h.options());
-  auto r = p.execute_json(post());
+  auto r = p.execute_json(list_post());
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ((*r)["unique_id"], "u1");
   EXPECT_EQ(h.transport->seen.size(), 3u);
@@ -91,57 +110,182 @@ TEST(Pipeline, GivesUpAfterMaxRetriesWithLastError) {
   for (int i = 0; i < 5; ++i)
     h.transport->script.push_back(resp(500, R"({"detail":"boom"})"));
   auto p = h.make(h.options());
-  auto r = p.execute(post());
+  auto r = p.execute(list_post());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::server);
   EXPECT_EQ(r.error().http_status, 500);
   EXPECT_EQ(r.error().attempts, 3);
   EXPECT_EQ(r.error().message, "boom");
-  EXPECT_EQ(r.error().request, "POST /api/request-logs/");
+  EXPECT_EQ(r.error().request, "POST /api/request-logs/list/");
+  EXPECT_TRUE(r.error().is_retryable());
   EXPECT_EQ(h.transport->seen.size(), 3u);
 }
 
-TEST(Pipeline, RetriesExactlyTheRetryableStatuses) {
-  for (int status : {408, 409, 429, 500, 503, 504}) {
+// Retries follow from the operation's idempotency class, never from the method alone.
+void expect_retried(const ApiRequest& request, int status, bool retried) {
+  Harness h;
+  h.transport->script.push_back(resp(status));
+  h.transport->script.push_back(resp(200));
+  auto p = h.make(h.options());
+  auto r = p.execute(request);
+  EXPECT_EQ(h.transport->seen.size(), retried ? 2u : 1u) << status;
+  EXPECT_EQ(static_cast<bool>(r), retried) << status;
+  if (!r) {
+    EXPECT_EQ(r.error().attempts, 1) << status;
+    EXPECT_FALSE(r.error().is_retryable()) << status;
+  }
+}
+
+TEST(Pipeline, IdempotentOperationsRetryTransientStatuses) {
+  for (int status : {408, 429, 500, 502, 503, 504})
+    expect_retried(list_post(), status, true);
+  for (int status : {400, 401, 403, 404, 405, 409, 413, 422})
+    expect_retried(list_post(), status, false);
+}
+
+TEST(Pipeline, NonIdempotentOperationsRetryOnlyWhenCertainlyNotProcessed) {
+  for (int status : {429, 503})
+    expect_retried(post(), status, true);
+  for (int status : {408, 409, 500, 502, 504})
+    expect_retried(post(), status, false);
+}
+
+TEST(Pipeline, ConflictIsNeverRetried) {
+  expect_retried(list_post(), 409, false);
+  expect_retried(post(), 409, false);
+}
+
+TEST(Pipeline, NetworkErrorsRetriedOnlyWhenSafe) {
+  {  // idempotent: any network error
     Harness h;
-    h.transport->script.push_back(resp(status));
+    h.transport->script.push_back(respan::Error::make(ErrorCode::network, "connection reset"));
     h.transport->script.push_back(resp(200));
     auto p = h.make(h.options());
-    EXPECT_TRUE(p.execute(post())) << status;
-    EXPECT_EQ(h.transport->seen.size(), 2u) << status;
+    EXPECT_TRUE(p.execute(list_post()));
+    EXPECT_EQ(h.transport->seen.size(), 2u);
   }
-  for (int status : {400, 401, 403, 404, 405, 413, 422}) {
+  {  // a create whose request may have arrived is not repeated
     Harness h;
-    h.transport->script.push_back(resp(status));
+    h.transport->script.push_back(respan::Error::make(ErrorCode::network, "connection reset"));
     h.transport->script.push_back(resp(200));
     auto p = h.make(h.options());
     auto r = p.execute(post());
-    ASSERT_FALSE(r) << status;
-    EXPECT_EQ(r.error().attempts, 1) << status;
-    EXPECT_EQ(h.transport->seen.size(), 1u) << status;
+    ASSERT_FALSE(r);
+    EXPECT_FALSE(r.error().is_retryable());
+    EXPECT_EQ(h.transport->seen.size(), 1u);
+  }
+  {  // ... nor after a timeout
+    Harness h;
+    h.transport->script.push_back(respan::Error::make(ErrorCode::timeout, "timed out"));
+    h.transport->script.push_back(resp(200));
+    auto p = h.make(h.options());
+    EXPECT_FALSE(p.execute(post()));
+    EXPECT_EQ(h.transport->seen.size(), 1u);
+  }
+  {  // but it is when nothing was sent
+    Harness h;
+    h.transport->script.push_back(not_sent("connection refused"));
+    h.transport->script.push_back(resp(200));
+    auto p = h.make(h.options());
+    EXPECT_TRUE(p.execute(post()));
+    EXPECT_EQ(h.transport->seen.size(), 2u);
   }
 }
 
-TEST(Pipeline, RetriesNetworkErrors) {
-  Harness h;
-  h.transport->script.push_back(respan::Error::make(ErrorCode::network, "connection reset"));
-  h.transport->script.push_back(resp(200));
-  auto p = h.make(h.options());
-  EXPECT_TRUE(p.execute(post()));
-  EXPECT_EQ(h.transport->seen.size(), 2u);
+TEST(Pipeline, SpanCreatesAreAtLeastOnceByDefaultWithAnAtMostOnceOption) {
+  ApiRequest span{HttpMethod::post,
+                  "/api/request-logs/",
+                  {},
+                  respan::Json{{"model", "m"}},
+                  respan::detail::Idempotency::span_create};
+  {
+    Harness h;
+    h.transport->script.push_back(respan::Error::make(ErrorCode::network, "reset"));
+    h.transport->script.push_back(resp(500));
+    h.transport->script.push_back(resp(200));
+    auto p = h.make(h.options());
+    EXPECT_TRUE(p.execute(span));
+    EXPECT_EQ(h.transport->seen.size(), 3u);
+  }
+  {
+    Harness h;
+    h.transport->script.push_back(respan::Error::make(ErrorCode::network, "reset"));
+    h.transport->script.push_back(resp(200));
+    auto o = h.options();
+    o.span_delivery = respan::SpanDelivery::at_most_once;
+    auto p = h.make(o);
+    EXPECT_FALSE(p.execute(span));
+    EXPECT_EQ(h.transport->seen.size(), 1u);
+  }
 }
 
-TEST(Pipeline, HonoursRetryAfterAndCapsIt) {
+TEST(Pipeline, RetriedDeleteThatFindsNothingAfterALostAnswerSucceeds) {
+  Harness h;
+  h.transport->script.push_back(respan::Error::make(ErrorCode::network, "reset after send"));
+  h.transport->script.push_back(resp(404, R"({"error":"Not found"})"));
+  auto p = h.make(h.options());
+  ApiRequest del{HttpMethod::del,
+                 "/api/datasets/d1/",
+                 {},
+                 std::nullopt,
+                 respan::detail::Idempotency::idempotent};
+  EXPECT_TRUE(p.execute(del));
+  // A first-attempt 404 is still an error.
+  Harness h2;
+  h2.transport->script.push_back(resp(404, R"({"error":"Not found"})"));
+  auto p2 = h2.make(h2.options());
+  auto r = p2.execute(del);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+}
+
+TEST(Pipeline, HonoursRetryAfterWithAFloor) {
   Harness h;
   h.transport->script.push_back(
       resp(429, R"({"detail":"Rate limit exceeded"})", {{"retry-after", "7"}}));
+  h.transport->script.push_back(resp(429, R"({"detail":"Rate limit exceeded","retry_after":0})"));
+  h.transport->script.push_back(resp(200));
+  auto p = h.make(h.options());
+  ASSERT_TRUE(p.execute(post()));
+  // Retry-After: 0 does not mean a zero-delay storm: the floor (min_backoff) applies.
+  EXPECT_EQ(h.sleeps, (std::vector<std::chrono::milliseconds>{7000ms, 100ms}));
+}
+
+TEST(Pipeline, RetryAfterBeyondTheCapFailsFastWithTheHint) {
+  Harness h;
   h.transport->script.push_back(resp(429, R"({"detail":"Rate limit exceeded","retry_after":600})"));
   h.transport->script.push_back(resp(200));
   auto o = h.options();
   o.retry.max_retry_after = 20s;
   auto p = h.make(o);
-  ASSERT_TRUE(p.execute(post()));
-  EXPECT_EQ(h.sleeps, (std::vector<std::chrono::milliseconds>{7000ms, 20000ms}));
+  auto r = p.execute(post());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::rate_limited);
+  EXPECT_EQ(r.error().retry_after, std::chrono::milliseconds(600'000));
+  EXPECT_TRUE(r.error().is_retryable());
+  EXPECT_TRUE(h.sleeps.empty());
+  EXPECT_EQ(h.transport->seen.size(), 1u);
+}
+
+TEST(Pipeline, RateLimitResetInformsOnly429) {
+  Harness h;
+  // A 503 with an X-RateLimit-Reset an hour away still uses the normal backoff.
+  h.transport->script.push_back(resp(503, "{}", {{"x-ratelimit-reset", "3600"}}));
+  h.transport->script.push_back(resp(200));
+  auto p = h.make(h.options());
+  ASSERT_TRUE(p.execute(list_post()));
+  EXPECT_EQ(h.sleeps, (std::vector<std::chrono::milliseconds>{500ms}));
+}
+
+TEST(Pipeline, DeadlineUsesTheSteadyClockNotTheWallClock) {
+  Harness h;
+  h.transport->script.push_back(resp(200));
+  auto o = h.options();
+  o.call_deadline = 2s;
+  o.clock = [] { return std::chrono::system_clock::time_point{}; };  // wall clock jumps to 1970
+  auto p = h.make(o);
+  ASSERT_TRUE(p.execute(list_post()));
+  EXPECT_EQ(h.transport->seen[0].timeout, 2000ms);
 }
 
 TEST(Pipeline, StopsRetryingWhenTheDeadlineWouldPass) {
@@ -152,7 +296,7 @@ TEST(Pipeline, StopsRetryingWhenTheDeadlineWouldPass) {
   o.call_deadline = 1200ms;  // 500 ms fits, the next 1000 ms does not
   o.retry.max_retries = 4;
   auto p = h.make(o);
-  auto r = p.execute(post());
+  auto r = p.execute(list_post());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::server);
   EXPECT_EQ(r.error().attempts, 2);
@@ -211,10 +355,9 @@ TEST(Pipeline, SendsAuthUserAgentAndJson) {
   r.query = {{"page", "2"}, {"sort_by", "-timestamp"}, {"start_time", "2025-01-01T00:00:00+01:00"}};
   ASSERT_TRUE(p.execute(r));
   const HttpRequest& sent = h.transport->seen.at(0);
-  EXPECT_EQ(
-      sent.url,
-      "http://127.0.0.1:9/api/request-logs/?page=2&sort_by=-timestamp&start_time=2025-01-01T00%"
-      "3A00%3A00%2B01%3A00");
+  EXPECT_EQ(sent.url,
+            "http://127.0.0.1:9/api/datasets/?page=2&sort_by=-timestamp&start_time=2025-01-01T00%"
+            "3A00%3A00%2B01%3A00");
   auto header = [&](const std::string& name) {
     for (auto& [k, v] : sent.headers)
       if (k == name) return v;
@@ -224,7 +367,7 @@ TEST(Pipeline, SendsAuthUserAgentAndJson) {
   EXPECT_EQ(header("Content-Type"), "application/json");
   EXPECT_EQ(header("User-Agent").rfind("respan-cpp/", 0), 0u);
   EXPECT_NE(header("User-Agent").find("my-app/2"), std::string::npos);
-  EXPECT_EQ(sent.body.value(), R"({"model":"m"})");
+  EXPECT_EQ(sent.body.value(), R"({"name":"m"})");
 }
 
 TEST(Pipeline, GetWithoutBodySendsNoContentType) {
@@ -324,7 +467,7 @@ TEST(Pipeline, ApiKeyNeverInErrorsOrLogs) {
   h.transport->script.push_back(resp(500, echo));
   h.transport->script.push_back(resp(401, echo));
   auto p = h.make(h.options());
-  auto r = p.execute(post());
+  auto r = p.execute(list_post());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::unauthorized);
   const std::string all = r.error().to_string() + r.error().raw_body + r.error().message;

@@ -146,13 +146,18 @@ void from_json(const Json& j, RowError& e);
 struct BulkResult {
   std::int64_t success_count = 0;            ///< Rows stored.
   std::int64_t error_count = 0;              ///< Rows rejected (by the server or locally).
+  /// Rows the server neither confirmed nor rejected: the answer was empty or its
+  /// `success_count` missing, null or not a count. They may or may not be stored.
+  std::int64_t unconfirmed_count = 0;
   std::vector<RowError> errors;              ///< Per-row errors, sorted by index.
   std::optional<std::int64_t> total_errors;  ///< As reported by the server.
   std::vector<std::string> unique_ids;       ///< Ids of stored rows, when the server lists them.
   Json extra;                                ///< Any other response field.
 
-  /// True when every row was stored.
-  bool all_succeeded() const noexcept { return error_count == 0 && errors.empty(); }
+  /// True when every row was confirmed stored.
+  bool all_succeeded() const noexcept {
+    return error_count == 0 && unconfirmed_count == 0 && errors.empty();
+  }
 };
 void to_json(Json& j, const BulkResult& r);
 void from_json(const Json& j, BulkResult& r);
