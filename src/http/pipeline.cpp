@@ -297,24 +297,31 @@ std::optional<std::string> find_non_finite(const Json& j) {
   return std::nullopt;
 }
 
-namespace {
-
-// Depth of a caller-built value, iteratively; stops past `limit`.
-bool nests_deeper_than(const Json& j, std::size_t limit) {
-  std::vector<std::pair<const Json*, std::size_t>> stack{{&j, 0}};
-  while (!stack.empty()) {
-    auto [v, depth] = stack.back();
+std::optional<Error> check_body(const Json& body) {
+  // One iterative pass (a caller-built value may be nested arbitrarily deep, so no
+  // recursion); the path of a bad number is worked out only when there is one.
+  std::vector<std::pair<const Json*, std::size_t>> stack{{&body, 0}};
+  bool non_finite = false;
+  while (!stack.empty() && !non_finite) {
+    const auto [v, depth] = stack.back();
     stack.pop_back();
+    if (v->is_number_float()) {
+      non_finite = !std::isfinite(v->get<double>());
+      continue;
+    }
     if (!v->is_structured()) continue;
-    if (depth + 1 > limit) return true;
+    if (depth + 1 > kMaxJsonDepth) {
+      return invalid("request body nests JSON deeper than " + std::to_string(kMaxJsonDepth) +
+                     " levels");
+    }
     for (const Json& child : *v) {
-      if (child.is_structured()) stack.emplace_back(&child, depth + 1);
+      if (child.is_structured() || child.is_number_float()) stack.emplace_back(&child, depth + 1);
     }
   }
-  return false;
+  if (!non_finite) return std::nullopt;
+  return invalid("request body field " + find_non_finite(body).value_or("?") +
+                 " is not a finite number (NaN and infinity cannot be sent as JSON)");
 }
-
-}  // namespace
 
 Error error_from_response(const HttpResponse& res, std::chrono::system_clock::time_point now) {
   Error e;
@@ -580,14 +587,7 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
   req.headers.emplace_back("User-Agent", user_agent_);
   req.headers.emplace_back("Accept", "application/json");
   if (r.body) {
-    if (nests_deeper_than(*r.body, kMaxJsonDepth)) {
-      return refuse(invalid("request body nests JSON deeper than " + std::to_string(kMaxJsonDepth) +
-                            " levels"));
-    }
-    if (auto where = find_non_finite(*r.body)) {
-      return refuse(invalid("request body field " + *where +
-                            " is not a finite number (NaN and infinity cannot be sent as JSON)"));
-    }
+    if (auto bad = check_body(*r.body)) return refuse(std::move(*bad));
     req.headers.emplace_back("Content-Type", "application/json");
     // Invalid UTF-8 in user strings is replaced (U+FFFD) rather than failing the call.
     req.body = r.body->dump(-1, ' ', false, Json::error_handler_t::replace);
