@@ -15,6 +15,7 @@
 
 #include "http/pipeline.hpp"
 #include "resource_util.hpp"
+#include "scripted_transport.hpp"
 
 using namespace std::chrono_literals;
 using respan::ClientOptions;
@@ -29,28 +30,9 @@ using respan::detail::Pipeline;
 
 namespace {
 
+using respan::test::resp;
+
 constexpr const char* kKey = "sk-live/SECRET\"key-1234567890";
-
-class Scripted : public respan::Transport {
- public:
-  std::deque<respan::Result<HttpResponse>> script;
-  std::vector<HttpRequest> seen;
-  respan::Result<HttpResponse> send(const HttpRequest& r) override {
-    seen.push_back(r);
-    if (script.empty()) return respan::Error::make(ErrorCode::network, "script exhausted");
-    auto next = std::move(script.front());
-    script.pop_front();
-    return next;
-  }
-};
-
-HttpResponse resp(int status, std::string body = "{}", respan::HttpHeaders headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
 
 ClientOptions base_options(std::shared_ptr<respan::Transport> t = nullptr) {
   ClientOptions o;
@@ -195,7 +177,7 @@ TEST(OptionsValidation, VerifyTlsOffWarnsOncePerClient) {
 // ---------------------------------------------------------------- per call
 
 TEST(PerCallValidation, ZeroOrNegativeTimeoutsAndBadHeadersAreRefused) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   Pipeline p(respan::detail::validate_options(base_options(t)).value());
   respan::RequestOptions call;
   call.request_timeout = 0ms;
@@ -231,7 +213,7 @@ TEST(PathParameters, DotSegmentsEmptyAndControlCharactersAreRefused) {
 }
 
 TEST(PathParameters, EveryResourceRefusesDotDotBeforeSending) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   auto client = respan::RespanClient::create(base_options(t)).value();
   for (const std::string id : {"..", ".", "", "a\nb"}) {
     EXPECT_EQ(client.dataset_logs("ds").remove(id).error().code, ErrorCode::invalid_argument) << id;
@@ -245,7 +227,7 @@ TEST(PathParameters, EveryResourceRefusesDotDotBeforeSending) {
 // ---------------------------------------------------------------- bodies
 
 TEST(Bodies, NonFiniteNumbersAreRefusedNamingTheField) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   Pipeline p(respan::detail::validate_options(base_options(t)).value());
   ApiRequest r{HttpMethod::post,
                "/api/request-logs/",
@@ -260,7 +242,7 @@ TEST(Bodies, NonFiniteNumbersAreRefusedNamingTheField) {
 }
 
 TEST(Bodies, DeeplyNestedCallerJsonIsRefusedNotRecursedInto) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   Pipeline p(respan::detail::validate_options(base_options(t)).value());
   Json deep = Json::array();
   for (int i = 0; i < 100'000; ++i)
@@ -278,7 +260,7 @@ TEST(Bodies, DeeplyNestedCallerJsonIsRefusedNotRecursedInto) {
 TEST(HostileAnswers, DeeplyNestedJsonIsADecodeErrorNotACrash) {
   const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
   for (int status : {200, 400, 500}) {
-    auto t = std::make_shared<Scripted>();
+    auto t = std::make_shared<respan::test::ScriptedTransport>();
     t->script.push_back(resp(status, deep));
     auto o = base_options(t);
     o.retry.max_retries = 0;
@@ -296,7 +278,7 @@ TEST(HostileAnswers, DeeplyNestedJsonIsADecodeErrorNotACrash) {
 }
 
 TEST(HostileAnswers, KeyEchoedAsAFieldNameOrEscapedIsScrubbedEverywhere) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   // Django REST framework echoes input keys as field names; JSON escapes '"' and may escape '/'.
   const std::string escaped = Json(std::string(kKey)).dump();  // "sk-live/SECRET\"key-..."
   std::string slash_escaped = escaped;
@@ -327,7 +309,7 @@ TEST(HostileAnswers, KeyEchoedAsAFieldNameOrEscapedIsScrubbedEverywhere) {
 }
 
 TEST(HostileAnswers, HugeErrorBodiesAndMessagesAreCapped) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   t->script.push_back(resp(400, R"({"detail":")" + std::string(5'000'000, 'x') + R"("})"));
   Pipeline p(respan::detail::validate_options(base_options(t)).value());
   auto r = p.execute(list_request());
@@ -339,7 +321,7 @@ TEST(HostileAnswers, HugeErrorBodiesAndMessagesAreCapped) {
 }
 
 TEST(HostileAnswers, DecodeErrorsKeepStatusAttemptsAndSize) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   t->script.push_back(resp(503));
   t->script.push_back(resp(200, R"([1, 2])"));
   auto o = base_options(t);
@@ -356,7 +338,7 @@ TEST(HostileAnswers, DecodeErrorsKeepStatusAttemptsAndSize) {
 TEST(HostileAnswers, BulkAnswerWithoutAValidCountConfirmsNothing) {
   for (const char* body : {"", "{}", R"({"success_count": null})", R"({"success_count": "3"})",
                            R"({"success_count": 1.5})", R"({"success_count": -1})", "[]"}) {
-    auto t = std::make_shared<Scripted>();
+    auto t = std::make_shared<respan::test::ScriptedTransport>();
     t->script.push_back(resp(200, body));
     Pipeline p(respan::detail::validate_options(base_options(t)).value());
     auto r = respan::detail::call_bulk(
@@ -368,7 +350,7 @@ TEST(HostileAnswers, BulkAnswerWithoutAValidCountConfirmsNothing) {
   }
   // A valid answer: counts as reported, out-of-range indices kept as -1, never above the row
   // count.
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   t->script.push_back(resp(
       200, R"({"success_count": 99, "error_count": 1, "errors": [{"index": 7, "error": "bad"}]})"));
   Pipeline p(respan::detail::validate_options(base_options(t)).value());
@@ -383,7 +365,7 @@ TEST(HostileAnswers, BulkAnswerWithoutAValidCountConfirmsNothing) {
 }
 
 TEST(HostileAnswers, ListAllStopsWhenTheServerRepeatsAPageForever) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   const std::string page =
       R"({"count": 0, "next": "http://127.0.0.1:9/next", "results": [{"unique_id": "a", "model": "m"}]})";
   for (int i = 0; i < 10; ++i)
@@ -469,7 +451,7 @@ TEST(ResultAccess, DereferencingAnErrorThrowsApiError) {
 }
 
 TEST(Client, MovedFromClientIsSafeToUseAndDestroy) {
-  auto t = std::make_shared<Scripted>();
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
   auto a = respan::RespanClient::create(base_options(t)).value();
   auto b = std::move(a);
   EXPECT_EQ(a.options().base_url, "http://127.0.0.1:9");  // NOLINT(bugprone-use-after-move)

@@ -9,6 +9,7 @@
 #include <respan/transport.hpp>
 
 #include "http/pipeline.hpp"
+#include "scripted_transport.hpp"
 
 using namespace std::chrono_literals;
 using respan::ErrorCode;
@@ -20,31 +21,13 @@ using respan::detail::Pipeline;
 
 namespace {
 
+using respan::test::resp;
+
 constexpr const char* kKey = "sk-test-SECRET-1234567890";
 
-class ScriptedTransport : public respan::Transport {
- public:
-  std::deque<respan::Result<HttpResponse>> script;
-  std::vector<HttpRequest> seen;
-  respan::Result<HttpResponse> send(const HttpRequest& r) override {
-    seen.push_back(r);
-    if (script.empty()) return respan::Error::make(ErrorCode::network, "script exhausted");
-    auto next = std::move(script.front());
-    script.pop_front();
-    return next;
-  }
-};
-
-HttpResponse resp(int status, std::string body = "{}", respan::HttpHeaders headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
-
 struct Harness {
-  std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
+  std::shared_ptr<respan::test::ScriptedTransport> transport =
+      std::make_shared<respan::test::ScriptedTransport>();
   std::vector<std::chrono::milliseconds> sleeps;
   std::chrono::system_clock::time_point now{std::chrono::seconds(1'700'000'000)};
   std::chrono::steady_clock::time_point steady{std::chrono::hours(1000)};
