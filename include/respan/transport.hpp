@@ -46,7 +46,9 @@ struct HttpResponse {
 
 /// Sends HTTP requests. Implementations must be safe to call from many threads at once.
 /// `send` returns an HttpResponse for every status code it receives; it returns an Error
-/// (network, timeout, cancelled or invalid_argument) only when no complete response arrived.
+/// (network, timeout, cancelled, invalid_argument or response_too_large) only when no
+/// complete response arrived. An Error sets `certainly_not_sent` only when the transport
+/// knows that no byte of the request reached the server.
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -59,14 +61,21 @@ struct CurlTransportOptions {
   std::string ca_bundle;  ///< Empty: the system CA store.
   bool verify_tls = true;
   std::chrono::milliseconds connect_timeout{10'000};
-  /// Idle easy handles kept for reuse (each keeps its connections alive).
+  /// Idle easy handles kept for reuse (each keeps its own keep-alive connections).
   std::size_t max_idle_handles = 32;
-  /// Largest response body accepted; larger responses fail with a network error.
-  std::size_t max_response_bytes = 256u * 1024u * 1024u;
+  /// Largest response body accepted, counted after content decoding (so a small gzip body
+  /// cannot inflate past it); default 32 MiB. A larger response fails with
+  /// ErrorCode::response_too_large; one whose Content-Length already exceeds the limit fails
+  /// before its body is read.
+  std::size_t max_response_bytes = 32u * 1024u * 1024u;
 };
 
-/// The built-in libcurl transport: pooled easy handles sharing one connection, DNS and TLS
-/// session cache (keep-alive across threads), gzip/deflate decoding, no redirects followed.
+/// The built-in libcurl transport. Thread-safe; a connection is never used by two threads at
+/// once: each call takes an easy handle from a pool (most recently used first) for exclusive
+/// use and returns it afterwards, and each handle keeps its own keep-alive connections, so
+/// sequential calls reuse a connection. Handles share only the DNS and TLS-session caches.
+/// Decodes gzip/deflate (and br when libcurl has it), follows no redirects, requires TLS 1.2
+/// or newer.
 std::shared_ptr<Transport> make_curl_transport(const CurlTransportOptions& options = {});
 
 }  // namespace respan

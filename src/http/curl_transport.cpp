@@ -1,18 +1,24 @@
 // libcurl implementation of respan::Transport.
 //
-// Thread safety and keep-alive: easy handles are pooled (one in use per thread at a time) and
-// all of them attach to one CURLSH share holding the connection, DNS and TLS-session caches,
-// so a connection opened by one thread is reused by the next request of any thread.
-#include <algorithm>
+// Thread safety and keep-alive: a connection is never shared between threads. Easy handles
+// are pooled; send() takes one from the pool (LIFO, so the most recently used handle, whose
+// connection is most likely still alive, comes first), owns it exclusively for the whole
+// transfer and then returns it. Each easy handle keeps its own connection cache, so sequential
+// requests reuse its keep-alive connection. The handles attach to one CURLSH share holding
+// only the DNS and TLS-session caches (libcurl documents sharing connections between
+// concurrently used handles as unsupported), guarded by the lock callbacks below.
 #include <array>
-#include <cctype>
+#include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <curl/curl.h>
 
 #include <respan/transport.hpp>
+
+#include "util/text.hpp"
 
 namespace respan {
 
@@ -34,12 +40,7 @@ std::string_view to_string(HttpMethod method) noexcept {
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return v;
-    }
+    if (detail::iequals(k, name)) return v;
   }
   return std::nullopt;
 }
@@ -55,14 +56,18 @@ struct Exchange {
   std::string body;
   HttpHeaders headers;
   std::size_t max_bytes = 0;
+  /// Set when the response exceeded max_bytes; `declared_bytes` is its Content-Length when
+  /// that header already exceeded it (the body was then never read).
   bool too_large = false;
+  std::optional<std::int64_t> declared_bytes;
   const CancellationToken* cancel = nullptr;
 };
 
+// Receives the decoded body (after gzip/deflate/br), so the cap also bounds compression bombs.
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* ex = static_cast<Exchange*>(user);
   const size_t n = size * count;
-  if (ex->body.size() + n > ex->max_bytes) {
+  if (n > ex->max_bytes - ex->body.size()) {
     ex->too_large = true;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
   }
@@ -70,27 +75,29 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* ex = static_cast<Exchange*>(user);
   const size_t n = size * count;
-  std::string line(data, n);
+  const std::string_view line(data, n);
   if (line.rfind("HTTP/", 0) == 0) {
     ex->headers.clear();  // a new response (e.g. after 100 Continue): keep only the final one
     return n;
   }
   const auto colon = line.find(':');
-  if (colon == std::string::npos) return n;
-  std::string name = line.substr(0, colon);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  ex->headers.emplace_back(std::move(name), trim(line.substr(colon + 1)));
+  if (colon == std::string_view::npos) return n;
+  std::string name = detail::ascii_lower(detail::trim(line.substr(0, colon)));
+  std::string value(detail::trim(line.substr(colon + 1)));
+  if (name == "content-length") {
+    // Refuse an oversized body before downloading it. With a Content-Encoding this is the
+    // encoded size; the decoded size is checked again in on_body.
+    const std::optional<std::int64_t> declared = detail::parse_int64(value);
+    if (declared && *declared > 0 && static_cast<std::uint64_t>(*declared) > ex->max_bytes) {
+      ex->too_large = true;
+      ex->declared_bytes = declared;
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+  }
+  ex->headers.emplace_back(std::move(name), std::move(value));
   return n;
 }
 
@@ -114,6 +121,34 @@ ErrorCode classify(CURLcode rc) {
   }
 }
 
+// True when libcurl guarantees that no byte of the request reached the server: name
+// resolution or the TCP connect failed. `request_size` (CURLINFO_REQUEST_SIZE, the bytes of
+// request headers libcurl issued during this transfer) must also be 0: libcurl silently
+// retries a request whose reused keep-alive connection turned out dead, and that earlier
+// write may have reached the server before the reconnect failed. Other failures (timeouts,
+// resets, TLS errors, cancellation mid-transfer) stay "maybe sent": CURLINFO_REQUEST_SIZE alone
+// is not a documented guarantee across libcurl versions and HTTP/2.
+bool certainly_not_sent(CURLcode rc, long request_size) {
+  switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+      return request_size == 0;
+    default:
+      return false;
+  }
+}
+
+std::string too_large_message(const Exchange& ex) {
+  const std::string limit =
+      "the limit of " + std::to_string(ex.max_bytes) + " bytes (max_response_bytes)";
+  if (ex.declared_bytes) {
+    return "response body of " + std::to_string(*ex.declared_bytes) +
+           " bytes (Content-Length) exceeds " + limit;
+  }
+  return "response body exceeds " + limit;
+}
+
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
@@ -123,7 +158,6 @@ class CurlTransport final : public Transport {
       curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlTransport::lock_cb);
       curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock_cb);
       curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
-      curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
       curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
       curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     }
@@ -140,10 +174,16 @@ class CurlTransport final : public Transport {
 
   Result<HttpResponse> send(const HttpRequest& request) override {
     if (request.cancel && request.cancel->is_cancelled()) {
-      return Error::make(ErrorCode::cancelled, "request cancelled before it was sent");
+      Error e = Error::make(ErrorCode::cancelled, "request cancelled before it was sent");
+      e.certainly_not_sent = true;
+      return e;
     }
     CURL* h = acquire();
-    if (h == nullptr) return Error::make(ErrorCode::network, "curl_easy_init failed");
+    if (h == nullptr) {
+      Error e = Error::make(ErrorCode::network, "curl_easy_init failed");
+      e.certainly_not_sent = true;
+      return e;
+    }
 
     Exchange ex;
     ex.max_bytes = options_.max_response_bytes;
@@ -187,6 +227,8 @@ class CurlTransport final : public Transport {
       curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str());
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    curl_easy_setopt(h, CURLOPT_PROXY_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
 
     switch (request.method) {
       case HttpMethod::get:
@@ -210,17 +252,20 @@ class CurlTransport final : public Transport {
     const CURLcode rc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    long request_size = -1;  // stays -1 (= unknown) if the query fails
+    if (rc != CURLE_OK) curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
     curl_slist_free_all(headers);
     release(h);  // after a failure curl has already closed the broken connection
 
     if (rc != CURLE_OK) {
       Error e;
-      e.code = classify(rc);
       e.http_status = 0;
       if (ex.too_large) {
-        e.message =
-            "response body larger than " + std::to_string(options_.max_response_bytes) + " bytes";
+        e.code = ErrorCode::response_too_large;
+        e.message = too_large_message(ex);
       } else {
+        e.code = classify(rc);
+        e.certainly_not_sent = certainly_not_sent(rc, request_size);
         e.message = std::string(curl_easy_strerror(rc));
         if (errbuf[0] != '\0') e.message += std::string(" (") + errbuf + ")";
       }

@@ -46,9 +46,11 @@ namespace {
 // A thread pool that starts `initial` workers and adds one whenever a job arrives while every
 // worker is busy (up to `max`). httplib keeps a worker for the whole life of a keep-alive
 // connection, so a fixed pool would stall clients that open more connections than workers.
+// httplib enqueues one job per accepted connection, so the pool also counts connections.
 class ElasticPool final : public httplib::TaskQueue {
  public:
-  ElasticPool(std::size_t initial, std::size_t max) : max_(std::max(initial, max)) {
+  ElasticPool(std::size_t initial, std::size_t max, std::atomic<std::size_t>& jobs_enqueued)
+      : max_(std::max(initial, max)), jobs_enqueued_(jobs_enqueued) {
     std::lock_guard<std::mutex> lock(mu_);
     for (std::size_t i = 0; i < initial; ++i)
       threads_.emplace_back([this] { work(); });
@@ -58,6 +60,7 @@ class ElasticPool final : public httplib::TaskQueue {
   ~ElasticPool() override { shutdown(); }
 
   void enqueue(std::function<void()> fn) override {
+    jobs_enqueued_.fetch_add(1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mu_);
       jobs_.push_back(std::move(fn));
@@ -103,6 +106,7 @@ class ElasticPool final : public httplib::TaskQueue {
   std::vector<std::thread> threads_;
   std::size_t idle_ = 0;
   std::size_t max_;
+  std::atomic<std::size_t>& jobs_enqueued_;
   bool shutdown_ = false;
 };
 
@@ -238,6 +242,7 @@ struct MockServer::Impl {
   std::thread listener;
   std::atomic<int> bound_port{0};
   std::atomic<bool> running{false};
+  std::atomic<std::size_t> connections_accepted{0};
   std::mutex done_mu;
   std::condition_variable done_cv;
   bool listener_done = false;
@@ -268,7 +273,9 @@ struct MockServer::Impl {
     const auto max = options.max_thread_count > 0
                          ? static_cast<std::size_t>(options.max_thread_count)
                          : std::max<std::size_t>(initial, 256);
-    svr.new_task_queue = [initial, max] { return new ElasticPool(initial, max); };
+    svr.new_task_queue = [this, initial, max] {
+      return new ElasticPool(initial, max, connections_accepted);
+    };
     svr.set_keep_alive_max_count(10000);
     svr.set_keep_alive_timeout(std::max(1, options.keep_alive_timeout_seconds));
     svr.set_payload_max_length(options.max_payload_bytes);
@@ -652,6 +659,10 @@ void MockServer::clear_requests() {
     ++impl_->generation;
   }
   impl_->rec_cv.notify_all();
+}
+
+std::size_t MockServer::connections_accepted() const {
+  return impl_->connections_accepted.load(std::memory_order_relaxed);
 }
 
 bool MockServer::wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const {

@@ -168,6 +168,9 @@ class MockServer {
   std::vector<RecordedRequest> requests() const;
   /// Forgets the recorded requests.
   void clear_requests();
+  /// TCP connections accepted since the server was created (across stop()/start(); not
+  /// cleared by reset()). Lets tests check keep-alive reuse.
+  std::size_t connections_accepted() const;
   /// Waits until at least `count` requests have been answered (or dropped) since the last
   /// clear_requests()/reset(); false on timeout.
   bool wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const;
