@@ -45,7 +45,7 @@ int main() {
   span.metadata = respan::Json{{"feature", "order-status"}};
 
   // 3. Log it. Errors are values: no exception unless you ask for one with .value().
-  respan::Result<respan::CreatedRequestLog> created = client.request_logs().create(span);
+  respan::Result<respan::RequestLogCreated> created = client.request_logs().create(span);
   if (!created) {
     std::cerr << "create failed: " << created.error() << "\n";
     return 1;

@@ -38,14 +38,14 @@ Result<Page<RequestLogRecord>> list_page(const detail::Pipeline& p, const Reques
 
 }  // namespace
 
-Result<CreatedRequestLog> RequestLogsResource::create(const RequestLog& span,
+Result<RequestLogCreated> RequestLogsResource::create(const RequestLog& span,
                                                       const RequestOptions& options) const {
   if (span.model.empty()) {
     return Error::make(ErrorCode::invalid_argument, "RequestLog::model is required");
   }
   const char* path =
       pipeline_->options().use_legacy_create_endpoint ? kLegacyCreatePath : kCreatePath;
-  return pipeline_->call<CreatedRequestLog>({HttpMethod::post, path, {}, Json(span)}, options);
+  return pipeline_->call<RequestLogCreated>({HttpMethod::post, path, {}, Json(span)}, options);
 }
 
 Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog>& spans,

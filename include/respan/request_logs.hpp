@@ -62,7 +62,7 @@ class RequestLogsResource {
 
   /// `POST /api/request-logs/` (or the legacy `/api/request-logs/create/` when
   /// ClientOptions::use_legacy_create_endpoint is set). `model` is required.
-  Result<CreatedRequestLog> create(const RequestLog& span,
+  Result<RequestLogCreated> create(const RequestLog& span,
                                    const RequestOptions& options = {}) const;
 
   /// `POST /api/request-logs/bulk/` in chunks of at most kMaxBulkSize. Rows are validated

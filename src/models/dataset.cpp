@@ -19,9 +19,9 @@ const std::vector<std::string_view>& EvaluationTaskStatusValues::known() {
   return values;
 }
 
-// ------------------------------------------------------------------------------ DatasetCreate
+// ------------------------------------------------------------------------------ Dataset
 
-void to_json(Json& j, const DatasetCreate& d) {
+void to_json(Json& j, const Dataset& d) {
   j = Json::object();
   put(j, "name", d.name);
   put(j, "description", d.description);
@@ -34,8 +34,8 @@ void to_json(Json& j, const DatasetCreate& d) {
   put_extra(j, d.extra);
 }
 
-void from_json(const Json& j, DatasetCreate& d) {
-  d = DatasetCreate{};
+void from_json(const Json& j, Dataset& d) {
+  d = Dataset{};
   Reader r(j);
   r.get("name", d.name);
   r.get("description", d.description);
@@ -71,9 +71,9 @@ void from_json(const Json& j, DatasetTag& t) {
   t.extra = r.extra();
 }
 
-// ------------------------------------------------------------------------------ Dataset
+// ------------------------------------------------------------------------------ DatasetRecord
 
-void to_json(Json& j, const Dataset& d) {
+void to_json(Json& j, const DatasetRecord& d) {
   j = Json::object();
   if (!d.id.empty()) j["id"] = d.id;
   put(j, "name", d.name);
@@ -100,8 +100,8 @@ void to_json(Json& j, const Dataset& d) {
   put_extra(j, d.extra);
 }
 
-void from_json(const Json& j, Dataset& d) {
-  d = Dataset{};
+void from_json(const Json& j, DatasetRecord& d) {
+  d = DatasetRecord{};
   Reader r(j);
   r.id("id", d.id);
   r.get("name", d.name);

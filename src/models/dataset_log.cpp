@@ -18,7 +18,7 @@ void put_filters(Json& j, const Filters& f) {
 
 // ------------------------------------------------------------------------------ create
 
-void to_json(Json& j, const DatasetLogCreate& c) {
+void to_json(Json& j, const DatasetLog& c) {
   j = Json::object();
   if (!c.input.is_null()) j["input"] = c.input;
   put(j, "output", c.output);
@@ -30,8 +30,8 @@ void to_json(Json& j, const DatasetLogCreate& c) {
   put_extra(j, c.extra);
 }
 
-void from_json(const Json& j, DatasetLogCreate& c) {
-  c = DatasetLogCreate{};
+void from_json(const Json& j, DatasetLog& c) {
+  c = DatasetLog{};
   Reader r(j);
   r.raw_or("input", c.input);
   r.raw("output", c.output);
@@ -87,9 +87,9 @@ void from_json(const Json& j, DatasetLogUpdate& u) {
   u.extra = r.extra();
 }
 
-// ------------------------------------------------------------------------------ DatasetLog
+// ------------------------------------------------------------------------------ DatasetLogRecord
 
-void to_json(Json& j, const DatasetLog& l) {
+void to_json(Json& j, const DatasetLogRecord& l) {
   j = Json::object();
   put(j, "id", l.id);
   if (!l.unique_id.empty()) j["unique_id"] = l.unique_id;
@@ -122,8 +122,8 @@ void to_json(Json& j, const DatasetLog& l) {
   put_extra(j, l.extra);
 }
 
-void from_json(const Json& j, DatasetLog& l) {
-  l = DatasetLog{};
+void from_json(const Json& j, DatasetLogRecord& l) {
+  l = DatasetLogRecord{};
   Reader r(j);
   r.id("id", l.id);
   r.id("unique_id", l.unique_id);
@@ -159,7 +159,7 @@ void from_json(const Json& j, DatasetLog& l) {
 
 // ------------------------------------------------------------------------------ export / import
 
-void to_json(Json& j, const DatasetLogExport& e) {
+void to_json(Json& j, const ExportLogsRequest& e) {
   j = Json::object();
   j["is_exporting"] = true;
   put_filters(j, e.filters);
@@ -168,8 +168,8 @@ void to_json(Json& j, const DatasetLogExport& e) {
   put_extra(j, e.extra);
 }
 
-void from_json(const Json& j, DatasetLogExport& e) {
-  e = DatasetLogExport{};
+void from_json(const Json& j, ExportLogsRequest& e) {
+  e = ExportLogsRequest{};
   Reader r(j);
   r.skip("is_exporting");
   r.filters("filters", e.filters);
@@ -178,7 +178,7 @@ void from_json(const Json& j, DatasetLogExport& e) {
   e.extra = r.extra();
 }
 
-void to_json(Json& j, const DatasetLogImport& i) {
+void to_json(Json& j, const ImportLogsRequest& i) {
   j = Json::object();
   j["start_time"] = i.start_time;
   j["end_time"] = i.end_time;
@@ -187,8 +187,8 @@ void to_json(Json& j, const DatasetLogImport& i) {
   put_extra(j, i.extra);
 }
 
-void from_json(const Json& j, DatasetLogImport& i) {
-  i = DatasetLogImport{};
+void from_json(const Json& j, ImportLogsRequest& i) {
+  i = ImportLogsRequest{};
   Reader r(j);
   r.get_or("start_time", i.start_time);
   r.get_or("end_time", i.end_time);
@@ -197,15 +197,15 @@ void from_json(const Json& j, DatasetLogImport& i) {
   i.extra = r.extra();
 }
 
-void to_json(Json& j, const DatasetLogRemoval& rm) {
+void to_json(Json& j, const RemoveLogsRequest& rm) {
   j = Json::object();
   if (rm.is_deleting_all_logs) j["is_deleting_all_logs"] = true;
   put_filters(j, rm.filters);
   put_extra(j, rm.extra);
 }
 
-void from_json(const Json& j, DatasetLogRemoval& rm) {
-  rm = DatasetLogRemoval{};
+void from_json(const Json& j, RemoveLogsRequest& rm) {
+  rm = RemoveLogsRequest{};
   Reader r(j);
   r.get_or("is_deleting_all_logs", rm.is_deleting_all_logs);
   r.filters("filters", rm.filters);

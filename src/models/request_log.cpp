@@ -487,7 +487,7 @@ void from_json(const Json& j, RequestLog& s) {
   s.extra = r.extra();
 }
 
-void to_json(Json& j, const CreatedRequestLog& c) {
+void to_json(Json& j, const RequestLogCreated& c) {
   j = Json::object();
   put(j, "id", c.id);
   put(j, "unique_id", c.unique_id);
@@ -504,8 +504,8 @@ void to_json(Json& j, const CreatedRequestLog& c) {
   put_extra(j, c.extra);
 }
 
-void from_json(const Json& j, CreatedRequestLog& c) {
-  c = CreatedRequestLog{};
+void from_json(const Json& j, RequestLogCreated& c) {
+  c = RequestLogCreated{};
   Reader r(j);
   r.id("id", c.id);
   r.id("unique_id", c.unique_id);

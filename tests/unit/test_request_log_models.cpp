@@ -244,7 +244,7 @@ TEST(RequestLogModel, RecordAcceptsGenerationTimeAndTtftAliases) {
                .get<respan::RequestLogRecord>();
   EXPECT_DOUBLE_EQ(r.latency.value_or(0), 1.25);
   EXPECT_DOUBLE_EQ(r.time_to_first_token.value_or(0), 0.5);
-  auto c = Json{{"id", "u2"}, {"generation_time", 2.0}}.get<respan::CreatedRequestLog>();
+  auto c = Json{{"id", "u2"}, {"generation_time", 2.0}}.get<respan::RequestLogCreated>();
   EXPECT_DOUBLE_EQ(c.latency.value_or(0), 2.0);
   EXPECT_EQ(c.unique_id, "u2");  // id is an alias of unique_id
 }
@@ -288,7 +288,7 @@ TEST(RequestLogModel, CreatedSpanHasEveryDocumentedField) {
                   {"time_to_first_token", 0.1},
                   {"prompt_cache_creation_tokens", 5},
                   {"prompt_cache_hit_tokens", 7}};
-  auto c = j.get<respan::CreatedRequestLog>();
+  auto c = j.get<respan::RequestLogCreated>();
   EXPECT_EQ(Json(c), j);
   EXPECT_TRUE(c.extra.empty());
 }

@@ -34,7 +34,7 @@ class DatasetStatus : public OpenEnum<DatasetStatusValues> {
 /// Body of `POST /api/datasets/`. Three ways to create a dataset: sample existing request logs
 /// (`start_time`/`end_time`, optional `initial_log_filters` and `sampling`), an empty one
 /// (`is_empty = true`), or a copy of another (`source_dataset_id`). Only set fields are sent.
-struct DatasetCreate {
+struct Dataset {
   std::optional<std::string> name;         ///< Required unless source_dataset_id is set.
   std::optional<std::string> description;  ///< Free text.
   std::optional<std::int64_t> sampling;  ///< Percent (1-100) of matching logs; server default 100.
@@ -45,8 +45,8 @@ struct DatasetCreate {
   std::optional<std::string> source_dataset_id;  ///< Duplicate this dataset (copied async).
   Json extra;                                    ///< Other fields to send.
 };
-void to_json(Json& j, const DatasetCreate& d);
-void from_json(const Json& j, DatasetCreate& d);
+void to_json(Json& j, const Dataset& d);
+void from_json(const Json& j, Dataset& d);
 
 /// A tag attached to a dataset.
 struct DatasetTag {
@@ -62,7 +62,7 @@ void from_json(const Json& j, DatasetTag& t);
 /// retrieve shape differ slightly; this struct is their union and every field is optional
 /// except `id`. Ids the server sends as integers (`organization_id`, `organization`) are kept
 /// as their decimal text.
-struct Dataset {
+struct DatasetRecord {
   std::string id;                          ///< UUID of the dataset ("" if the server sent none).
   std::optional<std::string> name;         ///< Display name.
   std::optional<std::string> description;  ///< Free text.
@@ -87,8 +87,8 @@ struct Dataset {
   std::optional<std::string> evaluator;  ///< Attached evaluator, if any (retrieve).
   Json extra;                            ///< Any other field.
 };
-void to_json(Json& j, const Dataset& d);
-void from_json(const Json& j, Dataset& d);
+void to_json(Json& j, const DatasetRecord& d);
+void from_json(const Json& j, DatasetRecord& d);
 
 /// Body of `PATCH /api/datasets/{id}/`. Only set fields are sent (and changed).
 struct DatasetUpdate {

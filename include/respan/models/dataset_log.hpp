@@ -16,7 +16,7 @@ namespace respan {
 
 /// Body of `POST /api/datasets/{id}/logs/` and one row of the bulk endpoint, in the unified
 /// input/output format. Only set fields are sent.
-struct DatasetLogCreate {
+struct DatasetLog {
   Json input;                           ///< Required: any JSON (null = missing).
   std::optional<Json> output;           ///< Any JSON.
   std::optional<Json> expected_output;  ///< Any JSON (ground truth for evaluators).
@@ -28,8 +28,8 @@ struct DatasetLogCreate {
   std::optional<std::string> completion;
   Json extra;  ///< Other top-level fields to send.
 };
-void to_json(Json& j, const DatasetLogCreate& c);
-void from_json(const Json& j, DatasetLogCreate& c);
+void to_json(Json& j, const DatasetLog& c);
+void from_json(const Json& j, DatasetLog& c);
 
 /// Response of `POST /api/datasets/{id}/logs/`.
 struct DatasetLogCreated {
@@ -58,7 +58,7 @@ void from_json(const Json& j, DatasetLogUpdate& u);
 
 /// A dataset log: an item of the list endpoint or the full log of retrieve / update / replace.
 /// List rows may carry `input`/`output` as JSON-encoded strings: the value is kept as sent.
-struct DatasetLog {
+struct DatasetLogRecord {
   std::optional<std::string> id;                     ///< Row id (often equal to unique_id).
   std::string unique_id;                             ///< Log id ("" if the server sent none).
   std::optional<std::string> organization_id;        ///< Integer ids are kept as decimal text.
@@ -89,42 +89,42 @@ struct DatasetLog {
   std::optional<std::string> log_type;               ///< e.g. "chat".
   Json extra;                                        ///< Any other field.
 };
-void to_json(Json& j, const DatasetLog& l);
-void from_json(const Json& j, DatasetLog& l);
+void to_json(Json& j, const DatasetLogRecord& l);
+void from_json(const Json& j, DatasetLogRecord& l);
 
 /// Body of an export request on `POST /api/datasets/{id}/logs/list/` (`is_exporting: true`).
 /// The export runs asynchronously; the server answers with a message.
-struct DatasetLogExport {
+struct ExportLogsRequest {
   Filters filters;                           ///< Which logs to export (empty = all).
   std::optional<std::string> export_format;  ///< ".csv" (server default) or ".jsonl".
   std::optional<std::string> name;           ///< Export file name.
   Json extra;                                ///< Other fields to send.
 };
 /// Encodes with `"is_exporting": true`.
-void to_json(Json& j, const DatasetLogExport& e);
-void from_json(const Json& j, DatasetLogExport& e);
+void to_json(Json& j, const ExportLogsRequest& e);
+void from_json(const Json& j, ExportLogsRequest& e);
 
 /// Body of `POST /api/datasets/{id}/logs/import/`: copies existing request logs into the
 /// dataset in the background.
-struct DatasetLogImport {
+struct ImportLogsRequest {
   Timestamp start_time;                             ///< Required.
   Timestamp end_time;                               ///< Required.
   Filters filters;                                  ///< Which logs (empty = all in the window).
   std::optional<std::int64_t> sampling_percentage;  ///< 1-100; server default 100.
   Json extra;                                       ///< Other fields to send.
 };
-void to_json(Json& j, const DatasetLogImport& i);
-void from_json(const Json& j, DatasetLogImport& i);
+void to_json(Json& j, const ImportLogsRequest& i);
+void from_json(const Json& j, ImportLogsRequest& i);
 
 /// Body of `DELETE /api/datasets/{id}/logs/import/`: removes logs in the background. Set
 /// `is_deleting_all_logs` or give `filters` (at least one is required).
-struct DatasetLogRemoval {
+struct RemoveLogsRequest {
   bool is_deleting_all_logs = false;  ///< Remove every log (sent only when true).
   Filters filters;                    ///< Remove the matching logs.
   Json extra;                         ///< Other fields to send.
 };
-void to_json(Json& j, const DatasetLogRemoval& r);
-void from_json(const Json& j, DatasetLogRemoval& r);
+void to_json(Json& j, const RemoveLogsRequest& r);
+void from_json(const Json& j, RemoveLogsRequest& r);
 
 /// Response of the dataset-log summaries (`GET` and `POST .../logs/summary/`).
 using DatasetLogsSummary = LogsSummary;

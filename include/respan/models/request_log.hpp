@@ -301,7 +301,7 @@ void to_json(Json& j, const RequestLog& r);
 void from_json(const Json& j, RequestLog& r);
 
 /// Response of a create-span call.
-struct CreatedRequestLog {
+struct RequestLogCreated {
   std::optional<std::string> id;  ///< Alias of unique_id.
   std::optional<std::string> unique_id;
   std::optional<std::string> organization_id;
@@ -316,8 +316,8 @@ struct CreatedRequestLog {
   std::optional<std::int64_t> prompt_cache_hit_tokens;
   Json extra;
 };
-void to_json(Json& j, const CreatedRequestLog& r);
-void from_json(const Json& j, CreatedRequestLog& r);
+void to_json(Json& j, const RequestLogCreated& r);
+void from_json(const Json& j, RequestLogCreated& r);
 
 /// One entry of a span's `limit_info.limits`.
 struct LimitCheck {
