@@ -50,11 +50,11 @@ int main() {
     std::cerr << "create failed: " << created.error() << "\n";
     return 1;
   }
-  std::cout << "logged span " << created->unique_id.value_or("?") << " (environment "
+  std::cout << "logged span " << created->unique_id << " (environment "
             << created->environment.value_or("?") << ")\n";
 
   // 4. Read it back. Ingestion is asynchronous on the real service: retry briefly on 404.
-  const std::string id = created->unique_id.value_or("");
+  const std::string id = created->unique_id;
   for (int attempt = 0; attempt < 10; ++attempt) {
     auto stored = client.request_logs().retrieve(id);
     if (stored) {

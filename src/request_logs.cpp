@@ -23,7 +23,7 @@ QueryParams list_params(const RequestLogListQuery& q) {
   detail::add_param(p, "start_time", q.start_time);
   detail::add_param(p, "end_time", q.end_time);
   detail::add_param(p, "environment", q.environment);
-  detail::add_param(p, "log_type", q.log_type);
+  if (q.log_type) p.emplace_back("log_type", q.log_type->value());
   detail::add_list_param(p, "include_fields", q.include_fields);
   return p;
 }

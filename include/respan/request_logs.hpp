@@ -23,14 +23,16 @@ class Pipeline;
 
 /// Query of `POST /api/request-logs/list/`. Everything but `filters` travels in the URL.
 struct RequestLogListQuery {
-  Filters filters;                          ///< Body `filters`.
-  std::optional<std::int64_t> page;         ///< 1-based (server default 1).
-  std::optional<std::int64_t> page_size;    ///< Server default 50, at most 1000.
-  std::optional<std::string> sort_by;       ///< e.g. "-timestamp" (the server default), "cost".
-  std::optional<Timestamp> start_time;      ///< Server default: one hour before end_time.
-  std::optional<Timestamp> end_time;        ///< Server default: now.
-  std::optional<std::string> environment;   ///< e.g. "prod" or "test".
-  std::optional<std::string> log_type;      ///< Query-string log type.
+  Filters filters;                         ///< Body `filters`.
+  std::optional<std::int64_t> page;        ///< 1-based (server default 1).
+  std::optional<std::int64_t> page_size;   ///< Server default 50, at most 1000.
+  std::optional<std::string> sort_by;      ///< e.g. "-timestamp" (the server default), "cost".
+  std::optional<Timestamp> start_time;     ///< Server default: one hour before end_time.
+  std::optional<Timestamp> end_time;       ///< Server default: now.
+  std::optional<std::string> environment;  ///< e.g. "prod" or "test".
+  /// Query-string log type. The list endpoint also knows values outside LogType::known()
+  /// (e.g. LogType("text"), LogType("handoff")).
+  std::optional<LogType> log_type;
   std::vector<std::string> include_fields;  ///< Only these fields per row (comma-joined).
 };
 

@@ -25,6 +25,18 @@ bool digits(const std::string& s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
+const std::vector<std::string_view>& LogTypeValues::known() {
+  static const std::vector<std::string_view> values{
+      "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
+      "agent", "task",       "tool",     "guardrail", "reranker", "other"};
+  return values;
+}
+
+const std::vector<std::string_view>& SpanStatusValues::known() {
+  static const std::vector<std::string_view> values{"success", "error"};
+  return values;
+}
+
 Timestamp::Timestamp(std::chrono::system_clock::time_point tp) {
   using namespace std::chrono;
   const auto us = duration_cast<microseconds>(tp.time_since_epoch()).count();
@@ -207,7 +219,7 @@ void to_json(Json& j, const EvaluatorScoreSummary& s) {
 void from_json(const Json& j, EvaluatorScoreSummary& s) {
   s = EvaluatorScoreSummary{};
   detail::Reader r(j);
-  r.get("evaluator_id", s.evaluator_id);
+  r.id("evaluator_id", s.evaluator_id);
   r.get("evaluator_slug", s.evaluator_slug);
   r.get("evaluator_name", s.evaluator_name);
   r.get("score_value_type", s.score_value_type);

@@ -14,6 +14,11 @@ const std::vector<std::string_view>& DatasetStatusValues::known() {
   return values;
 }
 
+const std::vector<std::string_view>& DatasetTypeValues::known() {
+  static const std::vector<std::string_view> values = {"sampling", "llm"};
+  return values;
+}
+
 const std::vector<std::string_view>& EvaluationTaskStatusValues::known() {
   static const std::vector<std::string_view> values = {"pending", "running", "completed", "failed"};
   return values;

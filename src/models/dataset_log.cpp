@@ -8,6 +8,11 @@ using detail::put;
 using detail::put_extra;
 using detail::Reader;
 
+const std::vector<std::string_view>& ExportFormatValues::known() {
+  static const std::vector<std::string_view> values = {".csv", ".jsonl"};
+  return values;
+}
+
 namespace {
 
 void put_filters(Json& j, const Filters& f) {

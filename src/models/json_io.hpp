@@ -11,6 +11,7 @@
 
 #include <respan/filters.hpp>
 #include <respan/json.hpp>
+#include <respan/models/common.hpp>
 
 namespace respan::detail {
 
@@ -18,6 +19,16 @@ namespace respan::detail {
 template <class T>
 void put(Json& j, const char* k, const std::optional<T>& v) {
   if (v) j[k] = *v;
+}
+
+/// Sets j[k] to the value, or to null when cleared; omits an unset field.
+template <class T>
+void put(Json& j, const char* k, const Clearable<T>& v) {
+  if (v.has_value()) {
+    j[k] = v.value();
+  } else if (v.is_cleared()) {
+    j[k] = nullptr;
+  }
 }
 
 /// Copies `extra`'s members into `j` without overwriting typed fields.

@@ -419,7 +419,7 @@ TEST_F(DatasetsApi, CreateLogSendsTheDocumentedBodyAndRetrieves) {
   EXPECT_EQ(got->output, l.output);
   EXPECT_FALSE(got->expected_output);
   EXPECT_EQ(got->model, "gpt-4o");
-  EXPECT_EQ(got->log_type, "chat");
+  EXPECT_EQ(got->log_type, respan::LogType::chat());
   EXPECT_EQ(got->prompt_tokens, 25);
   EXPECT_EQ(got->completion_tokens, 18);
   EXPECT_EQ(got->total_request_tokens, 43);
@@ -586,7 +586,7 @@ TEST_F(DatasetsApi, ExportStartsAnAsyncExport) {
   auto logs = c.dataset_logs(ds.id);
   respan::ExportLogsRequest e;
   e.filters.equals("model", "gpt-4o");
-  e.export_format = ".jsonl";
+  e.export_format = respan::ExportFormat::jsonl();
   e.name = "nightly";
   auto r = logs.export_logs(e);
   ASSERT_TRUE(r) << r.error();
@@ -604,7 +604,7 @@ TEST_F(DatasetsApi, ExportStartsAnAsyncExport) {
   EXPECT_EQ(requests_to(logs_path(ds.id) + "list/").back().json(), (Json{{"is_exporting", true}}));
 
   respan::ExportLogsRequest bad;
-  bad.export_format = ".xlsx";
+  bad.export_format = respan::ExportFormat(".xlsx");
   auto rb = logs.export_logs(bad);
   ASSERT_FALSE(rb);
   EXPECT_EQ(rb.error().code, ErrorCode::bad_request);

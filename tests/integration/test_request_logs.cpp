@@ -52,8 +52,7 @@ TEST_F(RequestLogsApi, CreateSendsExactlyTheSpanAndReturnsTheCreatedFields) {
   span.usage->cache_read_input_tokens = 7;
   auto created = c.request_logs().create(span);
   ASSERT_TRUE(created) << created.error();
-  ASSERT_TRUE(created->unique_id);
-  EXPECT_EQ(created->unique_id->size(), 32u);
+  EXPECT_EQ(created->unique_id.size(), 32u);
   EXPECT_EQ(created->id, created->unique_id);
   EXPECT_EQ(created->environment, "test");
   EXPECT_EQ(created->customer_identifier, "customer-42");
@@ -85,7 +84,7 @@ TEST_F(RequestLogsApi, CreateThenRetrieveRoundTrip) {
   span.extra["future_field"] = Json{{"kept", true}};
   auto created = c.request_logs().create(span).value();
 
-  auto got = c.request_logs().retrieve(*created.unique_id);
+  auto got = c.request_logs().retrieve(created.unique_id);
   ASSERT_TRUE(got) << got.error();
   EXPECT_EQ(got->model, "gpt-4o");
   EXPECT_EQ(got->unique_id, created.unique_id);
@@ -151,7 +150,7 @@ TEST_F(RequestLogsApi, EveryFieldSurvivesCreateAndRetrieve) {
   s.positive_feedback = true;
   const auto created = c.request_logs().create(s);
   ASSERT_TRUE(created) << created.error();
-  const auto got = c.request_logs().retrieve(*created->unique_id);
+  const auto got = c.request_logs().retrieve(created->unique_id);
   ASSERT_TRUE(got) << got.error();
   const Json sent = s;
   const Json stored = *got;
@@ -490,7 +489,7 @@ TEST_F(RequestLogsApi, ListFiltersPagesAndLazyRange) {
   for (auto& row : range) {
     ASSERT_TRUE(row) << row.error();
     EXPECT_EQ(row->customer_identifier, "alice");
-    EXPECT_TRUE(seen.insert(row->unique_id.value_or("")).second) << "yielded twice";
+    EXPECT_TRUE(seen.insert(row->unique_id).second) << "yielded twice";
   }
   EXPECT_EQ(seen.size(), 7u);
   EXPECT_EQ(range.pages_fetched(), 3);
@@ -528,7 +527,7 @@ TEST_F(RequestLogsApi, ListQueryParametersAreSentInTheUrl) {
   q.start_time = respan::Timestamp("2026-01-01T00:00:00Z");
   q.end_time = respan::Timestamp("2026-01-02T00:00:00+01:00");
   q.environment = "prod";
-  q.log_type = "chat";
+  q.log_type = respan::LogType::chat();
   q.include_fields = {"unique_id", "model", "cost"};
   ASSERT_TRUE(c.request_logs().list(q));
   auto sent = requests_to("/api/request-logs/list/").at(0);
@@ -552,7 +551,7 @@ TEST_F(RequestLogsApi, InvalidPagingIsRejectedLocally) {
 
 TEST_F(RequestLogsApi, UpdateSetsAndClearsFeedback) {
   auto c = client();
-  auto id = *c.request_logs().create(chat_span()).value().unique_id;
+  auto id = c.request_logs().create(chat_span()).value().unique_id;
 
   respan::RequestLogUpdate up;
   up.positive_feedback = true;
@@ -568,7 +567,7 @@ TEST_F(RequestLogsApi, UpdateSetsAndClearsFeedback) {
   EXPECT_EQ(got.metadata, (Json{{"feature", "orders"}, {"reviewed", true}}));  // merged
 
   respan::RequestLogUpdate clear;
-  clear.clear_positive_feedback();
+  clear.positive_feedback.clear();
   ASSERT_TRUE(c.request_logs().update(id, clear));
   auto patches = requests_to("/api/request-logs/" + id + "/");
   ASSERT_FALSE(patches.empty());

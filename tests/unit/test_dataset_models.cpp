@@ -79,7 +79,7 @@ TEST(DatasetModels, DatasetRecordDecodesListItem) {
   EXPECT_EQ(d.id, "6c1f7e1a-0000-4000-8000-000000000001");
   EXPECT_EQ(d.name, "support");
   EXPECT_EQ(d.description, "");
-  EXPECT_EQ(d.type, "sampling");
+  EXPECT_EQ(d.type, respan::DatasetType::sampling());
   ASSERT_TRUE(d.status);
   EXPECT_EQ(*d.status, respan::DatasetStatus::ready());
   EXPECT_TRUE(d.status->is_known());
@@ -358,7 +358,7 @@ TEST(DatasetLogModels, RecordDecodesEveryField) {
   EXPECT_EQ(l.model, "gpt-4o");
   EXPECT_DOUBLE_EQ(l.latency.value_or(0), 1.8);
   EXPECT_EQ(l.status_code, 200);
-  EXPECT_EQ(l.status, "success");
+  EXPECT_EQ(l.status, respan::SpanStatus::success());
   EXPECT_EQ(l.prompt, Json("hello"));
   EXPECT_EQ(l.completion, Json("hi"));
   ASSERT_TRUE(l.messages);
@@ -374,7 +374,7 @@ TEST(DatasetLogModels, RecordDecodesEveryField) {
   EXPECT_EQ(l.metadata, (Json{{"model", "gpt-4o"}}));
   EXPECT_EQ(l.metrics, (Json{{"cost", 0.002}}));
   EXPECT_EQ(l.custom_identifier, "c-1");
-  EXPECT_EQ(l.log_type, "chat");
+  EXPECT_EQ(l.log_type, respan::LogType::chat());
   EXPECT_TRUE(l.extra.empty());
 }
 
@@ -415,7 +415,7 @@ TEST(DatasetLogModels, ExportBody) {
   respan::ExportLogsRequest e;
   EXPECT_EQ(Json(e), (Json{{"is_exporting", true}}));
   e.filters.equals("model", "gpt-4o");
-  e.export_format = ".jsonl";
+  e.export_format = respan::ExportFormat::jsonl();
   e.name = "dump";
   const Json j = e;
   EXPECT_EQ(j, (Json{{"is_exporting", true},
@@ -424,7 +424,7 @@ TEST(DatasetLogModels, ExportBody) {
                      {"name", "dump"}}));
   const auto back = j.get<respan::ExportLogsRequest>();
   EXPECT_EQ(back.filters, e.filters);
-  EXPECT_EQ(back.export_format, ".jsonl");
+  EXPECT_EQ(back.export_format, respan::ExportFormat::jsonl());
   EXPECT_TRUE(back.extra.empty());
 }
 
@@ -537,6 +537,23 @@ TEST(DatasetLogModels, OptionalTextAndMetricsFieldsAreSentOnlyWhenSet) {
   u.metrics = Json{{"cost", 0.5}};
   EXPECT_EQ(Json(u), (Json{{"metrics", {{"cost", 0.5}}}}));
   EXPECT_EQ(Json(u).get<respan::DatasetLogUpdate>().metrics, (Json{{"cost", 0.5}}));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DatasetLogModels, RecordStatusAndLogTypeAreOpenEnums) {
+  const auto l = Json{{"unique_id", "u"}, {"status", "partial"}, {"log_type", "text"}}
+                     .get<respan::DatasetLogRecord>();
+  ASSERT_TRUE(l.status);
+  EXPECT_FALSE(l.status->is_known());
+  EXPECT_EQ(l.status->value(), "partial");
+  ASSERT_TRUE(l.log_type);
+  EXPECT_EQ(l.log_type->value(), "text");
+  EXPECT_TRUE(respan::ExportFormat::csv().is_known());
+  EXPECT_EQ(Json(respan::ExportFormat::csv()), ".csv");
+  EXPECT_TRUE(respan::DatasetType::llm().is_known());
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 /// @file common.hpp
 /// @brief Building blocks shared by every model: timestamps, open enums, pages, bulk results.
 ///
-/// Conventions of all respan models:
-/// - `std::optional` members are omitted from the JSON sent when unset;
+/// Conventions of all respan models (docs/conventions.md has the full list):
+/// - write models (what you send) are plain nouns (RequestLog, Dataset, DatasetLog), stored
+///   objects read back are `<Noun>Record`, create acknowledgements `<Noun>Created`, partial
+///   updates `<Noun>Update`, operations `<Verb><Noun>Request` / `<Verb><Noun>Result`;
+/// - `std::optional` members are omitted from the JSON sent when unset; a set optional is never
+///   sent as `null` (the one way to send `null` is Clearable::clear());
 /// - decoding tolerates missing and `null` fields, and unknown fields are kept in `extra`, so
 ///   nothing the server sends is lost (a field whose type does not match the model also lands
 ///   in `extra` instead of failing the call);
@@ -80,6 +84,86 @@ class OpenEnum {
 
  private:
   std::string value_;
+};
+
+/// Documented values of LogType.
+struct LogTypeValues {
+  static const std::vector<std::string_view>& known();
+};
+
+/// Span type (`log_type`); decides how input and output are parsed. Server default: chat.
+class LogType : public OpenEnum<LogTypeValues> {
+ public:
+  using OpenEnum::OpenEnum;
+  static LogType chat() { return LogType("chat"); }
+  static LogType completion() { return LogType("completion"); }
+  static LogType response() { return LogType("response"); }
+  static LogType embedding() { return LogType("embedding"); }
+  static LogType speech() { return LogType("speech"); }
+  static LogType transcription() { return LogType("transcription"); }
+  static LogType workflow() { return LogType("workflow"); }
+  static LogType agent() { return LogType("agent"); }
+  static LogType task() { return LogType("task"); }
+  static LogType tool() { return LogType("tool"); }
+  static LogType guardrail() { return LogType("guardrail"); }
+  static LogType reranker() { return LogType("reranker"); }
+  static LogType other() { return LogType("other"); }
+};
+
+/// Documented values of SpanStatus.
+struct SpanStatusValues {
+  static const std::vector<std::string_view>& known();
+};
+
+/// Outcome of a logged call (`status` of spans and dataset logs).
+class SpanStatus : public OpenEnum<SpanStatusValues> {
+ public:
+  using OpenEnum::OpenEnum;
+  static SpanStatus success() { return SpanStatus("success"); }
+  static SpanStatus error() { return SpanStatus("error"); }
+};
+
+/// A field of an update body that can be left alone, set, or cleared. Unset (the default) is
+/// omitted from the JSON sent; a value is sent as is; clear() sends `null`, which the API
+/// documents as "remove the stored value". Only fields the API documents as clearable use it.
+template <class T>
+class Clearable {
+ public:
+  /// Unset: the field is not sent.
+  Clearable() = default;
+  /// Set to `value`.
+  Clearable(T value) : value_(std::move(value)) {}  // NOLINT implicit
+  /// Sets the value (undoes clear()).
+  Clearable& operator=(T value) {
+    value_ = std::move(value);
+    cleared_ = false;
+    return *this;
+  }
+  /// Sends `null`: the server removes the stored value.
+  void clear() noexcept {
+    value_.reset();
+    cleared_ = true;
+  }
+  /// Back to unset: the field is not sent.
+  void reset() noexcept {
+    value_.reset();
+    cleared_ = false;
+  }
+  /// True when a value is set.
+  bool has_value() const noexcept { return value_.has_value(); }
+  /// True after clear() (and no value set since).
+  bool is_cleared() const noexcept { return cleared_; }
+  /// The value. @throws std::bad_optional_access when there is none.
+  const T& value() const { return value_.value(); }
+
+  friend bool operator==(const Clearable& a, const Clearable& b) {
+    return a.value_ == b.value_ && a.cleared_ == b.cleared_;
+  }
+  friend bool operator!=(const Clearable& a, const Clearable& b) { return !(a == b); }
+
+ private:
+  std::optional<T> value_;
+  bool cleared_ = false;
 };
 
 /// A page of a list endpoint (Django-REST envelope).

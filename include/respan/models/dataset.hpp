@@ -1,6 +1,7 @@
 /// @file dataset.hpp
-/// @brief Dataset models: the create and update bodies, the stored dataset, and the
-/// evaluator-run bodies and results. See common.hpp for the conventions every model follows.
+/// @brief Dataset models: the dataset to create (Dataset), the stored dataset (DatasetRecord),
+/// the update body, and the evaluator-run request and result. See common.hpp for the conventions
+/// every model follows.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,19 @@ class DatasetStatus : public OpenEnum<DatasetStatusValues> {
   static DatasetStatus ready() { return DatasetStatus("ready"); }
   static DatasetStatus failed() { return DatasetStatus("failed"); }
   static DatasetStatus loading() { return DatasetStatus("loading"); }
+};
+
+/// Documented values of DatasetType.
+struct DatasetTypeValues {
+  static const std::vector<std::string_view>& known();
+};
+
+/// Kind of dataset (`type`): "sampling" (built from request logs) or "llm".
+class DatasetType : public OpenEnum<DatasetTypeValues> {
+ public:
+  using OpenEnum::OpenEnum;
+  static DatasetType sampling() { return DatasetType("sampling"); }
+  static DatasetType llm() { return DatasetType("llm"); }
 };
 
 /// Body of `POST /api/datasets/`. Three ways to create a dataset: sample existing request logs
@@ -66,7 +80,7 @@ struct DatasetRecord {
   std::string id;                          ///< UUID of the dataset ("" if the server sent none).
   std::optional<std::string> name;         ///< Display name.
   std::optional<std::string> description;  ///< Free text.
-  std::optional<std::string> type;         ///< e.g. "sampling", "llm".
+  std::optional<DatasetType> type;         ///< sampling / llm.
   std::optional<DatasetStatus> status;     ///< initializing / ready / failed / loading.
   std::optional<std::int64_t> log_count;   ///< Number of logs in the dataset.
   std::optional<Timestamp> created_at;     ///< Creation time.

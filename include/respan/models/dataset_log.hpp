@@ -1,12 +1,15 @@
 /// @file dataset_log.hpp
-/// @brief Dataset-log models: create / update bodies, the stored log, import, removal and
-/// export bodies, and the logs summary. See common.hpp for the conventions every model follows.
+/// @brief Dataset-log models: the log to create (DatasetLog), its acknowledgement, the update
+/// body, the stored log (DatasetLogRecord), the export / import / remove requests and the
+/// logs summary. See common.hpp for the conventions every model follows.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <respan/filters.hpp>
 #include <respan/json.hpp>
@@ -72,7 +75,7 @@ struct DatasetLogRecord {
   std::optional<std::string> model;                  ///< Model name.
   std::optional<double> latency;                     ///< Seconds.
   std::optional<std::int64_t> status_code;           ///< HTTP-like status of the call.
-  std::optional<std::string> status;                 ///< e.g. "success", "error".
+  std::optional<SpanStatus> status;                  ///< success / error.
   std::optional<Json> prompt;                        ///< Prompt (usually text).
   std::optional<Json> completion;                    ///< Completion (usually text).
   std::optional<Json> messages;                      ///< Chat messages.
@@ -86,19 +89,32 @@ struct DatasetLogRecord {
   std::optional<Json> metadata;                      ///< JSON object.
   std::optional<Json> metrics;                       ///< JSON object.
   std::optional<std::string> custom_identifier;      ///< Caller-defined id.
-  std::optional<std::string> log_type;               ///< e.g. "chat".
+  std::optional<LogType> log_type;                   ///< e.g. chat.
   Json extra;                                        ///< Any other field.
 };
 void to_json(Json& j, const DatasetLogRecord& l);
 void from_json(const Json& j, DatasetLogRecord& l);
 
+/// Documented values of ExportFormat.
+struct ExportFormatValues {
+  static const std::vector<std::string_view>& known();
+};
+
+/// File format of a dataset-log export (`export_format`). Server default: csv.
+class ExportFormat : public OpenEnum<ExportFormatValues> {
+ public:
+  using OpenEnum::OpenEnum;
+  static ExportFormat csv() { return ExportFormat(".csv"); }
+  static ExportFormat jsonl() { return ExportFormat(".jsonl"); }
+};
+
 /// Body of an export request on `POST /api/datasets/{id}/logs/list/` (`is_exporting: true`).
 /// The export runs asynchronously; the server answers with a message.
 struct ExportLogsRequest {
-  Filters filters;                           ///< Which logs to export (empty = all).
-  std::optional<std::string> export_format;  ///< ".csv" (server default) or ".jsonl".
-  std::optional<std::string> name;           ///< Export file name.
-  Json extra;                                ///< Other fields to send.
+  Filters filters;                            ///< Which logs to export (empty = all).
+  std::optional<ExportFormat> export_format;  ///< csv (server default) or jsonl.
+  std::optional<std::string> name;            ///< Export file name.
+  Json extra;                                 ///< Other fields to send.
 };
 /// Encodes with `"is_exporting": true`.
 void to_json(Json& j, const ExportLogsRequest& e);
