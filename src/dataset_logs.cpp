@@ -3,6 +3,7 @@
 #include <respan/dataset_logs.hpp>
 
 #include "http/pipeline.hpp"
+#include "models/encode.hpp"
 #include "resource_util.hpp"
 
 namespace respan {
@@ -52,8 +53,10 @@ Result<DatasetLogCreated> DatasetLogsResource::create(const DatasetLog& log,
   if (std::string why = invalid_log_reason(log); !why.empty()) {
     return Error::make(ErrorCode::invalid_argument, "DatasetLog: " + why);
   }
+  Result<Json> body = detail::encode(log, "DatasetLog");
+  if (!body) return std::move(body).error();
   return detail::call_object<DatasetLogCreated>(
-      *pipeline_, {HttpMethod::post, logs_path(dataset_id_), {}, Json(log)}, options);
+      *pipeline_, {HttpMethod::post, logs_path(dataset_id_), {}, std::move(*body)}, options);
 }
 
 Result<BulkResult> DatasetLogsResource::create_bulk(const std::vector<DatasetLog>& logs,
@@ -78,8 +81,11 @@ PageRange<DatasetLogRecord> DatasetLogsResource::list_all(DatasetLogListQuery qu
 Result<MessageResponse> DatasetLogsResource::export_logs(const ExportLogsRequest& request,
                                                          const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
+  Result<Json> body = detail::encode(request, "ExportLogsRequest");
+  if (!body) return std::move(body).error();
   return detail::call_object<MessageResponse>(
-      *pipeline_, {HttpMethod::post, logs_path(dataset_id_) + "list/", {}, Json(request)}, options);
+      *pipeline_, {HttpMethod::post, logs_path(dataset_id_) + "list/", {}, std::move(*body)},
+      options);
 }
 
 Result<DatasetLogRecord> DatasetLogsResource::retrieve(const std::string& unique_id,
@@ -95,8 +101,11 @@ Result<DatasetLogRecord> DatasetLogsResource::update(const std::string& unique_i
                                                      const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
+  Result<Json> body = detail::encode(update, "DatasetLogUpdate");
+  if (!body) return std::move(body).error();
   return detail::call_object<DatasetLogRecord>(
-      *pipeline_, {HttpMethod::patch, log_path(dataset_id_, unique_id), {}, Json(update)}, options);
+      *pipeline_, {HttpMethod::patch, log_path(dataset_id_, unique_id), {}, std::move(*body)},
+      options);
 }
 
 Result<DatasetLogRecord> DatasetLogsResource::replace(const std::string& unique_id,
@@ -104,8 +113,10 @@ Result<DatasetLogRecord> DatasetLogsResource::replace(const std::string& unique_
                                                       const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
+  Result<Json> body = detail::encode(replacement, "DatasetLogUpdate");
+  if (!body) return std::move(body).error();
   return detail::call_object<DatasetLogRecord>(
-      *pipeline_, {HttpMethod::put, log_path(dataset_id_, unique_id), {}, Json(replacement)},
+      *pipeline_, {HttpMethod::put, log_path(dataset_id_, unique_id), {}, std::move(*body)},
       options);
 }
 
@@ -138,8 +149,10 @@ Result<MessageResponse> DatasetLogsResource::import_logs(const ImportLogsRequest
     return Error::make(ErrorCode::invalid_argument,
                        "ImportLogsRequest: sampling_percentage must be between 1 and 100");
   }
+  Result<Json> body = detail::encode(request, "ImportLogsRequest");
+  if (!body) return std::move(body).error();
   return detail::call_object<MessageResponse>(
-      *pipeline_, {HttpMethod::post, logs_path(dataset_id_) + "import/", {}, Json(request)},
+      *pipeline_, {HttpMethod::post, logs_path(dataset_id_) + "import/", {}, std::move(*body)},
       options);
 }
 
@@ -150,8 +163,10 @@ Result<MessageResponse> DatasetLogsResource::remove_logs(const RemoveLogsRequest
     return Error::make(ErrorCode::invalid_argument,
                        "RemoveLogsRequest: set is_deleting_all_logs or give filters");
   }
+  Result<Json> body = detail::encode(request, "RemoveLogsRequest");
+  if (!body) return std::move(body).error();
   return detail::call_object<MessageResponse>(
-      *pipeline_, {HttpMethod::del, logs_path(dataset_id_) + "import/", {}, Json(request)},
+      *pipeline_, {HttpMethod::del, logs_path(dataset_id_) + "import/", {}, std::move(*body)},
       options);
 }
 

@@ -1,6 +1,7 @@
 #include <respan/datasets.hpp>
 
 #include "http/pipeline.hpp"
+#include "models/encode.hpp"
 #include "resource_util.hpp"
 
 namespace respan {
@@ -54,7 +55,9 @@ Result<DatasetRecord> DatasetsResource::create(const Dataset& dataset,
     return Error::make(ErrorCode::invalid_argument,
                        "Dataset::sampling must be a percentage between 1 and 100");
   }
-  return pipeline_->call<DatasetRecord>({HttpMethod::post, "/api/datasets/", {}, Json(dataset)},
+  Result<Json> body = detail::encode(dataset, "Dataset");
+  if (!body) return std::move(body).error();
+  return pipeline_->call<DatasetRecord>({HttpMethod::post, "/api/datasets/", {}, std::move(*body)},
                                         options);
 }
 
@@ -85,8 +88,10 @@ Result<DatasetRecord> DatasetsResource::update(const std::string& dataset_id,
   if (update.name && update.name->empty()) {
     return Error::make(ErrorCode::invalid_argument, "DatasetUpdate::name may not be empty");
   }
+  Result<Json> body = detail::encode(update, "DatasetUpdate");
+  if (!body) return std::move(body).error();
   return detail::call_object<DatasetRecord>(
-      *pipeline_, {HttpMethod::patch, dataset_path(dataset_id), {}, Json(update)}, options);
+      *pipeline_, {HttpMethod::patch, dataset_path(dataset_id), {}, std::move(*body)}, options);
 }
 
 Result<void> DatasetsResource::remove(const std::string& dataset_id,
@@ -109,9 +114,11 @@ Result<RunEvaluatorsResult> DatasetsResource::run_evaluators(const std::string& 
                          "RunEvaluatorsRequest::evaluator_ids contains an empty id");
     }
   }
+  Result<Json> body = detail::encode(request, "RunEvaluatorsRequest");
+  if (!body) return std::move(body).error();
   return detail::call_object<RunEvaluatorsResult>(
       *pipeline_,
-      {HttpMethod::post, dataset_path(dataset_id) + "eval-reports/create/", {}, Json(request)},
+      {HttpMethod::post, dataset_path(dataset_id) + "eval-reports/create/", {}, std::move(*body)},
       options);
 }
 

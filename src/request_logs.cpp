@@ -3,6 +3,7 @@
 #include <respan/request_logs.hpp>
 
 #include "http/pipeline.hpp"
+#include "models/encode.hpp"
 #include "resource_util.hpp"
 
 namespace respan {
@@ -45,7 +46,10 @@ Result<RequestLogCreated> RequestLogsResource::create(const RequestLog& span,
   }
   const char* path =
       pipeline_->options().use_legacy_create_endpoint ? kLegacyCreatePath : kCreatePath;
-  return pipeline_->call<RequestLogCreated>({HttpMethod::post, path, {}, Json(span)}, options);
+  Result<Json> body = detail::encode(span, "RequestLog");
+  if (!body) return std::move(body).error();
+  return pipeline_->call<RequestLogCreated>({HttpMethod::post, path, {}, std::move(*body)},
+                                            options);
 }
 
 Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog>& spans,
@@ -96,12 +100,14 @@ Result<RequestLogRecord> RequestLogsResource::update(const std::string& unique_i
                                                      const RequestLogUpdate& update,
                                                      const RequestOptions& options) const {
   if (unique_id.empty()) return Error::make(ErrorCode::invalid_argument, "unique_id is empty");
+  Result<Json> body = detail::encode(update, "RequestLogUpdate");
+  if (!body) return std::move(body).error();
   return detail::call_object<RequestLogRecord>(
       *pipeline_,
       {HttpMethod::patch,
        "/api/request-logs/" + detail::percent_encode(unique_id) + "/",
        {},
-       Json(update)},
+       std::move(*body)},
       options);
 }
 

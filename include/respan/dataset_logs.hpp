@@ -35,8 +35,9 @@ struct DatasetLogListQuery {
 
 /// The log endpoints of one dataset. Obtain with RespanClient::dataset_logs(dataset_id); the
 /// id may be `_saved_logs` (the virtual saved-logs collection). Cheap to copy; safe to use from
-/// many threads. An empty dataset id, or an empty log id, fails every call with
-/// ErrorCode::invalid_argument before anything is sent. Path parameters are percent-encoded.
+/// many threads. An empty dataset id, an empty log id, or a body holding a non-finite number or
+/// a set-but-null field (docs/conventions.md) fails the call with ErrorCode::invalid_argument
+/// before anything is sent. Path parameters are percent-encoded.
 class DatasetLogsResource {
  public:
   /// Most logs one bulk request carries; create_bulk() splits larger inputs.
@@ -80,7 +81,7 @@ class DatasetLogsResource {
                                   const RequestOptions& options = {}) const;
 
   /// `PUT /api/datasets/{id}/logs/{unique_id}/`: replaces the log; fields left unset in
-  /// `replacement` are removed server-side.
+  /// `replacement` are removed server-side (the way to remove a field of a dataset log).
   Result<DatasetLogRecord> replace(const std::string& unique_id,
                                    const DatasetLogUpdate& replacement,
                                    const RequestOptions& options = {}) const;

@@ -39,7 +39,8 @@ struct EvalRunListQuery {
 /// The dataset endpoints. Obtain with RespanClient::datasets(); cheap to copy; safe to use
 /// from many threads. Every call validates its arguments first and reports
 /// ErrorCode::invalid_argument without sending anything when they are wrong (e.g. an empty
-/// dataset id). Path parameters are percent-encoded.
+/// dataset id, a non-finite number or a set-but-null field in the body: docs/conventions.md).
+/// Path parameters are percent-encoded.
 class DatasetsResource {
  public:
   /// Largest `page_size` of the list calls.

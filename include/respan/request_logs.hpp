@@ -56,7 +56,9 @@ struct RequestLogSummaryQuery {
 };
 
 /// The request-log (span) endpoints. Obtain with RespanClient::request_logs(); cheap to
-/// copy; safe to use from many threads.
+/// copy; safe to use from many threads. A body holding a non-finite number or a set-but-null
+/// field is refused with ErrorCode::invalid_argument before anything is sent
+/// (docs/conventions.md).
 class RequestLogsResource {
  public:
   /// Most spans one bulk request carries; create_bulk() splits larger inputs.

@@ -6,6 +6,7 @@ namespace respan {
 
 using detail::put;
 using detail::put_extra;
+using detail::put_required;
 using detail::Reader;
 
 const std::vector<std::string_view>& DatasetStatusValues::known() {
@@ -34,7 +35,8 @@ void to_json(Json& j, const Dataset& d) {
   put(j, "start_time", d.start_time);
   put(j, "end_time", d.end_time);
   put(j, "is_empty", d.is_empty);
-  if (d.initial_log_filters) j["initial_log_filters"] = d.initial_log_filters->to_json();
+  if (d.initial_log_filters)
+    put_required(j, "initial_log_filters", d.initial_log_filters->to_json());
   put(j, "source_dataset_id", d.source_dataset_id);
   put_extra(j, d.extra);
 }

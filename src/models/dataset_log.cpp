@@ -6,6 +6,7 @@ namespace respan {
 
 using detail::put;
 using detail::put_extra;
+using detail::put_required;
 using detail::Reader;
 
 const std::vector<std::string_view>& ExportFormatValues::known() {
@@ -16,7 +17,7 @@ const std::vector<std::string_view>& ExportFormatValues::known() {
 namespace {
 
 void put_filters(Json& j, const Filters& f) {
-  if (!f.empty()) j["filters"] = f.to_json();
+  if (!f.empty()) put_required(j, "filters", f.to_json());
 }
 
 }  // namespace
@@ -25,7 +26,7 @@ void put_filters(Json& j, const Filters& f) {
 
 void to_json(Json& j, const DatasetLog& c) {
   j = Json::object();
-  if (!c.input.is_null()) j["input"] = c.input;
+  if (!c.input.is_null()) put_required(j, "input", c.input);
   put(j, "output", c.output);
   put(j, "expected_output", c.expected_output);
   put(j, "metadata", c.metadata);

@@ -6,6 +6,7 @@ namespace respan {
 
 using detail::put;
 using detail::put_extra;
+using detail::put_required;
 using detail::Reader;
 
 // ---- messages ----------------------------------------------------------------------------
@@ -139,7 +140,7 @@ void to_json(Json& j, const Message& m) {
     if (const auto* s = std::get_if<std::string>(&*m.content)) {
       j["content"] = *s;
     } else {
-      j["content"] = std::get<std::vector<ContentPart>>(*m.content);
+      put_required(j, "content", std::get<std::vector<ContentPart>>(*m.content));
     }
   }
   put(j, "name", m.name);

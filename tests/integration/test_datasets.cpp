@@ -1,6 +1,7 @@
 // The dataset, dataset-log and dataset-evaluation APIs end to end: the real client and libcurl
 // transport against the mock server over loopback.
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -442,6 +443,16 @@ TEST_F(DatasetsApi, CreateLogValidation) {
   respan::DatasetLog bad_metrics = log_row("q");
   bad_metrics.metrics = Json::array({1, 2});
   EXPECT_EQ(logs.create(bad_metrics).error().code, ErrorCode::invalid_argument);
+  respan::DatasetLog nan_metric = log_row("q");
+  nan_metric.metrics = Json{{"cost", std::nan("")}};
+  auto nan_r = logs.create(nan_metric);
+  ASSERT_FALSE(nan_r);
+  EXPECT_EQ(nan_r.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(nan_r.error().message, "DatasetLog.metrics.cost: not a finite number (NaN)");
+  respan::DatasetLogUpdate null_update;
+  null_update.expected_output = Json();
+  EXPECT_EQ(logs.update("some-log", null_update).error().message,
+            "DatasetLogUpdate.expected_output: set but null");
   EXPECT_TRUE(server_.requests().empty());
 
   // Checked by the server: a malformed timestamp among the extra fields.

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -68,6 +69,24 @@ TEST_F(RequestLogsApi, CreateSendsExactlyTheSpanAndReturnsTheCreatedFields) {
   EXPECT_EQ(sent[0].header("content-type"), "application/json");
   EXPECT_EQ(sent[0].json(), Json(span));
   EXPECT_FALSE(sent[0].json().contains("temperature"));  // unset fields are not sent
+}
+
+TEST_F(RequestLogsApi, CreateRefusesNonFiniteNumbersAndNullsBeforeSending) {
+  auto c = client();
+  auto s = chat_span();
+  s.latency = std::numeric_limits<double>::quiet_NaN();
+  auto r = c.request_logs().create(s);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(r.error().message, "RequestLog.latency: not a finite number (NaN)");
+  s.latency = 1.0;
+  s.output = respan::SpanIO{};
+  EXPECT_EQ(c.request_logs().create(s).error().message, "RequestLog.output: set but null");
+  respan::RequestLogUpdate u;
+  u.metadata = Json{{"score", std::numeric_limits<double>::infinity()}};
+  EXPECT_EQ(c.request_logs().update("abc", u).error().message,
+            "RequestLogUpdate.metadata.score: not a finite number (inf)");
+  EXPECT_TRUE(server_.requests().empty());
 }
 
 TEST_F(RequestLogsApi, CreateThenRetrieveRoundTrip) {

@@ -1,4 +1,6 @@
 // JSON encoding and tolerant decoding of the dataset and dataset-log models.
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 #include <respan/models/dataset.hpp>
@@ -292,12 +294,14 @@ TEST(DatasetLogModels, CreatedDecoding) {
 
 // ------------------------------------------------------------------------------ DatasetLogUpdate
 
-TEST(DatasetLogModels, UpdateSendsOnlySetFieldsAndExplicitNulls) {
+TEST(DatasetLogModels, UpdateSendsOnlySetFieldsAndRefusesNull) {
   respan::DatasetLogUpdate u;
   EXPECT_EQ(Json(u), Json::object());
-  u.expected_output = Json(nullptr);  // explicitly sent as null
+  u.expected_output = Json(nullptr);  // not a way to clear: refused (replace() removes fields)
   u.prompt = "p";
-  EXPECT_EQ(Json(u), (Json{{"expected_output", nullptr}, {"prompt", "p"}}));
+  EXPECT_THROW((void)Json(u), std::invalid_argument);
+  u.expected_output = "e";
+  EXPECT_EQ(Json(u), (Json{{"expected_output", "e"}, {"prompt", "p"}}));
   u.input = Json{{"q", 1}};
   u.output = Json::array({1, 2});
   u.completion = "c";
@@ -306,8 +310,10 @@ TEST(DatasetLogModels, UpdateSendsOnlySetFieldsAndExplicitNulls) {
   const auto back = j.get<respan::DatasetLogUpdate>();
   EXPECT_EQ(back.input, u.input);
   EXPECT_EQ(back.completion, "c");
-  EXPECT_FALSE(back.expected_output);  // null decodes as unset
+  EXPECT_EQ(back.expected_output, Json("e"));
   EXPECT_EQ(back.metadata, u.metadata);
+  EXPECT_FALSE(
+      (Json{{"expected_output", nullptr}}.get<respan::DatasetLogUpdate>().expected_output));
 }
 
 // ------------------------------------------------------------------------------ DatasetLogRecord
