@@ -134,8 +134,8 @@ Result<MessageResponse> DatasetLogsResource::import_logs(const ImportLogsRequest
     return Error::make(ErrorCode::invalid_argument,
                        "ImportLogsRequest: start_time and end_time are required");
   }
-  const auto start = request.start_time.to_time_point();
-  const auto end = request.end_time.to_time_point();
+  const auto start = request.start_time.unix_micros();
+  const auto end = request.end_time.unix_micros();
   if (!start || !end) {
     return Error::make(ErrorCode::invalid_argument,
                        "ImportLogsRequest: start_time and end_time must be ISO 8601 date-times");

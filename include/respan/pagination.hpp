@@ -25,7 +25,8 @@ namespace respan {
 /// }
 /// @endcode
 ///
-/// Single pass: begin() may be called once. Not thread-safe; copies share state.
+/// Rows of a page that cannot be decoded are skipped (Page::row_errors; use list() to see
+/// them). Single pass: begin() may be called once. Not thread-safe; copies share state.
 template <class T>
 class PageRange {
  public:
@@ -69,6 +70,7 @@ class PageRange {
         }
         more = page->has_next();
         if (page->count > 0) total = page->count;
+        seen += static_cast<std::int64_t>(page->row_errors.size());  // counted, not yielded
         buffer = std::move(page->results);
         index = 0;
         if (buffer.empty()) more = false;

@@ -20,6 +20,33 @@ void put_filters(Json& j, const Filters& f) {
   if (!f.empty()) put_required(j, "filters", f.to_json());
 }
 
+// The two shapes of `scores` as evaluator id -> score object: an object is taken as is; in a
+// list, each object is keyed by its evaluator_id, evaluator_slug or id (integers as text).
+std::map<std::string, Json> normalised_scores(const Json& raw) {
+  std::map<std::string, Json> out;
+  if (raw.is_object()) {
+    for (auto it = raw.begin(); it != raw.end(); ++it)
+      out[it.key()] = it.value();
+  } else if (raw.is_array()) {
+    for (const Json& item : raw) {
+      if (!item.is_object()) continue;
+      for (const char* key : {"evaluator_id", "evaluator_slug", "id"}) {
+        auto k = item.find(key);
+        if (k == item.end()) continue;
+        if (k->is_string() && !k->get_ref<const std::string&>().empty()) {
+          out[k->get<std::string>()] = item;
+          break;
+        }
+        if (k->is_number_integer()) {
+          out[k->dump()] = item;
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------ create
@@ -120,7 +147,11 @@ void to_json(Json& j, const DatasetLogRecord& l) {
   put(j, "dataset_id", l.dataset_id);
   put(j, "annotation_status", l.annotation_status);
   put(j, "annotation_completed_by", l.annotation_completed_by);
-  put(j, "scores", l.scores);
+  if (l.raw_scores) {
+    put(j, "scores", l.raw_scores);
+  } else if (!l.scores.empty()) {
+    put_required(j, "scores", Json(l.scores));
+  }
   put(j, "metadata", l.metadata);
   put(j, "metrics", l.metrics);
   put(j, "custom_identifier", l.custom_identifier);
@@ -155,7 +186,8 @@ void from_json(const Json& j, DatasetLogRecord& l) {
   r.id("dataset_id", l.dataset_id);
   r.get("annotation_status", l.annotation_status);
   r.get("annotation_completed_by", l.annotation_completed_by);
-  r.raw("scores", l.scores);
+  r.raw("scores", l.raw_scores);
+  if (l.raw_scores) l.scores = normalised_scores(*l.raw_scores);
   r.raw("metadata", l.metadata);
   r.raw("metrics", l.metrics);
   r.get("custom_identifier", l.custom_identifier);

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -200,16 +201,34 @@ inline void put_extra(Json& j, const Json& extra) {
   }
 }
 
-/// True when `v` can be decoded as T without silent conversion.
+/// True when `v` can be decoded as T without silent conversion: for an integral T, only an
+/// integer (or a float holding an integral value) that T represents exactly; never undefined
+/// behaviour, whatever the number (1e300, -1, 2^64 - 1, NaN).
 template <class T>
 bool json_type_fits(const Json& v) {
   if constexpr (std::is_same_v<T, bool>) {
     return v.is_boolean();
   } else if constexpr (std::is_integral_v<T>) {
-    if (v.is_number_integer()) return true;
+    using Limits = std::numeric_limits<T>;
+    if (v.is_number_unsigned()) {
+      return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(Limits::max());
+    }
+    if (v.is_number_integer()) {
+      const std::int64_t x = v.get<std::int64_t>();
+      if constexpr (std::is_signed_v<T>) {
+        return x >= static_cast<std::int64_t>(Limits::min()) &&
+               x <= static_cast<std::int64_t>(Limits::max());
+      } else {
+        return x >= 0 && static_cast<std::uint64_t>(x) <= static_cast<std::uint64_t>(Limits::max());
+      }
+    }
     if (v.is_number_float()) {
       const double d = v.get<double>();
-      return std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e18;
+      if (!std::isfinite(d) || std::trunc(d) != d) return false;
+      // [-2^digits, 2^digits) for signed T, [0, 2^digits) for unsigned: exact in a double.
+      const double hi = std::ldexp(1.0, Limits::digits);
+      const double lo = std::is_signed_v<T> ? -hi : 0.0;
+      return d >= lo && d < hi;
     }
     return false;
   } else if constexpr (std::is_floating_point_v<T>) {

@@ -376,7 +376,7 @@ TEST(DatasetLogModels, RecordDecodesEveryField) {
   EXPECT_EQ(l.annotation_status, "completed");
   ASSERT_TRUE(l.annotation_completed_by);
   EXPECT_EQ(l.annotation_completed_by->email, "r@x.io");
-  EXPECT_EQ(l.scores->at("ev").at("score_value"), 4);
+  EXPECT_EQ(l.scores.at("ev").at("score_value"), 4);
   EXPECT_EQ(l.metadata, (Json{{"model", "gpt-4o"}}));
   EXPECT_EQ(l.metrics, (Json{{"cost", 0.002}}));
   EXPECT_EQ(l.custom_identifier, "c-1");

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -43,10 +44,15 @@ class Timestamp {
   /// The ISO 8601 text.
   const std::string& str() const noexcept { return text_; }
   bool empty() const noexcept { return text_.empty(); }
-  /// Parses the text (`YYYY-MM-DD[Tt ]hh:mm:ss[.frac][Z|±hh:mm|±hhmm]`, or a date alone).
+  /// Microseconds since 1970-01-01T00:00:00Z, for every instant of years 0000-9999; nullopt
+  /// when the text does not parse (`YYYY-MM-DD[Tt ]hh:mm[:ss[.frac]][Z|±hh:mm|±hhmm|±hh]`, or
+  /// a date alone; the day is checked against the month; no zone means UTC).
+  std::optional<std::int64_t> unix_micros() const;
+  /// The instant as a time point; nullopt when the text does not parse or the instant is
+  /// outside what system_clock represents (about 1677-2262 with nanosecond ticks).
   std::optional<std::chrono::system_clock::time_point> to_time_point() const;
-  /// True when to_time_point() succeeds.
-  bool valid() const { return to_time_point().has_value(); }
+  /// True when the text parses (unix_micros() succeeds).
+  bool valid() const { return unix_micros().has_value(); }
 
   friend bool operator==(const Timestamp& a, const Timestamp& b) { return a.text_ == b.text_; }
   friend bool operator!=(const Timestamp& a, const Timestamp& b) { return !(a == b); }
@@ -166,13 +172,34 @@ class Clearable {
   bool cleared_ = false;
 };
 
-/// A page of a list endpoint (Django-REST envelope).
+/// One failed row: of a bulk call (`index` = position in the caller's input), or of a page
+/// (Page::row_errors, `index` = position in the server's `results`).
+struct RowError {
+  std::int64_t index = -1;  ///< Position of the row (-1 when the server gave none).
+  std::string error;        ///< The reason.
+  Json extra;               ///< Any other field of the server's error entry.
+};
+void to_json(Json& j, const RowError& e);
+void from_json(const Json& j, RowError& e);
+
+namespace detail {
+/// A count of a list envelope: a JSON number that is exactly a non-negative integer in int64
+/// range (an integral float such as 3.0 included); nullopt for anything else.
+std::optional<std::int64_t> json_count(const Json& v) noexcept;
+}  // namespace detail
+
+/// A page of a list endpoint (Django-REST envelope). Decoding keeps what it can: a row that
+/// cannot be decoded is reported in `row_errors` and the other rows are kept; a `count` or
+/// `total_count` that is not a non-negative integer in int64 range stays 0 / unset and the
+/// raw value is kept in `extra`.
 template <class T>
 struct Page {
   std::int64_t count = 0;                   ///< Total matching items across all pages.
   std::optional<std::string> next;          ///< Absolute URL of the next page, or unset.
   std::optional<std::string> previous;      ///< Absolute URL of the previous page, or unset.
-  std::vector<T> results;                   ///< Items of this page.
+  std::vector<T> results;                   ///< Items of this page that decoded.
+  std::vector<RowError> row_errors;         ///< Rows that did not decode (`index` in `results`
+                                            ///< as sent; `extra["row"]` holds the raw row).
   std::optional<std::int64_t> total_count;  ///< Sent by some list endpoints.
   Json current_filters;                     ///< Echo of the filters (some endpoints).
   Json filters_data;                        ///< Facet data for UIs (some endpoints).
@@ -190,20 +217,28 @@ void from_json(const Json& j, Page<T>& p) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const Json& v = it.value();
-    if (k == "count" && v.is_number()) {
-      p.count = v.get<std::int64_t>();
+    if (k == "count" && detail::json_count(v)) {
+      p.count = *detail::json_count(v);
     } else if (k == "next" && (v.is_string() || v.is_null())) {
       if (v.is_string()) p.next = v.get<std::string>();
     } else if (k == "previous" && (v.is_string() || v.is_null())) {
       if (v.is_string()) p.previous = v.get<std::string>();
     } else if (k == "results" && (v.is_array() || v.is_null())) {
-      if (v.is_array()) {
-        p.results.reserve(v.size());
-        for (const Json& item : v)
-          p.results.push_back(item.get<T>());
+      if (!v.is_array()) continue;
+      p.results.reserve(v.size());
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        try {
+          p.results.push_back(v[i].template get<T>());
+        } catch (const std::exception& e) {
+          RowError bad;
+          bad.index = static_cast<std::int64_t>(i);
+          bad.error = e.what();
+          bad.extra = Json{{"row", v[i]}};
+          p.row_errors.push_back(std::move(bad));
+        }
       }
-    } else if (k == "total_count" && v.is_number()) {
-      p.total_count = v.get<std::int64_t>();
+    } else if (k == "total_count" && detail::json_count(v)) {
+      p.total_count = *detail::json_count(v);
     } else if (k == "current_filters") {
       p.current_filters = v;
     } else if (k == "filters_data") {
@@ -216,15 +251,6 @@ void from_json(const Json& j, Page<T>& p) {
   }
   if (p.count == 0 && p.total_count) p.count = *p.total_count;
 }
-
-/// One failed row of a bulk call. `index` is the row's position in the caller's input.
-struct RowError {
-  std::int64_t index = -1;  ///< Position in the input vector (-1 when the server gave none).
-  std::string error;        ///< The reason.
-  Json extra;               ///< Any other field of the server's error entry.
-};
-void to_json(Json& j, const RowError& e);
-void from_json(const Json& j, RowError& e);
 
 /// Outcome of a bulk create. Partial success is success: check `errors`.
 struct BulkResult {

@@ -85,12 +85,17 @@ struct DatasetLogRecord {
   std::optional<std::string> dataset_id;             ///< Owning dataset.
   std::optional<std::string> annotation_status;      ///< Annotation workflow state.
   std::optional<UserRef> annotation_completed_by;    ///< Who completed the annotation.
-  std::optional<Json> scores;                        ///< evaluator id -> score object.
-  std::optional<Json> metadata;                      ///< JSON object.
-  std::optional<Json> metrics;                       ///< JSON object.
-  std::optional<std::string> custom_identifier;      ///< Caller-defined id.
-  std::optional<LogType> log_type;                   ///< e.g. chat.
-  Json extra;                                        ///< Any other field.
+  /// Evaluator scores, normalised to evaluator id -> score object. List rows send an object
+  /// keyed by evaluator id; single-log answers (retrieve, update, replace) send a list of score
+  /// objects, keyed here by their `evaluator_id` (else `evaluator_slug`, else `id`; entries
+  /// with none of them are only in raw_scores).
+  std::map<std::string, Json> scores;
+  std::optional<Json> raw_scores;  ///< `scores` exactly as the server sent it (object or list).
+  std::optional<Json> metadata;    ///< JSON object.
+  std::optional<Json> metrics;     ///< JSON object.
+  std::optional<std::string> custom_identifier;  ///< Caller-defined id.
+  std::optional<LogType> log_type;               ///< e.g. chat.
+  Json extra;                                    ///< Any other field.
 };
 void to_json(Json& j, const DatasetLogRecord& l);
 void from_json(const Json& j, DatasetLogRecord& l);
