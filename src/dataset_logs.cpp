@@ -62,8 +62,16 @@ Result<DatasetLogCreated> DatasetLogsResource::create(const DatasetLog& log,
 Result<BulkResult> DatasetLogsResource::create_bulk(const std::vector<DatasetLog>& logs,
                                                     const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
-  return detail::send_bulk(*pipeline_, logs_path(dataset_id_) + "bulk/", logs, kMaxBulkSize,
-                           invalid_log_reason, options);
+  return detail::send_bulk(
+      *pipeline_, logs_path(dataset_id_) + "bulk/", logs, kMaxBulkSize,
+      [](const DatasetLog& log) -> std::string {
+        if (std::string why = invalid_log_reason(log); !why.empty()) return why;
+        // send_bulk still encodes rows with Json(row): refuse unencodable rows here so they
+        // are reported as row errors instead of throwing. (Drop once send_bulk uses encode().)
+        if (auto body = detail::encode(log, "DatasetLog"); !body) return body.error().message;
+        return {};
+      },
+      options);
 }
 
 Result<Page<DatasetLogRecord>> DatasetLogsResource::list(const DatasetLogListQuery& query,

@@ -56,7 +56,13 @@ Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog
                                                     const RequestOptions& options) const {
   return detail::send_bulk(
       *pipeline_, "/api/request-logs/bulk/", spans, kMaxBulkSize,
-      [](const RequestLog& s) { return s.model.empty() ? std::string("model is required") : ""; },
+      [](const RequestLog& s) -> std::string {
+        if (s.model.empty()) return "model is required";
+        // send_bulk still encodes rows with Json(row): refuse unencodable rows here so they
+        // are reported as row errors instead of throwing. (Drop once send_bulk uses encode().)
+        if (auto body = detail::encode(s, "RequestLog"); !body) return body.error().message;
+        return {};
+      },
       options);
 }
 

@@ -654,6 +654,20 @@ TEST_F(DatasetsApi, BulkCreateChunksAndReportsBadRowsByOriginalIndex) {
   EXPECT_EQ(server_.dataset_logs(ds.id).size(), 1199u);
 }
 
+TEST_F(DatasetsApi, BulkReportsUnencodableRowsWithoutThrowing) {
+  auto c = client();
+  auto ds = empty_dataset("bulk-nan");
+  std::vector<respan::DatasetLog> rows{log_row("a"), log_row("b"), log_row("c")};
+  rows[2].output = Json();  // set but null
+  auto r = c.dataset_logs(ds.id).create_bulk(rows);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->success_count, 2);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].index, 2);
+  EXPECT_NE(r->errors[0].error.find("DatasetLog.output: set but null"), std::string::npos);
+  EXPECT_EQ(server_.dataset_logs(ds.id).size(), 2u);
+}
+
 TEST_F(DatasetsApi, BulkServerRowErrorsMapToOriginalIndices) {
   auto c = client();
   auto ds = empty_dataset("bulk-errors");

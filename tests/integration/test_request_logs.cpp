@@ -447,6 +447,20 @@ TEST_F(RequestLogsApi, BulkCreateChunksAndReportsRowsByOriginalIndex) {
   EXPECT_EQ(server_.request_logs().size(), 1200u);
 }
 
+TEST_F(RequestLogsApi, BulkReportsUnencodableRowsWithoutThrowing) {
+  std::vector<respan::RequestLog> spans{chat_span(), chat_span(), chat_span()};
+  spans[1].metadata = Json{{"score", std::numeric_limits<double>::quiet_NaN()}};
+  auto r = client().request_logs().create_bulk(spans);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->success_count, 2);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].index, 1);
+  EXPECT_NE(r->errors[0].error.find("RequestLog.metadata.score: not a finite number (NaN)"),
+            std::string::npos)
+      << r->errors[0].error;
+  EXPECT_EQ(server_.request_logs().size(), 2u);
+}
+
 TEST_F(RequestLogsApi, BulkServerRowErrorsAreMappedToOriginalIndices) {
   Fault f;
   f.status = 200;
