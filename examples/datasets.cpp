@@ -69,7 +69,7 @@ int main() {
   std::cout << "logged " << calls.size() << " spans\n";
 
   // 2. A regression dataset from the gpt-4o spans of the last hour.
-  respan::DatasetCreate create;
+  respan::Dataset create;
   create.name = "support-regressions";
   create.description = "support-bot answers to keep stable";
   create.start_time = window_start;
@@ -95,7 +95,7 @@ int main() {
 
   // 3. Curate: add a hand-written case, set an expected output, replace a log.
   respan::DatasetLogsResource logs = client.dataset_logs(id);
-  respan::DatasetLogCreate edge_case;
+  respan::DatasetLog edge_case;
   edge_case.input = respan::Json{{"question", "Where is my order #A-17?"}};
   edge_case.output = respan::Json{{"answer", "Order A-17 ships on Monday."}};
   edge_case.metadata = respan::Json{{"model", "gpt-4o"}, {"source", "hand-written"}};

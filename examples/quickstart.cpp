@@ -45,16 +45,16 @@ int main() {
   span.metadata = respan::Json{{"feature", "order-status"}};
 
   // 3. Log it. Errors are values: no exception unless you ask for one with .value().
-  respan::Result<respan::CreatedRequestLog> created = client.request_logs().create(span);
+  respan::Result<respan::RequestLogCreated> created = client.request_logs().create(span);
   if (!created) {
     std::cerr << "create failed: " << created.error() << "\n";
     return 1;
   }
-  std::cout << "logged span " << created->unique_id.value_or("?") << " (environment "
+  std::cout << "logged span " << created->unique_id << " (environment "
             << created->environment.value_or("?") << ")\n";
 
   // 4. Read it back. Ingestion is asynchronous on the real service: retry briefly on 404.
-  const std::string id = created->unique_id.value_or("");
+  const std::string id = created->unique_id;
   for (int attempt = 0; attempt < 10; ++attempt) {
     auto stored = client.request_logs().retrieve(id);
     if (stored) {

@@ -3,6 +3,7 @@
 #include <respan/dataset_logs.hpp>
 
 #include "http/pipeline.hpp"
+#include "models/encode.hpp"
 #include "resource_util.hpp"
 
 namespace respan {
@@ -21,15 +22,15 @@ std::string log_path(const std::string& dataset_id, const std::string& unique_id
 }
 
 // Why a log cannot be sent, or "" when it is fine.
-std::string invalid_log_reason(const DatasetLogCreate& log) {
+std::string invalid_log_reason(const DatasetLog& log) {
   if (log.input.is_null()) return "input is required";
   if (log.metadata && !log.metadata->is_object()) return "metadata must be a JSON object";
   if (log.metrics && !log.metrics->is_object()) return "metrics must be a JSON object";
   return {};
 }
 
-Result<Page<DatasetLog>> list_page(const detail::Pipeline& p, const std::string& dataset_id,
-                                   const DatasetLogListQuery& q, const RequestOptions& o) {
+Result<Page<DatasetLogRecord>> list_page(const detail::Pipeline& p, const std::string& dataset_id,
+                                         const DatasetLogListQuery& q, const RequestOptions& o) {
   if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
   if (auto bad = detail::check_paging(q.page, q.page_size, DatasetLogsResource::kMaxPageSize)) {
     return *bad;
@@ -39,7 +40,7 @@ Result<Page<DatasetLog>> list_page(const detail::Pipeline& p, const std::string&
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "sort_by", q.sort_by);
   detail::add_list_param(params, "include_fields", q.include_fields);
-  return p.call<Page<DatasetLog>>(
+  return p.call<Page<DatasetLogRecord>>(
       {HttpMethod::post, logs_path(dataset_id) + "list/", std::move(params),
        detail::filters_body(q.filters), detail::Idempotency::idempotent},
       o);
@@ -47,87 +48,100 @@ Result<Page<DatasetLog>> list_page(const detail::Pipeline& p, const std::string&
 
 }  // namespace
 
-Result<DatasetLogCreated> DatasetLogsResource::create(const DatasetLogCreate& log,
+Result<DatasetLogCreated> DatasetLogsResource::create(const DatasetLog& log,
                                                       const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (std::string why = invalid_log_reason(log); !why.empty()) {
-    return Error::make(ErrorCode::invalid_argument, "DatasetLogCreate: " + why);
+    return Error::make(ErrorCode::invalid_argument, "DatasetLog: " + why);
   }
+  Result<Json> body = detail::encode(log, "DatasetLog");
+  if (!body) return std::move(body).error();
   return detail::call_object<DatasetLogCreated>(*pipeline_,
                                                 {HttpMethod::post,
                                                  logs_path(dataset_id_),
                                                  {},
-                                                 Json(log),
+                                                 std::move(*body),
                                                  detail::Idempotency::non_idempotent},
                                                 options);
 }
 
-Result<BulkResult> DatasetLogsResource::create_bulk(const std::vector<DatasetLogCreate>& logs,
+Result<BulkResult> DatasetLogsResource::create_bulk(const std::vector<DatasetLog>& logs,
                                                     const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
-  return detail::send_bulk(*pipeline_, logs_path(dataset_id_) + "bulk/", logs, kMaxBulkSize,
-                           invalid_log_reason, options, detail::Idempotency::non_idempotent);
+  return detail::send_bulk(
+      *pipeline_, logs_path(dataset_id_) + "bulk/", logs, kMaxBulkSize,
+      [](const DatasetLog& log) -> std::string {
+        if (std::string why = invalid_log_reason(log); !why.empty()) return why;
+        return {};
+      },
+      options, detail::Idempotency::non_idempotent, "DatasetLog");
 }
 
-Result<Page<DatasetLog>> DatasetLogsResource::list(const DatasetLogListQuery& query,
-                                                   const RequestOptions& options) const {
+Result<Page<DatasetLogRecord>> DatasetLogsResource::list(const DatasetLogListQuery& query,
+                                                         const RequestOptions& options) const {
   return list_page(*pipeline_, dataset_id_, query, options);
 }
 
-PageRange<DatasetLog> DatasetLogsResource::list_all(DatasetLogListQuery query,
-                                                    RequestOptions options) const {
-  return detail::all_pages<DatasetLog>(
+PageRange<DatasetLogRecord> DatasetLogsResource::list_all(DatasetLogListQuery query,
+                                                          RequestOptions options) const {
+  return detail::all_pages<DatasetLogRecord>(
       std::move(query), [p = pipeline_, id = dataset_id_, o = std::move(options)](
                             const DatasetLogListQuery& q) { return list_page(*p, id, q, o); });
 }
 
-Result<MessageResponse> DatasetLogsResource::export_logs(const DatasetLogExport& request,
+Result<MessageResponse> DatasetLogsResource::export_logs(const ExportLogsRequest& request,
                                                          const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
+  Result<Json> body = detail::encode(request, "ExportLogsRequest");
+  if (!body) return std::move(body).error();
   return detail::call_object<MessageResponse>(*pipeline_,
                                               {HttpMethod::post,
                                                logs_path(dataset_id_) + "list/",
                                                {},
-                                               Json(request),
+                                               std::move(*body),
                                                detail::Idempotency::non_idempotent},
                                               options);
 }
 
-Result<DatasetLog> DatasetLogsResource::retrieve(const std::string& unique_id,
-                                                 const RequestOptions& options) const {
+Result<DatasetLogRecord> DatasetLogsResource::retrieve(const std::string& unique_id,
+                                                       const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
-  return pipeline_->call<DatasetLog>(
+  return pipeline_->call<DatasetLogRecord>(
       {HttpMethod::get, log_path(dataset_id_, unique_id), {}, {}, detail::Idempotency::idempotent},
       options);
 }
 
-Result<DatasetLog> DatasetLogsResource::update(const std::string& unique_id,
-                                               const DatasetLogUpdate& update,
-                                               const RequestOptions& options) const {
+Result<DatasetLogRecord> DatasetLogsResource::update(const std::string& unique_id,
+                                                     const DatasetLogUpdate& update,
+                                                     const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
-  return detail::call_object<DatasetLog>(*pipeline_,
-                                         {HttpMethod::patch,
-                                          log_path(dataset_id_, unique_id),
-                                          {},
-                                          Json(update),
-                                          detail::Idempotency::idempotent},
-                                         options);
+  Result<Json> body = detail::encode(update, "DatasetLogUpdate");
+  if (!body) return std::move(body).error();
+  return detail::call_object<DatasetLogRecord>(*pipeline_,
+                                               {HttpMethod::patch,
+                                                log_path(dataset_id_, unique_id),
+                                                {},
+                                                std::move(*body),
+                                                detail::Idempotency::idempotent},
+                                               options);
 }
 
-Result<DatasetLog> DatasetLogsResource::replace(const std::string& unique_id,
-                                                const DatasetLogUpdate& replacement,
-                                                const RequestOptions& options) const {
+Result<DatasetLogRecord> DatasetLogsResource::replace(const std::string& unique_id,
+                                                      const DatasetLogUpdate& replacement,
+                                                      const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
-  return detail::call_object<DatasetLog>(*pipeline_,
-                                         {HttpMethod::put,
-                                          log_path(dataset_id_, unique_id),
-                                          {},
-                                          Json(replacement),
-                                          detail::Idempotency::idempotent},
-                                         options);
+  Result<Json> body = detail::encode(replacement, "DatasetLogUpdate");
+  if (!body) return std::move(body).error();
+  return detail::call_object<DatasetLogRecord>(*pipeline_,
+                                               {HttpMethod::put,
+                                                log_path(dataset_id_, unique_id),
+                                                {},
+                                                std::move(*body),
+                                                detail::Idempotency::idempotent},
+                                               options);
 }
 
 Result<void> DatasetLogsResource::remove(const std::string& unique_id,
@@ -139,49 +153,53 @@ Result<void> DatasetLogsResource::remove(const std::string& unique_id,
       options);
 }
 
-Result<MessageResponse> DatasetLogsResource::import_logs(const DatasetLogImport& request,
+Result<MessageResponse> DatasetLogsResource::import_logs(const ImportLogsRequest& request,
                                                          const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (request.start_time.empty() || request.end_time.empty()) {
     return Error::make(ErrorCode::invalid_argument,
-                       "DatasetLogImport: start_time and end_time are required");
+                       "ImportLogsRequest: start_time and end_time are required");
   }
-  const auto start = request.start_time.to_time_point();
-  const auto end = request.end_time.to_time_point();
+  const auto start = request.start_time.unix_micros();
+  const auto end = request.end_time.unix_micros();
   if (!start || !end) {
     return Error::make(ErrorCode::invalid_argument,
-                       "DatasetLogImport: start_time and end_time must be ISO 8601 date-times");
+                       "ImportLogsRequest: start_time and end_time must be ISO 8601 date-times");
   }
   if (*start > *end) {
     return Error::make(ErrorCode::invalid_argument,
-                       "DatasetLogImport: start_time must not be after end_time");
+                       "ImportLogsRequest: start_time must not be after end_time");
   }
   if (request.sampling_percentage &&
       (*request.sampling_percentage < 1 || *request.sampling_percentage > 100)) {
     return Error::make(ErrorCode::invalid_argument,
-                       "DatasetLogImport: sampling_percentage must be between 1 and 100");
+                       "ImportLogsRequest: sampling_percentage must be between 1 and 100");
   }
+  Result<Json> body = detail::encode(request, "ImportLogsRequest");
+  if (!body) return std::move(body).error();
   return detail::call_object<MessageResponse>(*pipeline_,
                                               {HttpMethod::post,
                                                logs_path(dataset_id_) + "import/",
                                                {},
-                                               Json(request),
+                                               std::move(*body),
                                                detail::Idempotency::non_idempotent},
                                               options);
 }
 
-Result<MessageResponse> DatasetLogsResource::remove_logs(const DatasetLogRemoval& request,
+Result<MessageResponse> DatasetLogsResource::remove_logs(const RemoveLogsRequest& request,
                                                          const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   if (!request.is_deleting_all_logs && request.filters.empty()) {
     return Error::make(ErrorCode::invalid_argument,
-                       "DatasetLogRemoval: set is_deleting_all_logs or give filters");
+                       "RemoveLogsRequest: set is_deleting_all_logs or give filters");
   }
+  Result<Json> body = detail::encode(request, "RemoveLogsRequest");
+  if (!body) return std::move(body).error();
   return detail::call_object<MessageResponse>(*pipeline_,
                                               {HttpMethod::del,
                                                logs_path(dataset_id_) + "import/",
                                                {},
-                                               Json(request),
+                                               std::move(*body),
                                                detail::Idempotency::idempotent},
                                               options);
 }

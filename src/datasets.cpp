@@ -1,6 +1,7 @@
 #include <respan/datasets.hpp>
 
 #include "http/pipeline.hpp"
+#include "models/encode.hpp"
 #include "resource_util.hpp"
 
 namespace respan {
@@ -14,8 +15,8 @@ std::string dataset_path(const std::string& id) {
   return "/api/datasets/" + detail::percent_encode(id) + "/";
 }
 
-Result<Page<Dataset>> list_page(const detail::Pipeline& p, const DatasetListQuery& q,
-                                const RequestOptions& o) {
+Result<Page<DatasetRecord>> list_page(const detail::Pipeline& p, const DatasetListQuery& q,
+                                      const RequestOptions& o) {
   if (auto bad = detail::check_paging(q.page, q.page_size, DatasetsResource::kMaxPageSize)) {
     return *bad;
   }
@@ -23,9 +24,10 @@ Result<Page<Dataset>> list_page(const detail::Pipeline& p, const DatasetListQuer
   detail::add_param(params, "page", q.page);
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "sort_by", q.sort_by);
-  return p.call<Page<Dataset>>({HttpMethod::post, "/api/datasets/list/", std::move(params),
-                                detail::filters_body(q.filters), detail::Idempotency::idempotent},
-                               o);
+  return p.call<Page<DatasetRecord>>(
+      {HttpMethod::post, "/api/datasets/list/", std::move(params), detail::filters_body(q.filters),
+       detail::Idempotency::idempotent},
+      o);
 }
 
 Result<Page<EvaluationTask>> eval_page(const detail::Pipeline& p, const std::string& id,
@@ -47,56 +49,64 @@ Result<Page<EvaluationTask>> eval_page(const detail::Pipeline& p, const std::str
 
 }  // namespace
 
-Result<Dataset> DatasetsResource::create(const DatasetCreate& dataset,
-                                         const RequestOptions& options) const {
+Result<DatasetRecord> DatasetsResource::create(const Dataset& dataset,
+                                               const RequestOptions& options) const {
   const bool copying = dataset.source_dataset_id && !dataset.source_dataset_id->empty();
   if (!copying && (!dataset.name || dataset.name->empty())) {
     return Error::make(ErrorCode::invalid_argument,
-                       "DatasetCreate::name is required unless source_dataset_id is set");
+                       "Dataset::name is required unless source_dataset_id is set");
   }
   if (dataset.sampling && (*dataset.sampling < 1 || *dataset.sampling > 100)) {
     return Error::make(ErrorCode::invalid_argument,
-                       "DatasetCreate::sampling must be a percentage between 1 and 100");
+                       "Dataset::sampling must be a percentage between 1 and 100");
   }
-  return pipeline_->call<Dataset>(
-      {HttpMethod::post, "/api/datasets/", {}, Json(dataset), detail::Idempotency::non_idempotent},
-      options);
+  Result<Json> body = detail::encode(dataset, "Dataset");
+  if (!body) return std::move(body).error();
+  return pipeline_->call<DatasetRecord>({HttpMethod::post,
+                                         "/api/datasets/",
+                                         {},
+                                         std::move(*body),
+                                         detail::Idempotency::non_idempotent},
+                                        options);
 }
 
-Result<Page<Dataset>> DatasetsResource::list(const DatasetListQuery& query,
-                                             const RequestOptions& options) const {
+Result<Page<DatasetRecord>> DatasetsResource::list(const DatasetListQuery& query,
+                                                   const RequestOptions& options) const {
   return list_page(*pipeline_, query, options);
 }
 
-PageRange<Dataset> DatasetsResource::list_all(DatasetListQuery query,
-                                              RequestOptions options) const {
-  return detail::all_pages<Dataset>(
+PageRange<DatasetRecord> DatasetsResource::list_all(DatasetListQuery query,
+                                                    RequestOptions options) const {
+  return detail::all_pages<DatasetRecord>(
       std::move(query), [p = pipeline_, o = std::move(options)](const DatasetListQuery& q) {
         return list_page(*p, q, o);
       });
 }
 
-Result<Dataset> DatasetsResource::retrieve(const std::string& dataset_id,
-                                           const RequestOptions& options) const {
+Result<DatasetRecord> DatasetsResource::retrieve(const std::string& dataset_id,
+                                                 const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
-  return pipeline_->call<Dataset>(
+  return pipeline_->call<DatasetRecord>(
       {HttpMethod::get, dataset_path(dataset_id), {}, {}, detail::Idempotency::idempotent},
       options);
 }
 
-Result<Dataset> DatasetsResource::update(const std::string& dataset_id, const DatasetUpdate& update,
-                                         const RequestOptions& options) const {
+Result<DatasetRecord> DatasetsResource::update(const std::string& dataset_id,
+                                               const DatasetUpdate& update,
+                                               const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id, "dataset_id")) return *bad;
   if (update.name && update.name->empty()) {
     return Error::make(ErrorCode::invalid_argument, "DatasetUpdate::name may not be empty");
   }
-  return detail::call_object<Dataset>(*pipeline_,
-                                      {HttpMethod::patch,
-                                       dataset_path(dataset_id),
-                                       {},
-                                       Json(update),
-                                       detail::Idempotency::idempotent},
-                                      options);
+  Result<Json> body = detail::encode(update, "DatasetUpdate");
+  if (!body) return std::move(body).error();
+  return detail::call_object<DatasetRecord>(*pipeline_,
+                                            {HttpMethod::patch,
+                                             dataset_path(dataset_id),
+                                             {},
+                                             std::move(*body),
+                                             detail::Idempotency::idempotent},
+                                            options);
 }
 
 Result<void> DatasetsResource::remove(const std::string& dataset_id,
@@ -121,12 +131,14 @@ Result<RunEvaluatorsResult> DatasetsResource::run_evaluators(const std::string& 
                          "RunEvaluatorsRequest::evaluator_ids contains an empty id");
     }
   }
+  Result<Json> body = detail::encode(request, "RunEvaluatorsRequest");
+  if (!body) return std::move(body).error();
   return detail::call_object<RunEvaluatorsResult>(
       *pipeline_,
       {HttpMethod::post,
        dataset_path(dataset_id) + "eval-reports/create/",
        {},
-       Json(request),
+       std::move(*body),
        detail::Idempotency::non_idempotent},
       options);
 }

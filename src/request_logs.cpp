@@ -3,6 +3,7 @@
 #include <respan/request_logs.hpp>
 
 #include "http/pipeline.hpp"
+#include "models/encode.hpp"
 #include "resource_util.hpp"
 
 namespace respan {
@@ -23,7 +24,7 @@ QueryParams list_params(const RequestLogListQuery& q) {
   detail::add_param(p, "start_time", q.start_time);
   detail::add_param(p, "end_time", q.end_time);
   detail::add_param(p, "environment", q.environment);
-  detail::add_param(p, "log_type", q.log_type);
+  if (q.log_type) p.emplace_back("log_type", q.log_type->value());
   detail::add_list_param(p, "include_fields", q.include_fields);
   return p;
 }
@@ -38,23 +39,28 @@ Result<Page<RequestLogRecord>> list_page(const detail::Pipeline& p, const Reques
 
 }  // namespace
 
-Result<CreatedRequestLog> RequestLogsResource::create(const RequestLog& span,
+Result<RequestLogCreated> RequestLogsResource::create(const RequestLog& span,
                                                       const RequestOptions& options) const {
   if (span.model.empty()) {
     return Error::make(ErrorCode::invalid_argument, "RequestLog::model is required");
   }
   const char* path =
       pipeline_->options().use_legacy_create_endpoint ? kLegacyCreatePath : kCreatePath;
-  return pipeline_->call<CreatedRequestLog>(
-      {HttpMethod::post, path, {}, Json(span), detail::Idempotency::span_create}, options);
+  Result<Json> body = detail::encode(span, "RequestLog");
+  if (!body) return std::move(body).error();
+  return pipeline_->call<RequestLogCreated>(
+      {HttpMethod::post, path, {}, std::move(*body), detail::Idempotency::span_create}, options);
 }
 
 Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog>& spans,
                                                     const RequestOptions& options) const {
   return detail::send_bulk(
       *pipeline_, "/api/request-logs/bulk/", spans, kMaxBulkSize,
-      [](const RequestLog& s) { return s.model.empty() ? std::string("model is required") : ""; },
-      options, detail::Idempotency::span_create);
+      [](const RequestLog& s) -> std::string {
+        if (s.model.empty()) return "model is required";
+        return {};
+      },
+      options, detail::Idempotency::span_create, "RequestLog");
 }
 
 Result<Page<RequestLogRecord>> RequestLogsResource::list(const RequestLogListQuery& query,
@@ -102,12 +108,14 @@ Result<RequestLogRecord> RequestLogsResource::update(const std::string& unique_i
                                                      const RequestLogUpdate& update,
                                                      const RequestOptions& options) const {
   if (unique_id.empty()) return Error::make(ErrorCode::invalid_argument, "unique_id is empty");
+  Result<Json> body = detail::encode(update, "RequestLogUpdate");
+  if (!body) return std::move(body).error();
   return detail::call_object<RequestLogRecord>(
       *pipeline_,
       {HttpMethod::patch,
        "/api/request-logs/" + detail::percent_encode(unique_id) + "/",
        {},
-       Json(update),
+       std::move(*body),
        detail::Idempotency::idempotent},
       options);
 }

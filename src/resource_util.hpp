@@ -13,6 +13,7 @@
 #include <respan/pagination.hpp>
 
 #include "http/pipeline.hpp"
+#include "models/encode.hpp"
 
 namespace respan::detail {
 
@@ -119,14 +120,15 @@ bool is_systemic_failure(ErrorCode code) noexcept;
 /// `why_invalid(row)` returns "" for a row that may be sent, else the reason: such a row is
 /// reported as a row error and not sent. Row errors carry indices into `rows`. A chunk that
 /// fails as a whole reports each of its rows; after a systemic failure later chunks are not
-/// sent. Rows that cannot be encoded (e.g. a non-finite number) are reported, not sent.
+/// sent. Rows that cannot be encoded (detail::encode: a non-finite number, a set-but-null
+/// field) are reported with the field's name (`type_name.path`), not sent.
 /// `o.call_deadline` (or the client's) covers the whole call: each chunk gets what is left.
 /// Fails only if a request failed and no row was stored or left unconfirmed.
 template <class Row, class WhyInvalid>
 Result<BulkResult> send_bulk(const Pipeline& p, const std::string& path,
                              const std::vector<Row>& rows, std::size_t max_chunk,
                              WhyInvalid why_invalid, const RequestOptions& o,
-                             Idempotency idempotency) {
+                             Idempotency idempotency, std::string_view type_name) {
   BulkResult total;
   std::vector<std::size_t> valid;
   std::vector<Json> encoded(rows.size());
@@ -136,18 +138,12 @@ Result<BulkResult> send_bulk(const Pipeline& p, const std::string& path,
       add_row_error(total, i, why + " (row not sent)");
       continue;
     }
-    Json row;
-    try {
-      row = Json(rows[i]);
-    } catch (const std::exception& ex) {
-      add_row_error(total, i, std::string(ex.what()) + " (row not sent)");
+    Result<Json> row = encode(rows[i], type_name);
+    if (!row) {
+      add_row_error(total, i, row.error().message + " (row not sent)");
       continue;
     }
-    if (auto where = find_non_finite(row)) {
-      add_row_error(total, i, "field " + *where + " is not a finite number (row not sent)");
-      continue;
-    }
-    encoded[i] = std::move(row);
+    encoded[i] = std::move(row).value();
     valid.push_back(i);
   }
   // One deadline for the whole call: each chunk gets what is left of it.

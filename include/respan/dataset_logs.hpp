@@ -35,8 +35,9 @@ struct DatasetLogListQuery {
 
 /// The log endpoints of one dataset. Obtain with RespanClient::dataset_logs(dataset_id); the
 /// id may be `_saved_logs` (the virtual saved-logs collection). Cheap to copy; safe to use from
-/// many threads. An empty dataset id, or an empty log id, fails every call with
-/// ErrorCode::invalid_argument before anything is sent. Path parameters are percent-encoded.
+/// many threads. An empty dataset id, an empty log id, or a body holding a non-finite number or
+/// a set-but-null field (docs/conventions.md) fails the call with ErrorCode::invalid_argument
+/// before anything is sent. Path parameters are percent-encoded.
 class DatasetLogsResource {
  public:
   /// Most logs one bulk request carries; create_bulk() splits larger inputs.
@@ -49,40 +50,41 @@ class DatasetLogsResource {
 
   /// `POST /api/datasets/{id}/logs/`. `input` is required; `metadata`/`metrics` must be
   /// objects when set.
-  Result<DatasetLogCreated> create(const DatasetLogCreate& log,
-                                   const RequestOptions& options = {}) const;
+  Result<DatasetLogCreated> create(const DatasetLog& log, const RequestOptions& options = {}) const;
 
   /// `POST /api/datasets/{id}/logs/bulk/` in chunks of at most kMaxBulkSize. Rows are checked
   /// locally first (a row without `input` is reported, not sent). Per-row errors carry the
   /// row's index in `logs`. A chunk that fails as a whole reports each of its rows as a row
   /// error; the call fails only if no row was stored and a request failed.
-  Result<BulkResult> create_bulk(const std::vector<DatasetLogCreate>& logs,
+  Result<BulkResult> create_bulk(const std::vector<DatasetLog>& logs,
                                  const RequestOptions& options = {}) const;
 
   /// One page of `POST /api/datasets/{id}/logs/list/`.
-  Result<Page<DatasetLog>> list(const DatasetLogListQuery& query = {},
-                                const RequestOptions& options = {}) const;
+  Result<Page<DatasetLogRecord>> list(const DatasetLogListQuery& query = {},
+                                      const RequestOptions& options = {}) const;
 
   /// Every matching log, fetching pages lazily from `query.page` (default 1).
-  PageRange<DatasetLog> list_all(DatasetLogListQuery query = {}, RequestOptions options = {}) const;
+  PageRange<DatasetLogRecord> list_all(DatasetLogListQuery query = {},
+                                       RequestOptions options = {}) const;
 
   /// Starts an asynchronous export: `POST /api/datasets/{id}/logs/list/` with
   /// `is_exporting: true`. (Named export_logs because `export` is a C++ keyword.)
-  Result<MessageResponse> export_logs(const DatasetLogExport& request = {},
+  Result<MessageResponse> export_logs(const ExportLogsRequest& request = {},
                                       const RequestOptions& options = {}) const;
 
   /// `GET /api/datasets/{id}/logs/{unique_id}/`.
-  Result<DatasetLog> retrieve(const std::string& unique_id,
-                              const RequestOptions& options = {}) const;
+  Result<DatasetLogRecord> retrieve(const std::string& unique_id,
+                                    const RequestOptions& options = {}) const;
 
   /// `PATCH /api/datasets/{id}/logs/{unique_id}/`: only the set fields change.
-  Result<DatasetLog> update(const std::string& unique_id, const DatasetLogUpdate& update,
-                            const RequestOptions& options = {}) const;
+  Result<DatasetLogRecord> update(const std::string& unique_id, const DatasetLogUpdate& update,
+                                  const RequestOptions& options = {}) const;
 
   /// `PUT /api/datasets/{id}/logs/{unique_id}/`: replaces the log; fields left unset in
-  /// `replacement` are removed server-side.
-  Result<DatasetLog> replace(const std::string& unique_id, const DatasetLogUpdate& replacement,
-                             const RequestOptions& options = {}) const;
+  /// `replacement` are removed server-side (the way to remove a field of a dataset log).
+  Result<DatasetLogRecord> replace(const std::string& unique_id,
+                                   const DatasetLogUpdate& replacement,
+                                   const RequestOptions& options = {}) const;
 
   /// `DELETE /api/datasets/{id}/logs/{unique_id}/`.
   Result<void> remove(const std::string& unique_id, const RequestOptions& options = {}) const;
@@ -90,13 +92,13 @@ class DatasetLogsResource {
   /// `POST /api/datasets/{id}/logs/import/`: copies request logs of the time window (and
   /// matching the filters) into the dataset, in the background. Both times are required and
   /// must parse as ISO 8601 with start <= end; `sampling_percentage` must be 1-100.
-  Result<MessageResponse> import_logs(const DatasetLogImport& request,
+  Result<MessageResponse> import_logs(const ImportLogsRequest& request,
                                       const RequestOptions& options = {}) const;
 
   /// `DELETE /api/datasets/{id}/logs/import/` with a JSON body: removes every log
   /// (`is_deleting_all_logs`) or the matching ones, in the background. One of the two is
   /// required.
-  Result<MessageResponse> remove_logs(const DatasetLogRemoval& request,
+  Result<MessageResponse> remove_logs(const RemoveLogsRequest& request,
                                       const RequestOptions& options = {}) const;
 
   /// `GET /api/datasets/{id}/logs/summary/`: aggregates over every log of the dataset.

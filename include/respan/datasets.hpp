@@ -39,7 +39,8 @@ struct EvalRunListQuery {
 /// The dataset endpoints. Obtain with RespanClient::datasets(); cheap to copy; safe to use
 /// from many threads. Every call validates its arguments first and reports
 /// ErrorCode::invalid_argument without sending anything when they are wrong (e.g. an empty
-/// dataset id). Path parameters are percent-encoded.
+/// dataset id, a non-finite number or a set-but-null field in the body: docs/conventions.md).
+/// Path parameters are percent-encoded.
 class DatasetsResource {
  public:
   /// Largest `page_size` of the list calls.
@@ -47,21 +48,22 @@ class DatasetsResource {
 
   /// `POST /api/datasets/`. `name` is required unless `source_dataset_id` is set; `sampling`
   /// must be 1-100. Datasets built from logs or copies fill in the background (`status`).
-  Result<Dataset> create(const DatasetCreate& dataset, const RequestOptions& options = {}) const;
+  Result<DatasetRecord> create(const Dataset& dataset, const RequestOptions& options = {}) const;
 
   /// One page of `POST /api/datasets/list/` (filters in the body, paging in the query).
-  Result<Page<Dataset>> list(const DatasetListQuery& query = {},
-                             const RequestOptions& options = {}) const;
+  Result<Page<DatasetRecord>> list(const DatasetListQuery& query = {},
+                                   const RequestOptions& options = {}) const;
 
   /// Every matching dataset, fetching pages lazily from `query.page` (default 1).
-  PageRange<Dataset> list_all(DatasetListQuery query = {}, RequestOptions options = {}) const;
+  PageRange<DatasetRecord> list_all(DatasetListQuery query = {}, RequestOptions options = {}) const;
 
   /// `GET /api/datasets/{id}/`.
-  Result<Dataset> retrieve(const std::string& dataset_id, const RequestOptions& options = {}) const;
+  Result<DatasetRecord> retrieve(const std::string& dataset_id,
+                                 const RequestOptions& options = {}) const;
 
   /// `PATCH /api/datasets/{id}/`: only the set fields change (`tags` replaces the tags).
-  Result<Dataset> update(const std::string& dataset_id, const DatasetUpdate& update,
-                         const RequestOptions& options = {}) const;
+  Result<DatasetRecord> update(const std::string& dataset_id, const DatasetUpdate& update,
+                               const RequestOptions& options = {}) const;
 
   /// `DELETE /api/datasets/{id}/`: deletes the dataset and its logs.
   Result<void> remove(const std::string& dataset_id, const RequestOptions& options = {}) const;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -25,7 +26,11 @@ namespace respan {
 /// }
 /// @endcode
 ///
-/// Single pass: begin() may be called once. Not thread-safe; copies share state.
+/// A row that cannot be decoded (Page::row_errors) is yielded in its place as one
+/// ErrorCode::decode Result naming the page and row, and iteration goes on with the next row;
+/// a failed fetch yields one error Result and ends the range (check `item.error().code` to
+/// tell them apart). Single pass: begin() may be called once. Not thread-safe; copies share
+/// state.
 template <class T>
 class PageRange {
  public:
@@ -44,7 +49,7 @@ class PageRange {
     std::int64_t pages_fetched = 0;
     std::int64_t seen = 0;
     std::optional<std::int64_t> total;
-    std::vector<T> buffer;
+    std::vector<Result<T>> buffer;
     std::size_t index = 0;
     bool more = true;  // the server may have another page
     bool started = false;
@@ -69,7 +74,26 @@ class PageRange {
         }
         more = page->has_next();
         if (page->count > 0) total = page->count;
-        buffer = std::move(page->results);
+        const std::size_t rows = page->results.size() + page->row_errors.size();
+        buffer.clear();
+        buffer.reserve(rows);
+        auto good = page->results.begin();
+        auto bad = page->row_errors.begin();
+        for (std::size_t i = 0; i < rows; ++i) {
+          // Rows in the server's order: a bad row sits at its own index.
+          if (bad != page->row_errors.end() &&
+              (good == page->results.end() || bad->index == static_cast<std::int64_t>(i))) {
+            Error e;
+            e.code = ErrorCode::decode;
+            e.message = "page " + std::to_string(next_page - 1) + " row " +
+                        std::to_string(bad->index) + " could not be decoded: " + bad->error;
+            buffer.emplace_back(std::move(e));
+            ++bad;
+          } else {
+            buffer.emplace_back(std::move(*good));
+            ++good;
+          }
+        }
         index = 0;
         if (buffer.empty()) more = false;
       }

@@ -23,14 +23,16 @@ class Pipeline;
 
 /// Query of `POST /api/request-logs/list/`. Everything but `filters` travels in the URL.
 struct RequestLogListQuery {
-  Filters filters;                          ///< Body `filters`.
-  std::optional<std::int64_t> page;         ///< 1-based (server default 1).
-  std::optional<std::int64_t> page_size;    ///< Server default 50, at most 1000.
-  std::optional<std::string> sort_by;       ///< e.g. "-timestamp" (the server default), "cost".
-  std::optional<Timestamp> start_time;      ///< Server default: one hour before end_time.
-  std::optional<Timestamp> end_time;        ///< Server default: now.
-  std::optional<std::string> environment;   ///< e.g. "prod" or "test".
-  std::optional<std::string> log_type;      ///< Query-string log type.
+  Filters filters;                         ///< Body `filters`.
+  std::optional<std::int64_t> page;        ///< 1-based (server default 1).
+  std::optional<std::int64_t> page_size;   ///< Server default 50, at most 1000.
+  std::optional<std::string> sort_by;      ///< e.g. "-timestamp" (the server default), "cost".
+  std::optional<Timestamp> start_time;     ///< Server default: one hour before end_time.
+  std::optional<Timestamp> end_time;       ///< Server default: now.
+  std::optional<std::string> environment;  ///< e.g. "prod" or "test".
+  /// Query-string log type. The list endpoint also knows values outside LogType::known()
+  /// (e.g. LogType("text"), LogType("handoff")).
+  std::optional<LogType> log_type;
   std::vector<std::string> include_fields;  ///< Only these fields per row (comma-joined).
 };
 
@@ -54,7 +56,9 @@ struct RequestLogSummaryQuery {
 };
 
 /// The request-log (span) endpoints. Obtain with RespanClient::request_logs(); cheap to
-/// copy; safe to use from many threads.
+/// copy; safe to use from many threads. A body holding a non-finite number or a set-but-null
+/// field is refused with ErrorCode::invalid_argument before anything is sent
+/// (docs/conventions.md).
 class RequestLogsResource {
  public:
   /// Most spans one bulk request carries; create_bulk() splits larger inputs.
@@ -62,7 +66,7 @@ class RequestLogsResource {
 
   /// `POST /api/request-logs/` (or the legacy `/api/request-logs/create/` when
   /// ClientOptions::use_legacy_create_endpoint is set). `model` is required.
-  Result<CreatedRequestLog> create(const RequestLog& span,
+  Result<RequestLogCreated> create(const RequestLog& span,
                                    const RequestOptions& options = {}) const;
 
   /// `POST /api/request-logs/bulk/` in chunks of at most kMaxBulkSize. Rows are validated

@@ -1,119 +1,59 @@
 #include <algorithm>
-#include <cctype>
-#include <cstdio>
-#include <ctime>
+#include <chrono>
+#include <ratio>
 
 #include <respan/models/common.hpp>
 
 #include "models/json_io.hpp"
-#include "util/civil_time.hpp"
+#include "util/iso8601.hpp"
+#include "util/text.hpp"
 
 namespace respan {
 
-namespace {
-
-bool digits(const std::string& s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
+const std::vector<std::string_view>& LogTypeValues::known() {
+  static const std::vector<std::string_view> values{
+      "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
+      "agent", "task",       "tool",     "guardrail", "reranker", "other"};
+  return values;
 }
 
-}  // namespace
-
-Timestamp::Timestamp(std::chrono::system_clock::time_point tp) {
-  using namespace std::chrono;
-  const auto us = duration_cast<microseconds>(tp.time_since_epoch()).count();
-  std::int64_t secs = us / 1000000;
-  std::int64_t frac = us % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    --secs;
-  }
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  std::int64_t y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  detail::civil_from_days(days, y, m, d);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lldZ",
-                static_cast<long long>(y), m, d, static_cast<int>(rem / 3600),
-                static_cast<int>(rem % 3600 / 60), static_cast<int>(rem % 60),
-                static_cast<long long>(frac));
-  text_ = buf;
+const std::vector<std::string_view>& SpanStatusValues::known() {
+  static const std::vector<std::string_view> values{"success", "error"};
+  return values;
 }
+
+Timestamp::Timestamp(std::chrono::system_clock::time_point tp)
+    : text_(detail::format_iso8601_micros(
+          std::chrono::duration_cast<std::chrono::microseconds>(tp.time_since_epoch()).count())) {}
 
 Timestamp Timestamp::now() {
   return Timestamp(std::chrono::system_clock::now());
 }
 
+std::optional<std::int64_t> detail::json_count(const Json& v) noexcept {
+  if (!detail::json_type_fits<std::int64_t>(v)) return std::nullopt;
+  const auto n = v.get<std::int64_t>();
+  if (n < 0) return std::nullopt;
+  return n;
+}
+
+std::optional<std::int64_t> Timestamp::unix_micros() const {
+  return detail::parse_iso8601_micros(text_);
+}
+
 std::optional<std::chrono::system_clock::time_point> Timestamp::to_time_point() const {
-  const std::string& s = text_;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d)) {
-    return std::nullopt;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
-  std::size_t pos = 10;
-  std::int64_t micros = 0;
-  std::int64_t offset_sec = 0;
-  if (pos < s.size()) {
-    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
-    if (!digits(s, pos + 1, 2, h) || s.size() < pos + 6 || s[pos + 3] != ':' ||
-        !digits(s, pos + 4, 2, mi)) {
-      return std::nullopt;
-    }
-    pos += 6;
-    if (pos < s.size() && s[pos] == ':') {
-      if (!digits(s, pos + 1, 2, sec)) return std::nullopt;
-      pos += 3;
-    }
-    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-      ++pos;
-      std::int64_t scale = 100000;
-      const std::size_t start = pos;
-      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-        micros += (s[pos] - '0') * scale;
-        scale /= 10;
-        ++pos;
-      }
-      if (pos == start) return std::nullopt;
-    }
-    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
-    if (pos < s.size()) {
-      if (s[pos] == 'Z' || s[pos] == 'z') {
-        ++pos;
-      } else if (s[pos] == '+' || s[pos] == '-') {
-        const int sign = s[pos] == '-' ? -1 : 1;
-        int oh = 0, om = 0;
-        if (!digits(s, pos + 1, 2, oh)) return std::nullopt;
-        pos += 3;
-        if (pos < s.size() && s[pos] == ':') ++pos;
-        if (pos < s.size()) {
-          if (!digits(s, pos, 2, om)) return std::nullopt;
-          pos += 2;
-        }
-        offset_sec = sign * (oh * 3600 + om * 60);
-      }
-    }
-    if (pos != s.size()) return std::nullopt;
-  }
-  const std::int64_t days =
-      detail::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_sec;
+  using Duration = std::chrono::system_clock::duration;
+  static_assert(std::ratio_less_equal_v<Duration::period, std::micro>,
+                "system_clock is expected to be at least as fine as microseconds");
+  const std::optional<std::int64_t> us = unix_micros();
+  if (!us) return std::nullopt;
+  // system_clock spans about +-292 years around 1970 with nanosecond ticks: refuse the
+  // instants it cannot represent instead of overflowing.
+  constexpr auto kMax = std::chrono::duration_cast<std::chrono::microseconds>(Duration::max());
+  constexpr auto kMin = std::chrono::duration_cast<std::chrono::microseconds>(Duration::min());
+  if (*us > kMax.count() || *us < kMin.count()) return std::nullopt;
   return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::microseconds(secs * 1000000 + micros)));
+      std::chrono::duration_cast<Duration>(std::chrono::microseconds(*us)));
 }
 
 void to_json(Json& j, const Timestamp& t) {
@@ -139,10 +79,9 @@ void from_json(const Json& j, RowError& e) {
   detail::Reader r(j);
   r.get_or("index", e.index);
   if (auto it = j.find("index"); it != j.end() && it->is_string()) {
-    try {
-      e.index = std::stoll(it->get<std::string>());
+    if (const auto index = detail::parse_int64(it->get_ref<const std::string&>())) {
+      e.index = *index;
       r.skip("index");
-    } catch (const std::exception&) {
     }
   }
   // The reason may be a string or a structured object; keep the text either way.
@@ -207,7 +146,7 @@ void to_json(Json& j, const EvaluatorScoreSummary& s) {
 void from_json(const Json& j, EvaluatorScoreSummary& s) {
   s = EvaluatorScoreSummary{};
   detail::Reader r(j);
-  r.get("evaluator_id", s.evaluator_id);
+  r.id("evaluator_id", s.evaluator_id);
   r.get("evaluator_slug", s.evaluator_slug);
   r.get("evaluator_name", s.evaluator_name);
   r.get("score_value_type", s.score_value_type);

@@ -6,6 +6,7 @@ namespace respan {
 
 using detail::put;
 using detail::put_extra;
+using detail::put_required;
 using detail::Reader;
 
 const std::vector<std::string_view>& DatasetStatusValues::known() {
@@ -14,14 +15,19 @@ const std::vector<std::string_view>& DatasetStatusValues::known() {
   return values;
 }
 
+const std::vector<std::string_view>& DatasetTypeValues::known() {
+  static const std::vector<std::string_view> values = {"sampling", "llm"};
+  return values;
+}
+
 const std::vector<std::string_view>& EvaluationTaskStatusValues::known() {
   static const std::vector<std::string_view> values = {"pending", "running", "completed", "failed"};
   return values;
 }
 
-// ------------------------------------------------------------------------------ DatasetCreate
+// ------------------------------------------------------------------------------ Dataset
 
-void to_json(Json& j, const DatasetCreate& d) {
+void to_json(Json& j, const Dataset& d) {
   j = Json::object();
   put(j, "name", d.name);
   put(j, "description", d.description);
@@ -29,13 +35,14 @@ void to_json(Json& j, const DatasetCreate& d) {
   put(j, "start_time", d.start_time);
   put(j, "end_time", d.end_time);
   put(j, "is_empty", d.is_empty);
-  if (d.initial_log_filters) j["initial_log_filters"] = d.initial_log_filters->to_json();
+  if (d.initial_log_filters)
+    put_required(j, "initial_log_filters", d.initial_log_filters->to_json());
   put(j, "source_dataset_id", d.source_dataset_id);
   put_extra(j, d.extra);
 }
 
-void from_json(const Json& j, DatasetCreate& d) {
-  d = DatasetCreate{};
+void from_json(const Json& j, Dataset& d) {
+  d = Dataset{};
   Reader r(j);
   r.get("name", d.name);
   r.get("description", d.description);
@@ -71,9 +78,9 @@ void from_json(const Json& j, DatasetTag& t) {
   t.extra = r.extra();
 }
 
-// ------------------------------------------------------------------------------ Dataset
+// ------------------------------------------------------------------------------ DatasetRecord
 
-void to_json(Json& j, const Dataset& d) {
+void to_json(Json& j, const DatasetRecord& d) {
   j = Json::object();
   if (!d.id.empty()) j["id"] = d.id;
   put(j, "name", d.name);
@@ -100,8 +107,8 @@ void to_json(Json& j, const Dataset& d) {
   put_extra(j, d.extra);
 }
 
-void from_json(const Json& j, Dataset& d) {
-  d = Dataset{};
+void from_json(const Json& j, DatasetRecord& d) {
+  d = DatasetRecord{};
   Reader r(j);
   r.id("id", d.id);
   r.get("name", d.name);

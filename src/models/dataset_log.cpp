@@ -6,21 +6,54 @@ namespace respan {
 
 using detail::put;
 using detail::put_extra;
+using detail::put_required;
 using detail::Reader;
+
+const std::vector<std::string_view>& ExportFormatValues::known() {
+  static const std::vector<std::string_view> values = {".csv", ".jsonl"};
+  return values;
+}
 
 namespace {
 
 void put_filters(Json& j, const Filters& f) {
-  if (!f.empty()) j["filters"] = f.to_json();
+  if (!f.empty()) put_required(j, "filters", f.to_json());
+}
+
+// The two shapes of `scores` as evaluator id -> score object: an object is taken as is; in a
+// list, each object is keyed by its evaluator_id, evaluator_slug or id (integers as text).
+std::map<std::string, Json> normalised_scores(const Json& raw) {
+  std::map<std::string, Json> out;
+  if (raw.is_object()) {
+    for (auto it = raw.begin(); it != raw.end(); ++it)
+      out[it.key()] = it.value();
+  } else if (raw.is_array()) {
+    for (const Json& item : raw) {
+      if (!item.is_object()) continue;
+      for (const char* key : {"evaluator_id", "evaluator_slug", "id"}) {
+        auto k = item.find(key);
+        if (k == item.end()) continue;
+        if (k->is_string() && !k->get_ref<const std::string&>().empty()) {
+          out[k->get<std::string>()] = item;
+          break;
+        }
+        if (k->is_number_integer()) {
+          out[k->dump()] = item;
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
 // ------------------------------------------------------------------------------ create
 
-void to_json(Json& j, const DatasetLogCreate& c) {
+void to_json(Json& j, const DatasetLog& c) {
   j = Json::object();
-  if (!c.input.is_null()) j["input"] = c.input;
+  if (!c.input.is_null()) put_required(j, "input", c.input);
   put(j, "output", c.output);
   put(j, "expected_output", c.expected_output);
   put(j, "metadata", c.metadata);
@@ -30,8 +63,8 @@ void to_json(Json& j, const DatasetLogCreate& c) {
   put_extra(j, c.extra);
 }
 
-void from_json(const Json& j, DatasetLogCreate& c) {
-  c = DatasetLogCreate{};
+void from_json(const Json& j, DatasetLog& c) {
+  c = DatasetLog{};
   Reader r(j);
   r.raw_or("input", c.input);
   r.raw("output", c.output);
@@ -87,9 +120,9 @@ void from_json(const Json& j, DatasetLogUpdate& u) {
   u.extra = r.extra();
 }
 
-// ------------------------------------------------------------------------------ DatasetLog
+// ------------------------------------------------------------------------------ DatasetLogRecord
 
-void to_json(Json& j, const DatasetLog& l) {
+void to_json(Json& j, const DatasetLogRecord& l) {
   j = Json::object();
   put(j, "id", l.id);
   if (!l.unique_id.empty()) j["unique_id"] = l.unique_id;
@@ -114,7 +147,11 @@ void to_json(Json& j, const DatasetLog& l) {
   put(j, "dataset_id", l.dataset_id);
   put(j, "annotation_status", l.annotation_status);
   put(j, "annotation_completed_by", l.annotation_completed_by);
-  put(j, "scores", l.scores);
+  if (l.raw_scores) {
+    put(j, "scores", l.raw_scores);
+  } else if (!l.scores.empty()) {
+    put_required(j, "scores", Json(l.scores));
+  }
   put(j, "metadata", l.metadata);
   put(j, "metrics", l.metrics);
   put(j, "custom_identifier", l.custom_identifier);
@@ -122,8 +159,8 @@ void to_json(Json& j, const DatasetLog& l) {
   put_extra(j, l.extra);
 }
 
-void from_json(const Json& j, DatasetLog& l) {
-  l = DatasetLog{};
+void from_json(const Json& j, DatasetLogRecord& l) {
+  l = DatasetLogRecord{};
   Reader r(j);
   r.id("id", l.id);
   r.id("unique_id", l.unique_id);
@@ -149,7 +186,8 @@ void from_json(const Json& j, DatasetLog& l) {
   r.id("dataset_id", l.dataset_id);
   r.get("annotation_status", l.annotation_status);
   r.get("annotation_completed_by", l.annotation_completed_by);
-  r.raw("scores", l.scores);
+  r.raw("scores", l.raw_scores);
+  if (l.raw_scores) l.scores = normalised_scores(*l.raw_scores);
   r.raw("metadata", l.metadata);
   r.raw("metrics", l.metrics);
   r.get("custom_identifier", l.custom_identifier);
@@ -159,7 +197,7 @@ void from_json(const Json& j, DatasetLog& l) {
 
 // ------------------------------------------------------------------------------ export / import
 
-void to_json(Json& j, const DatasetLogExport& e) {
+void to_json(Json& j, const ExportLogsRequest& e) {
   j = Json::object();
   j["is_exporting"] = true;
   put_filters(j, e.filters);
@@ -168,8 +206,8 @@ void to_json(Json& j, const DatasetLogExport& e) {
   put_extra(j, e.extra);
 }
 
-void from_json(const Json& j, DatasetLogExport& e) {
-  e = DatasetLogExport{};
+void from_json(const Json& j, ExportLogsRequest& e) {
+  e = ExportLogsRequest{};
   Reader r(j);
   r.skip("is_exporting");
   r.filters("filters", e.filters);
@@ -178,7 +216,7 @@ void from_json(const Json& j, DatasetLogExport& e) {
   e.extra = r.extra();
 }
 
-void to_json(Json& j, const DatasetLogImport& i) {
+void to_json(Json& j, const ImportLogsRequest& i) {
   j = Json::object();
   j["start_time"] = i.start_time;
   j["end_time"] = i.end_time;
@@ -187,8 +225,8 @@ void to_json(Json& j, const DatasetLogImport& i) {
   put_extra(j, i.extra);
 }
 
-void from_json(const Json& j, DatasetLogImport& i) {
-  i = DatasetLogImport{};
+void from_json(const Json& j, ImportLogsRequest& i) {
+  i = ImportLogsRequest{};
   Reader r(j);
   r.get_or("start_time", i.start_time);
   r.get_or("end_time", i.end_time);
@@ -197,15 +235,15 @@ void from_json(const Json& j, DatasetLogImport& i) {
   i.extra = r.extra();
 }
 
-void to_json(Json& j, const DatasetLogRemoval& rm) {
+void to_json(Json& j, const RemoveLogsRequest& rm) {
   j = Json::object();
   if (rm.is_deleting_all_logs) j["is_deleting_all_logs"] = true;
   put_filters(j, rm.filters);
   put_extra(j, rm.extra);
 }
 
-void from_json(const Json& j, DatasetLogRemoval& rm) {
-  rm = DatasetLogRemoval{};
+void from_json(const Json& j, RemoveLogsRequest& rm) {
+  rm = RemoveLogsRequest{};
   Reader r(j);
   r.get_or("is_deleting_all_logs", rm.is_deleting_all_logs);
   r.filters("filters", rm.filters);

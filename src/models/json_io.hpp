@@ -3,7 +3,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -11,33 +13,222 @@
 
 #include <respan/filters.hpp>
 #include <respan/json.hpp>
+#include <respan/models/common.hpp>
+#include <respan/models/request_log.hpp>
 
 namespace respan::detail {
 
-/// Sets j[k] when `v` holds a value (unset optionals are omitted from the wire).
-template <class T>
-void put(Json& j, const char* k, const std::optional<T>& v) {
-  if (v) j[k] = *v;
+/// Thrown by the serialisers of the models when a value may not go on the wire: a non-finite
+/// number anywhere, or a set optional field whose value is JSON null. path() names the field
+/// relative to the model being encoded ("prompt_messages[2].content", "metadata.score");
+/// each enclosing serialiser prepends its own field. encode() (encode.hpp) turns it into an
+/// ErrorCode::invalid_argument Error. A std::invalid_argument, so `Json(model)` users can
+/// catch it without this header.
+class EncodeError : public std::invalid_argument {
+ public:
+  EncodeError(std::string path, std::string reason)
+      : std::invalid_argument(reason), path_(std::move(path)), reason_(std::move(reason)) {
+    update();
+  }
+  const std::string& path() const noexcept { return path_; }
+  const std::string& reason() const noexcept { return reason_; }
+  const char* what() const noexcept override { return message_.c_str(); }
+
+  /// Makes the path relative to the enclosing object: "latency" -> "<field>.latency".
+  void prepend_field(std::string_view field) {
+    std::string p(field);
+    if (!path_.empty() && path_.front() != '[') p += '.';
+    path_ = p + path_;
+    update();
+  }
+  /// Makes the path relative to the enclosing array: "content" -> "[i].content".
+  void prepend_index(std::size_t index) {
+    std::string p = "[" + std::to_string(index) + "]";
+    if (!path_.empty() && path_.front() != '[') p += '.';
+    path_ = p + path_;
+    update();
+  }
+
+ private:
+  void update() { message_ = path_.empty() ? reason_ : path_ + ": " + reason_; }
+  std::string path_;
+  std::string reason_;
+  std::string message_;
+};
+
+/// "not a finite number (NaN)" / "(inf)" / "(-inf)".
+inline std::string non_finite_reason(double d) {
+  const char* what = std::isnan(d) ? "NaN" : (d > 0 ? "inf" : "-inf");
+  return std::string("not a finite number (") + what + ")";
 }
 
-/// Copies `extra`'s members into `j` without overwriting typed fields.
-inline void put_extra(Json& j, const Json& extra) {
-  if (!extra.is_object()) return;
-  for (auto it = extra.begin(); it != extra.end(); ++it) {
-    if (!j.contains(it.key())) j[it.key()] = it.value();
+/// @throws EncodeError when `d` is NaN or infinite.
+inline void check_finite(double d) {
+  if (!std::isfinite(d)) throw EncodeError("", non_finite_reason(d));
+}
+
+/// @throws EncodeError naming the first non-finite number inside `v` (path relative to `v`).
+/// Nulls inside `v` are allowed (free-form user JSON). Iterative: any nesting depth.
+inline void check_finite(const Json& v) {
+  if (v.is_number_float()) {
+    check_finite(v.get<double>());
+    return;
+  }
+  if (!v.is_structured()) return;
+  struct Frame {
+    const Json* node;
+    Json::const_iterator it;
+    std::size_t index;
+  };
+  std::vector<Frame> stack;
+  stack.push_back({&v, v.cbegin(), 0});
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    if (f.it == f.node->cend()) {
+      stack.pop_back();
+      if (!stack.empty()) {
+        ++stack.back().it;
+        ++stack.back().index;
+      }
+      continue;
+    }
+    const Json& child = *f.it;
+    if (child.is_number_float() && !std::isfinite(child.get<double>())) {
+      EncodeError e("", non_finite_reason(child.get<double>()));
+      for (auto fr = stack.rbegin(); fr != stack.rend(); ++fr) {
+        if (fr->node->is_object()) {
+          e.prepend_field(fr->it.key());
+        } else {
+          e.prepend_index(fr->index);
+        }
+      }
+      throw e;
+    }
+    if (child.is_structured()) {
+      stack.push_back({&child, child.cbegin(), 0});  // invalidates f
+      continue;
+    }
+    ++f.it;
+    ++f.index;
   }
 }
 
-/// True when `v` can be decoded as T without silent conversion.
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+
+/// The JSON of one field value, checked: no non-finite number in numbers, free-form JSON and
+/// JsonUnion values; arrays report the failing element's index.
+/// @throws EncodeError with a path relative to the value.
+template <class T>
+Json encode_value(const T& v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    check_finite(static_cast<double>(v));
+    return Json(v);
+  } else if constexpr (std::is_same_v<T, Json>) {
+    check_finite(v);
+    return v;
+  } else if constexpr (is_vector<T>::value) {
+    Json out = Json::array();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      try {
+        out.push_back(encode_value(v[i]));
+      } catch (EncodeError& e) {
+        e.prepend_index(i);
+        throw;
+      }
+    }
+    return out;
+  } else if constexpr (std::is_base_of_v<JsonUnion, T>) {
+    check_finite(v.json());
+    return v.json();
+  } else {
+    return Json(v);  // models check themselves
+  }
+}
+
+/// Sets j[k] to a required (always sent) value, checked like encode_value().
+template <class T>
+void put_required(Json& j, const char* k, const T& v) {
+  try {
+    j[k] = encode_value(v);
+  } catch (EncodeError& e) {
+    e.prepend_field(k);
+    throw;
+  }
+}
+
+/// Sets j[k] when `v` holds a value (unset optionals are omitted from the wire).
+/// @throws EncodeError when the value is JSON null or holds a non-finite number.
+template <class T>
+void put(Json& j, const char* k, const std::optional<T>& v) {
+  if (!v) return;
+  Json out;
+  try {
+    out = encode_value(*v);
+  } catch (EncodeError& e) {
+    e.prepend_field(k);
+    throw;
+  }
+  if (out.is_null()) throw EncodeError(k, "set but null");
+  j[k] = std::move(out);
+}
+
+/// Sets j[k] to the value, or to null when cleared; omits an unset field.
+template <class T>
+void put(Json& j, const char* k, const Clearable<T>& v) {
+  if (v.has_value()) {
+    put(j, k, std::optional<T>(v.value()));
+  } else if (v.is_cleared()) {
+    j[k] = nullptr;
+  }
+}
+
+/// Copies `extra`'s members into `j` without overwriting typed fields. Sent as given (nulls
+/// included) except that non-finite numbers are refused.
+inline void put_extra(Json& j, const Json& extra) {
+  if (!extra.is_object()) return;
+  for (auto it = extra.begin(); it != extra.end(); ++it) {
+    if (j.contains(it.key())) continue;
+    try {
+      check_finite(it.value());
+    } catch (EncodeError& e) {
+      e.prepend_field(it.key());
+      throw;
+    }
+    j[it.key()] = it.value();
+  }
+}
+
+/// True when `v` can be decoded as T without silent conversion: for an integral T, only an
+/// integer (or a float holding an integral value) that T represents exactly; never undefined
+/// behaviour, whatever the number (1e300, -1, 2^64 - 1, NaN).
 template <class T>
 bool json_type_fits(const Json& v) {
   if constexpr (std::is_same_v<T, bool>) {
     return v.is_boolean();
   } else if constexpr (std::is_integral_v<T>) {
-    if (v.is_number_integer()) return true;
+    using Limits = std::numeric_limits<T>;
+    if (v.is_number_unsigned()) {
+      return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(Limits::max());
+    }
+    if (v.is_number_integer()) {
+      const std::int64_t x = v.get<std::int64_t>();
+      if constexpr (std::is_signed_v<T>) {
+        return x >= static_cast<std::int64_t>(Limits::min()) &&
+               x <= static_cast<std::int64_t>(Limits::max());
+      } else {
+        return x >= 0 && static_cast<std::uint64_t>(x) <= static_cast<std::uint64_t>(Limits::max());
+      }
+    }
     if (v.is_number_float()) {
       const double d = v.get<double>();
-      return std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e18;
+      if (!std::isfinite(d) || std::trunc(d) != d) return false;
+      // [-2^digits, 2^digits) for signed T, [0, 2^digits) for unsigned: exact in a double.
+      const double hi = std::ldexp(1.0, Limits::digits);
+      const double lo = std::is_signed_v<T> ? -hi : 0.0;
+      return d >= lo && d < hi;
     }
     return false;
   } else if constexpr (std::is_floating_point_v<T>) {

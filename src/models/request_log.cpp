@@ -6,19 +6,8 @@ namespace respan {
 
 using detail::put;
 using detail::put_extra;
+using detail::put_required;
 using detail::Reader;
-
-const std::vector<std::string_view>& LogTypeValues::known() {
-  static const std::vector<std::string_view> values{
-      "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
-      "agent", "task",       "tool",     "guardrail", "reranker", "other"};
-  return values;
-}
-
-const std::vector<std::string_view>& SpanStatusValues::known() {
-  static const std::vector<std::string_view> values{"success", "error"};
-  return values;
-}
 
 // ---- messages ----------------------------------------------------------------------------
 
@@ -89,7 +78,7 @@ void to_json(Json& j, const ToolCall& t) {
 void from_json(const Json& j, ToolCall& t) {
   t = ToolCall{};
   Reader r(j);
-  r.get("id", t.id);
+  r.id("id", t.id);
   r.get("type", t.type);
   r.get("function", t.function);
   t.extra = r.extra();
@@ -151,7 +140,7 @@ void to_json(Json& j, const Message& m) {
     if (const auto* s = std::get_if<std::string>(&*m.content)) {
       j["content"] = *s;
     } else {
-      j["content"] = std::get<std::vector<ContentPart>>(*m.content);
+      put_required(j, "content", std::get<std::vector<ContentPart>>(*m.content));
     }
   }
   put(j, "name", m.name);
@@ -181,7 +170,7 @@ void from_json(const Json& j, Message& m) {
   }
   r.get("name", m.name);
   r.get("tool_calls", m.tool_calls);
-  r.get("tool_call_id", m.tool_call_id);
+  r.id("tool_call_id", m.tool_call_id);
   m.extra = r.extra();
 }
 
@@ -356,7 +345,7 @@ void get_union(Reader& r, const Json& j, const char* k, std::optional<U>& out) {
   if (!it->is_null()) out = U::from_json_value(*it);
 }
 
-void encode_span(Json& j, const RequestLog& s) {
+void encode_span(Json& j, const SpanFields& s) {
   j = Json::object();
   j["model"] = s.model;
   put(j, "prompt_messages", s.prompt_messages);
@@ -415,7 +404,7 @@ void encode_span(Json& j, const RequestLog& s) {
   put(j, "positive_feedback", s.positive_feedback);
 }
 
-void decode_span(Reader& r, const Json& j, RequestLog& s) {
+void decode_span(Reader& r, const Json& j, SpanFields& s) {
   r.get_or("model", s.model);
   r.get("prompt_messages", s.prompt_messages);
   r.get("completion_message", s.completion_message);
@@ -451,9 +440,9 @@ void decode_span(Reader& r, const Json& j, RequestLog& s) {
   r.get("status", s.status);
   r.get("error_message", s.error_message);
   get_union(r, j, "warnings", s.warnings);
-  r.get("trace_unique_id", s.trace_unique_id);
+  r.id("trace_unique_id", s.trace_unique_id);
   r.get("span_name", s.span_name);
-  r.get("span_parent_id", s.span_parent_id);
+  r.id("span_parent_id", s.span_parent_id);
   r.get("span_workflow_name", s.span_workflow_name);
   r.get("custom_identifier", s.custom_identifier);
   r.get("thread_identifier", s.thread_identifier);
@@ -463,7 +452,7 @@ void decode_span(Reader& r, const Json& j, RequestLog& s) {
   r.raw("metadata", s.metadata);
   r.raw("properties", s.properties);
   r.raw("variables", s.variables);
-  r.get("prompt_id", s.prompt_id);
+  r.id("prompt_id", s.prompt_id);
   r.get("prompt_name", s.prompt_name);
   r.get("is_custom_prompt", s.is_custom_prompt);
   r.raw("full_request", s.full_request);
@@ -474,6 +463,13 @@ void decode_span(Reader& r, const Json& j, RequestLog& s) {
 }
 
 }  // namespace
+
+RequestLog RequestLog::from_record(const RequestLogRecord& record) {
+  RequestLog span;
+  static_cast<SpanFields&>(span) = static_cast<const SpanFields&>(record);
+  span.extra = Json();
+  return span;
+}
 
 void to_json(Json& j, const RequestLog& r) {
   encode_span(j, r);
@@ -487,10 +483,10 @@ void from_json(const Json& j, RequestLog& s) {
   s.extra = r.extra();
 }
 
-void to_json(Json& j, const CreatedRequestLog& c) {
+void to_json(Json& j, const RequestLogCreated& c) {
   j = Json::object();
   put(j, "id", c.id);
-  put(j, "unique_id", c.unique_id);
+  if (!c.unique_id.empty()) j["unique_id"] = c.unique_id;
   put(j, "organization_id", c.organization_id);
   put(j, "customer_identifier", c.customer_identifier);
   put(j, "status", c.status);
@@ -504,8 +500,8 @@ void to_json(Json& j, const CreatedRequestLog& c) {
   put_extra(j, c.extra);
 }
 
-void from_json(const Json& j, CreatedRequestLog& c) {
-  c = CreatedRequestLog{};
+void from_json(const Json& j, RequestLogCreated& c) {
+  c = RequestLogCreated{};
   Reader r(j);
   r.id("id", c.id);
   r.id("unique_id", c.unique_id);
@@ -530,8 +526,7 @@ void from_json(const Json& j, CreatedRequestLog& c) {
     r.get("ttft", alias);
     c.time_to_first_token = alias;
   }
-  if (!c.unique_id) c.unique_id = c.id;
-  if (!c.id) c.id = c.unique_id;
+  if (c.unique_id.empty() && c.id) c.unique_id = *c.id;
   c.extra = r.extra();
 }
 
@@ -574,7 +569,7 @@ void from_json(const Json& j, LimitInfo& l) {
 void to_json(Json& j, const RequestLogRecord& rec) {
   encode_span(j, rec);
   put(j, "id", rec.id);
-  put(j, "unique_id", rec.unique_id);
+  if (!rec.unique_id.empty()) j["unique_id"] = rec.unique_id;
   put(j, "organization_id", rec.organization_id);
   put(j, "environment", rec.environment);
   put(j, "total_request_tokens", rec.total_request_tokens);
@@ -604,18 +599,14 @@ void from_json(const Json& j, RequestLogRecord& rec) {
   r.get("limit_info", rec.limit_info);
   if (!rec.latency) rec.latency = rec.generation_time;
   if (!rec.time_to_first_token) rec.time_to_first_token = rec.ttft;
-  if (!rec.unique_id) rec.unique_id = rec.id;
+  if (rec.unique_id.empty() && rec.id) rec.unique_id = *rec.id;
   rec.extra = r.extra();
 }
 
 void to_json(Json& j, const RequestLogUpdate& u) {
   j = Json::object();
   put(j, "is_pinned", u.is_pinned);
-  if (u.positive_feedback) {
-    j["positive_feedback"] = *u.positive_feedback;
-  } else if (u.clears_positive_feedback()) {
-    j["positive_feedback"] = nullptr;
-  }
+  put(j, "positive_feedback", u.positive_feedback);
   put(j, "note", u.note);
   put(j, "metadata", u.metadata);
   put_extra(j, u.extra);

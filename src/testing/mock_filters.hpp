@@ -4,7 +4,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -19,7 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "util/civil_time.hpp"
+#include "util/iso8601.hpp"
+#include "util/text.hpp"
 
 namespace respan::testing::detail {
 
@@ -27,127 +27,15 @@ using Json = nlohmann::json;
 
 // ------------------------------------------------------------------------------ time
 
-namespace time_impl {
-
-using respan::detail::civil_from_days;
-using respan::detail::days_from_civil;
-
-inline bool is_leap(std::int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-inline unsigned days_in_month(std::int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29u : kDays[m - 1];
-}
-
-// Reads exactly `n` digits at `pos`.
-inline bool digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = s[pos + i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  pos += n;
-  out = v;
-  return true;
-}
-
-}  // namespace time_impl
-
-/// Parses an ISO 8601 / RFC 3339 date or date-time into microseconds since the Unix epoch.
-/// Accepted: `YYYY-MM-DD`, then optionally `T` (or `t` or a space), `hh:mm`, `:ss`, a fraction
-/// of 1-9 digits, and a zone `Z`, `±hh:mm`, `±hhmm` or `±hh`. No zone means UTC.
+/// Parses an ISO 8601 / RFC 3339 date or date-time into microseconds since the Unix epoch
+/// (the parser respan::Timestamp uses: util/iso8601.hpp).
 inline std::optional<std::int64_t> parse_iso8601(std::string_view s) {
-  using time_impl::digits;
-  std::size_t pos = 0;
-  int year = 0, month = 0, day = 0;
-  if (!digits(s, pos, 4, year) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
-  if (!digits(s, pos, 2, month) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
-  if (!digits(s, pos, 2, day)) return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 ||
-      static_cast<unsigned>(day) > time_impl::days_in_month(year, static_cast<unsigned>(month))) {
-    return std::nullopt;
-  }
-  int hour = 0, minute = 0, second = 0;
-  std::int64_t micros = 0;
-  std::int64_t offset_seconds = 0;
-  if (pos < s.size()) {
-    const char sep = s[pos++];
-    if (sep != 'T' && sep != 't' && sep != ' ') return std::nullopt;
-    if (!digits(s, pos, 2, hour) || pos >= s.size() || s[pos++] != ':') return std::nullopt;
-    if (!digits(s, pos, 2, minute)) return std::nullopt;
-    if (pos < s.size() && s[pos] == ':') {
-      ++pos;
-      if (!digits(s, pos, 2, second)) return std::nullopt;
-      if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-        ++pos;
-        std::size_t n = 0;
-        std::int64_t frac = 0;
-        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-          if (n < 6) frac = frac * 10 + (s[pos] - '0');
-          ++n;
-          ++pos;
-        }
-        if (n == 0 || n > 9) return std::nullopt;
-        for (std::size_t i = n; i < 6; ++i)
-          frac *= 10;
-        micros = frac;
-      }
-    }
-    if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
-    if (second == 60) second = 59;  // leap second: clamp
-    if (pos < s.size()) {
-      const char z = s[pos];
-      if (z == 'Z' || z == 'z') {
-        ++pos;
-      } else if (z == '+' || z == '-') {
-        ++pos;
-        int oh = 0, om = 0;
-        if (!digits(s, pos, 2, oh)) return std::nullopt;
-        if (pos < s.size()) {
-          if (s[pos] == ':') ++pos;
-          if (!digits(s, pos, 2, om)) return std::nullopt;
-        }
-        if (oh > 23 || om > 59) return std::nullopt;
-        offset_seconds = (z == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-      } else {
-        return std::nullopt;
-      }
-    }
-    if (pos != s.size()) return std::nullopt;
-  }
-  const std::int64_t days =
-      time_impl::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
-  return secs * 1000000 + micros;
+  return respan::detail::parse_iso8601_micros(s);
 }
 
 /// Formats microseconds since the epoch as `YYYY-MM-DDThh:mm:ss.ffffffZ` (UTC).
 inline std::string format_iso8601(std::int64_t micros) {
-  std::int64_t secs = micros / 1000000;
-  std::int64_t frac = micros % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    secs -= 1;
-  }
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    days -= 1;
-  }
-  std::int64_t y = 0;
-  unsigned m = 0, d = 0;
-  time_impl::civil_from_days(days, y, m, d);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
-                static_cast<long long>((rem % 3600) / 60), static_cast<long long>(rem % 60),
-                static_cast<long long>(frac));
-  return buf;
+  return respan::detail::format_iso8601_micros(micros);
 }
 
 // ------------------------------------------------------------------------------ values
@@ -160,11 +48,11 @@ inline std::optional<double> as_number(const Json& v) {
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
   std::size_t int_digits = 0, frac_digits = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+  while (i < s.size() && respan::detail::is_ascii_digit(s[i]))
     ++i, ++int_digits;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+    while (i < s.size() && respan::detail::is_ascii_digit(s[i]))
       ++i, ++frac_digits;
   }
   if (int_digits + frac_digits == 0) return std::nullopt;
@@ -172,16 +60,12 @@ inline std::optional<double> as_number(const Json& v) {
     ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
     std::size_t exp_digits = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+    while (i < s.size() && respan::detail::is_ascii_digit(s[i]))
       ++i, ++exp_digits;
     if (exp_digits == 0) return std::nullopt;
   }
   if (i != s.size()) return std::nullopt;
-  try {
-    return std::stod(s);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  return respan::detail::parse_double(s);
 }
 
 /// The text form of a value used by the string operators: strings as-is, numbers and booleans
@@ -194,7 +78,7 @@ inline std::string as_text(const Json& v) {
 
 inline std::string ascii_lower(std::string s) {
   for (auto& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = respan::detail::ascii_lower(c);
   return s;
 }
 

@@ -1,6 +1,7 @@
 // The dataset, dataset-log and dataset-evaluation APIs end to end: the real client and libcurl
 // transport against the mock server over loopback.
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,15 +27,15 @@ class DatasetsApi : public MockApiTest {
   respan::RespanClient client() const { return respan::RespanClient::create(options()).value(); }
 
   // An empty dataset created over HTTP.
-  respan::Dataset empty_dataset(const std::string& name) const {
-    respan::DatasetCreate c;
+  respan::DatasetRecord empty_dataset(const std::string& name) const {
+    respan::Dataset c;
     c.name = name;
     c.is_empty = true;
     return client().datasets().create(c).value();
   }
 
-  static respan::DatasetLogCreate log_row(const std::string& question, double cost = 0.002) {
-    respan::DatasetLogCreate l;
+  static respan::DatasetLog log_row(const std::string& question, double cost = 0.002) {
+    respan::DatasetLog l;
     l.input = Json{{"question", question}};
     l.output = Json{{"answer", "A: " + question}};
     l.metadata = Json{{"model", "gpt-4o"}, {"log_type", "chat"}};
@@ -49,7 +50,7 @@ class DatasetsApi : public MockApiTest {
 // ------------------------------------------------------------------------------ datasets
 
 TEST_F(DatasetsApi, CreateEmptyDatasetSendsOnlySetFields) {
-  respan::DatasetCreate c;
+  respan::Dataset c;
   c.name = "support-regressions";
   c.description = "hand-picked";
   c.is_empty = true;
@@ -75,7 +76,7 @@ TEST_F(DatasetsApi, CreateEmptyDatasetSendsOnlySetFields) {
 
 TEST_F(DatasetsApi, CreateValidatesLocallyBeforeSending) {
   auto c = client();
-  respan::DatasetCreate no_name;
+  respan::Dataset no_name;
   no_name.is_empty = true;
   auto r = c.datasets().create(no_name);
   ASSERT_FALSE(r);
@@ -83,7 +84,7 @@ TEST_F(DatasetsApi, CreateValidatesLocallyBeforeSending) {
   EXPECT_EQ(r.error().attempts, 0);
 
   for (std::int64_t bad : {0, 101, -5}) {
-    respan::DatasetCreate s;
+    respan::Dataset s;
     s.name = "x";
     s.sampling = bad;
     auto rs = c.datasets().create(s);
@@ -94,7 +95,7 @@ TEST_F(DatasetsApi, CreateValidatesLocallyBeforeSending) {
 }
 
 TEST_F(DatasetsApi, CreateFromLogsWithoutTimeWindowIsABadRequest) {
-  respan::DatasetCreate c;
+  respan::Dataset c;
   c.name = "from logs";  // neither is_empty nor a source: start/end times are required
   auto r = client().datasets().create(c);
   ASSERT_FALSE(r);
@@ -113,7 +114,7 @@ TEST_F(DatasetsApi, CreateFromLogsSamplesTheWindowAndFilters) {
                              {"timestamp", "2026-01-10T00:00:0" + std::to_string(i) + "Z"}});
   }
   server_.add_request_log({{"model", "gpt-4o"}, {"timestamp", "2025-06-01T00:00:00Z"}});
-  respan::DatasetCreate c;
+  respan::Dataset c;
   c.name = "regressions";
   c.start_time = respan::Timestamp("2026-01-01T00:00:00Z");
   c.end_time = respan::Timestamp("2026-02-01T00:00:00Z");
@@ -135,7 +136,7 @@ TEST_F(DatasetsApi, CopyingADatasetNeedsNoName) {
   auto src = empty_dataset("source");
   ASSERT_TRUE(c.dataset_logs(src.id).create(log_row("one")));
   ASSERT_TRUE(c.dataset_logs(src.id).create(log_row("two")));
-  respan::DatasetCreate copy;
+  respan::Dataset copy;
   copy.source_dataset_id = src.id;
   auto dup = c.datasets().create(copy);
   ASSERT_TRUE(dup) << dup.error();
@@ -153,7 +154,7 @@ TEST_F(DatasetsApi, BackgroundCreationReportsInitializingUntilDone) {
   o.base_url = slow.base_url();
   auto c = respan::RespanClient::create(o).value();
   slow.add_request_log({{"model", "gpt-4o"}, {"timestamp", "2026-01-10T00:00:00Z"}});
-  respan::DatasetCreate create;
+  respan::Dataset create;
   create.name = "async";
   create.start_time = respan::Timestamp("2026-01-01T00:00:00Z");
   create.end_time = respan::Timestamp("2026-02-01T00:00:00Z");
@@ -346,11 +347,11 @@ TEST_F(DatasetsApi, EmptyIdsAreRejectedLocallyOnEveryCall) {
   expect_invalid(logs.update("u", {}).error());
   expect_invalid(logs.replace("u", {}).error());
   expect_invalid(logs.remove("u").error());
-  respan::DatasetLogImport imp;
+  respan::ImportLogsRequest imp;
   imp.start_time = "2026-01-01T00:00:00Z";
   imp.end_time = "2026-01-02T00:00:00Z";
   expect_invalid(logs.import_logs(imp).error());
-  respan::DatasetLogRemoval rm;
+  respan::RemoveLogsRequest rm;
   rm.is_deleting_all_logs = true;
   expect_invalid(logs.remove_logs(rm).error());
   expect_invalid(logs.summary().error());
@@ -396,7 +397,7 @@ TEST_F(DatasetsApi, CreateLogSendsTheDocumentedBodyAndRetrieves) {
   auto logs = c.dataset_logs(ds.id);
   EXPECT_EQ(logs.dataset_id(), ds.id);
 
-  respan::DatasetLogCreate l;
+  respan::DatasetLog l;
   l.input = Json{{"customer_id", "cust_12345"}, {"message", "I need help with my subscription"}};
   l.output = Json{{"response", "I would be happy to help with your subscription."}};
   l.metadata = Json{{"model", "gpt-4o"}, {"log_type", "chat"}};
@@ -419,7 +420,7 @@ TEST_F(DatasetsApi, CreateLogSendsTheDocumentedBodyAndRetrieves) {
   EXPECT_EQ(got->output, l.output);
   EXPECT_FALSE(got->expected_output);
   EXPECT_EQ(got->model, "gpt-4o");
-  EXPECT_EQ(got->log_type, "chat");
+  EXPECT_EQ(got->log_type, respan::LogType::chat());
   EXPECT_EQ(got->prompt_tokens, 25);
   EXPECT_EQ(got->completion_tokens, 18);
   EXPECT_EQ(got->total_request_tokens, 43);
@@ -436,16 +437,26 @@ TEST_F(DatasetsApi, CreateLogValidation) {
   auto logs = c.dataset_logs(ds.id);
   server_.clear_requests();
 
-  respan::DatasetLogCreate no_input;
+  respan::DatasetLog no_input;
   no_input.output = "x";
   EXPECT_EQ(logs.create(no_input).error().code, ErrorCode::invalid_argument);
-  respan::DatasetLogCreate bad_metrics = log_row("q");
+  respan::DatasetLog bad_metrics = log_row("q");
   bad_metrics.metrics = Json::array({1, 2});
   EXPECT_EQ(logs.create(bad_metrics).error().code, ErrorCode::invalid_argument);
+  respan::DatasetLog nan_metric = log_row("q");
+  nan_metric.metrics = Json{{"cost", std::nan("")}};
+  auto nan_r = logs.create(nan_metric);
+  ASSERT_FALSE(nan_r);
+  EXPECT_EQ(nan_r.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(nan_r.error().message, "DatasetLog.metrics.cost: not a finite number (NaN)");
+  respan::DatasetLogUpdate null_update;
+  null_update.expected_output = Json();
+  EXPECT_EQ(logs.update("some-log", null_update).error().message,
+            "DatasetLogUpdate.expected_output: set but null");
   EXPECT_TRUE(server_.requests().empty());
 
   // Checked by the server: a malformed timestamp among the extra fields.
-  respan::DatasetLogCreate bad_time = log_row("q");
+  respan::DatasetLog bad_time = log_row("q");
   bad_time.extra["timestamp"] = "yesterday-ish";
   auto r = logs.create(bad_time);
   ASSERT_FALSE(r);
@@ -458,7 +469,7 @@ TEST_F(DatasetsApi, PatchChangesOnlyTheGivenFields) {
   auto c = client();
   auto ds = empty_dataset("patch");
   auto logs = c.dataset_logs(ds.id);
-  respan::DatasetLogCreate l = log_row("keep me");
+  respan::DatasetLog l = log_row("keep me");
   l.expected_output = "gold";
   const std::string uid = logs.create(l).value().unique_id;
 
@@ -486,7 +497,7 @@ TEST_F(DatasetsApi, PutReplacesAndRemovesOmittedFields) {
   auto c = client();
   auto ds = empty_dataset("put");
   auto logs = c.dataset_logs(ds.id);
-  respan::DatasetLogCreate l = log_row("old question");
+  respan::DatasetLog l = log_row("old question");
   l.expected_output = "gold";
   const std::string uid = logs.create(l).value().unique_id;
 
@@ -584,9 +595,9 @@ TEST_F(DatasetsApi, ExportStartsAnAsyncExport) {
   auto c = client();
   auto ds = empty_dataset("export");
   auto logs = c.dataset_logs(ds.id);
-  respan::DatasetLogExport e;
+  respan::ExportLogsRequest e;
   e.filters.equals("model", "gpt-4o");
-  e.export_format = ".jsonl";
+  e.export_format = respan::ExportFormat::jsonl();
   e.name = "nightly";
   auto r = logs.export_logs(e);
   ASSERT_TRUE(r) << r.error();
@@ -603,8 +614,8 @@ TEST_F(DatasetsApi, ExportStartsAnAsyncExport) {
   ASSERT_TRUE(dflt) << dflt.error();
   EXPECT_EQ(requests_to(logs_path(ds.id) + "list/").back().json(), (Json{{"is_exporting", true}}));
 
-  respan::DatasetLogExport bad;
-  bad.export_format = ".xlsx";
+  respan::ExportLogsRequest bad;
+  bad.export_format = respan::ExportFormat(".xlsx");
   auto rb = logs.export_logs(bad);
   ASSERT_FALSE(rb);
   EXPECT_EQ(rb.error().code, ErrorCode::bad_request);
@@ -613,7 +624,7 @@ TEST_F(DatasetsApi, ExportStartsAnAsyncExport) {
 TEST_F(DatasetsApi, BulkCreateChunksAndReportsBadRowsByOriginalIndex) {
   auto c = client();
   auto ds = empty_dataset("bulk");
-  std::vector<respan::DatasetLogCreate> rows;
+  std::vector<respan::DatasetLog> rows;
   for (int i = 0; i < 1203; ++i)
     rows.push_back(log_row("q" + std::to_string(i)));
   rows[0].input = Json();     // missing input
@@ -643,6 +654,20 @@ TEST_F(DatasetsApi, BulkCreateChunksAndReportsBadRowsByOriginalIndex) {
   EXPECT_EQ(server_.dataset_logs(ds.id).size(), 1199u);
 }
 
+TEST_F(DatasetsApi, BulkReportsUnencodableRowsWithoutThrowing) {
+  auto c = client();
+  auto ds = empty_dataset("bulk-nan");
+  std::vector<respan::DatasetLog> rows{log_row("a"), log_row("b"), log_row("c")};
+  rows[2].output = Json();  // set but null
+  auto r = c.dataset_logs(ds.id).create_bulk(rows);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->success_count, 2);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].index, 2);
+  EXPECT_NE(r->errors[0].error.find("DatasetLog.output: set but null"), std::string::npos);
+  EXPECT_EQ(server_.dataset_logs(ds.id).size(), 2u);
+}
+
 TEST_F(DatasetsApi, BulkServerRowErrorsMapToOriginalIndices) {
   auto c = client();
   auto ds = empty_dataset("bulk-errors");
@@ -652,7 +677,7 @@ TEST_F(DatasetsApi, BulkServerRowErrorsMapToOriginalIndices) {
   f.body =
       R"({"success_count": 1, "error_count": 1, "errors": [{"index": 1, "error": "bad row"}], "total_errors": 1})";
   server_.inject_fault(f);
-  std::vector<respan::DatasetLogCreate> rows{log_row("a"), log_row("b"), log_row("c")};
+  std::vector<respan::DatasetLog> rows{log_row("a"), log_row("b"), log_row("c")};
   rows[1].input = Json();  // not sent: the server sees rows 0 and 2
   auto r = c.dataset_logs(ds.id).create_bulk(rows);
   ASSERT_TRUE(r) << r.error();
@@ -667,7 +692,7 @@ TEST_F(DatasetsApi, BulkServerRowErrorsMapToOriginalIndices) {
 TEST_F(DatasetsApi, BulkChunkFailureReportsEachRowOfThatChunk) {
   auto c = client();
   auto ds = empty_dataset("bulk-chunk");
-  std::vector<respan::DatasetLogCreate> rows;
+  std::vector<respan::DatasetLog> rows;
   for (int i = 0; i < 520; ++i)
     rows.push_back(log_row("q" + std::to_string(i)));
   Fault f;
@@ -691,7 +716,7 @@ TEST_F(DatasetsApi, BulkUnauthorizedStopsAndFails) {
   auto o = options();
   o.api_key = "nope";
   auto c = respan::RespanClient::create(o).value();
-  std::vector<respan::DatasetLogCreate> rows(1001, log_row("q"));
+  std::vector<respan::DatasetLog> rows(1001, log_row("q"));
   auto r = c.dataset_logs("ds").create_bulk(rows);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::unauthorized);
@@ -745,7 +770,7 @@ TEST_F(DatasetsApi, ImportThenSummaryMatchesTheImportedSpans) {
   }
   auto ds = empty_dataset("imported");
   auto logs = c.dataset_logs(ds.id);
-  respan::DatasetLogImport imp;
+  respan::ImportLogsRequest imp;
   imp.start_time = "2026-03-01T00:00:00Z";
   imp.end_time = "2026-03-31T00:00:00Z";
   imp.filters.equals("model", "gpt-4o");
@@ -805,7 +830,7 @@ TEST_F(DatasetsApi, ImportSamplingPercentageIsSent) {
         {{"model", "gpt-4o"}, {"timestamp", "2026-03-01T10:00:0" + std::to_string(i) + "Z"}});
   }
   auto ds = empty_dataset("sampled");
-  respan::DatasetLogImport imp;
+  respan::ImportLogsRequest imp;
   imp.start_time = "2026-03-01T00:00:00Z";
   imp.end_time = "2026-03-02T00:00:00Z";
   imp.sampling_percentage = 30;
@@ -816,7 +841,7 @@ TEST_F(DatasetsApi, ImportSamplingPercentageIsSent) {
 
 TEST_F(DatasetsApi, ImportValidatesLocally) {
   auto logs = client().dataset_logs("ds");
-  respan::DatasetLogImport imp;
+  respan::ImportLogsRequest imp;
   imp.start_time = "2026-03-01T00:00:00Z";
   EXPECT_EQ(logs.import_logs(imp).error().code, ErrorCode::invalid_argument);  // no end
   imp.end_time = "not a date";
@@ -842,7 +867,7 @@ TEST_F(DatasetsApi, RemoveLogsSendsItsBodyOnDelete) {
   const std::string drop = logs.create(log_row("drop", 0.001)).value().unique_id;
   ASSERT_TRUE(logs.create(log_row("pricey", 3.0)));
 
-  respan::DatasetLogRemoval by_id;
+  respan::RemoveLogsRequest by_id;
   by_id.filters.equals("unique_id", drop);
   auto r = logs.remove_logs(by_id);
   ASSERT_TRUE(r) << r.error();
@@ -856,7 +881,7 @@ TEST_F(DatasetsApi, RemoveLogsSendsItsBodyOnDelete) {
   EXPECT_EQ(logs.retrieve(drop).error().code, ErrorCode::not_found);
   EXPECT_TRUE(logs.retrieve(keep));
 
-  respan::DatasetLogRemoval all;
+  respan::RemoveLogsRequest all;
   all.is_deleting_all_logs = true;
   ASSERT_TRUE(logs.remove_logs(all));
   EXPECT_EQ(requests_to(logs_path(ds.id) + "import/", "DELETE").back().json(),

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -52,8 +53,7 @@ TEST_F(RequestLogsApi, CreateSendsExactlyTheSpanAndReturnsTheCreatedFields) {
   span.usage->cache_read_input_tokens = 7;
   auto created = c.request_logs().create(span);
   ASSERT_TRUE(created) << created.error();
-  ASSERT_TRUE(created->unique_id);
-  EXPECT_EQ(created->unique_id->size(), 32u);
+  EXPECT_EQ(created->unique_id.size(), 32u);
   EXPECT_EQ(created->id, created->unique_id);
   EXPECT_EQ(created->environment, "test");
   EXPECT_EQ(created->customer_identifier, "customer-42");
@@ -71,6 +71,24 @@ TEST_F(RequestLogsApi, CreateSendsExactlyTheSpanAndReturnsTheCreatedFields) {
   EXPECT_FALSE(sent[0].json().contains("temperature"));  // unset fields are not sent
 }
 
+TEST_F(RequestLogsApi, CreateRefusesNonFiniteNumbersAndNullsBeforeSending) {
+  auto c = client();
+  auto s = chat_span();
+  s.latency = std::numeric_limits<double>::quiet_NaN();
+  auto r = c.request_logs().create(s);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(r.error().message, "RequestLog.latency: not a finite number (NaN)");
+  s.latency = 1.0;
+  s.output = respan::SpanIO{};
+  EXPECT_EQ(c.request_logs().create(s).error().message, "RequestLog.output: set but null");
+  respan::RequestLogUpdate u;
+  u.metadata = Json{{"score", std::numeric_limits<double>::infinity()}};
+  EXPECT_EQ(c.request_logs().update("abc", u).error().message,
+            "RequestLogUpdate.metadata.score: not a finite number (inf)");
+  EXPECT_TRUE(server_.requests().empty());
+}
+
 TEST_F(RequestLogsApi, CreateThenRetrieveRoundTrip) {
   auto c = client();
   respan::RequestLog span = chat_span();
@@ -85,7 +103,7 @@ TEST_F(RequestLogsApi, CreateThenRetrieveRoundTrip) {
   span.extra["future_field"] = Json{{"kept", true}};
   auto created = c.request_logs().create(span).value();
 
-  auto got = c.request_logs().retrieve(*created.unique_id);
+  auto got = c.request_logs().retrieve(created.unique_id);
   ASSERT_TRUE(got) << got.error();
   EXPECT_EQ(got->model, "gpt-4o");
   EXPECT_EQ(got->unique_id, created.unique_id);
@@ -151,7 +169,7 @@ TEST_F(RequestLogsApi, EveryFieldSurvivesCreateAndRetrieve) {
   s.positive_feedback = true;
   const auto created = c.request_logs().create(s);
   ASSERT_TRUE(created) << created.error();
-  const auto got = c.request_logs().retrieve(*created->unique_id);
+  const auto got = c.request_logs().retrieve(created->unique_id);
   ASSERT_TRUE(got) << got.error();
   const Json sent = s;
   const Json stored = *got;
@@ -430,6 +448,20 @@ TEST_F(RequestLogsApi, BulkCreateChunksAndReportsRowsByOriginalIndex) {
   EXPECT_EQ(server_.request_logs().size(), 1200u);
 }
 
+TEST_F(RequestLogsApi, BulkReportsUnencodableRowsWithoutThrowing) {
+  std::vector<respan::RequestLog> spans{chat_span(), chat_span(), chat_span()};
+  spans[1].metadata = Json{{"score", std::numeric_limits<double>::quiet_NaN()}};
+  auto r = client().request_logs().create_bulk(spans);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->success_count, 2);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].index, 1);
+  EXPECT_NE(r->errors[0].error.find("RequestLog.metadata.score: not a finite number (NaN)"),
+            std::string::npos)
+      << r->errors[0].error;
+  EXPECT_EQ(server_.request_logs().size(), 2u);
+}
+
 TEST_F(RequestLogsApi, BulkServerRowErrorsAreMappedToOriginalIndices) {
   Fault f;
   f.status = 200;
@@ -491,7 +523,7 @@ TEST_F(RequestLogsApi, ListFiltersPagesAndLazyRange) {
   for (auto& row : range) {
     ASSERT_TRUE(row) << row.error();
     EXPECT_EQ(row->customer_identifier, "alice");
-    EXPECT_TRUE(seen.insert(row->unique_id.value_or("")).second) << "yielded twice";
+    EXPECT_TRUE(seen.insert(row->unique_id).second) << "yielded twice";
   }
   EXPECT_EQ(seen.size(), 7u);
   EXPECT_EQ(range.pages_fetched(), 3);
@@ -529,7 +561,7 @@ TEST_F(RequestLogsApi, ListQueryParametersAreSentInTheUrl) {
   q.start_time = respan::Timestamp("2026-01-01T00:00:00Z");
   q.end_time = respan::Timestamp("2026-01-02T00:00:00+01:00");
   q.environment = "prod";
-  q.log_type = "chat";
+  q.log_type = respan::LogType::chat();
   q.include_fields = {"unique_id", "model", "cost"};
   ASSERT_TRUE(c.request_logs().list(q));
   auto sent = requests_to("/api/request-logs/list/").at(0);
@@ -553,7 +585,7 @@ TEST_F(RequestLogsApi, InvalidPagingIsRejectedLocally) {
 
 TEST_F(RequestLogsApi, UpdateSetsAndClearsFeedback) {
   auto c = client();
-  auto id = *c.request_logs().create(chat_span()).value().unique_id;
+  auto id = c.request_logs().create(chat_span()).value().unique_id;
 
   respan::RequestLogUpdate up;
   up.positive_feedback = true;
@@ -569,7 +601,7 @@ TEST_F(RequestLogsApi, UpdateSetsAndClearsFeedback) {
   EXPECT_EQ(got.metadata, (Json{{"feature", "orders"}, {"reviewed", true}}));  // merged
 
   respan::RequestLogUpdate clear;
-  clear.clear_positive_feedback();
+  clear.positive_feedback.clear();
   ASSERT_TRUE(c.request_logs().update(id, clear));
   auto patches = requests_to("/api/request-logs/" + id + "/");
   ASSERT_FALSE(patches.empty());

@@ -165,7 +165,7 @@ TEST_F(TransportStress, ManyThreadsShareOneClientThroughFaults) {
           if (r) {
             o.unique_id = r->unique_id;
             o.returned_customer = r->customer_identifier;
-            if (r->unique_id) created.emplace_back(*r->unique_id, o.customer);
+            if (!r->unique_id.empty()) created.emplace_back(r->unique_id, o.customer);
           } else {
             o.error = r.error();
           }

@@ -24,12 +24,12 @@ int main() {
     std::cerr << created.error() << '\n';
     return 1;
   }
-  auto stored = client->request_logs().retrieve(created->unique_id.value_or(""));
+  auto stored = client->request_logs().retrieve(created->unique_id);
   if (!stored || stored->model != "gpt-4o") {
     std::cerr << "read back failed\n";
     return 1;
   }
-  std::cout << "respan " << respan::version() << ": span " << *created->unique_id
+  std::cout << "respan " << respan::version() << ": span " << created->unique_id
             << " round-tripped\n";
   return 0;
 }

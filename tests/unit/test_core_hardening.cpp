@@ -385,6 +385,26 @@ TEST(HostileAnswers, ListAllStopsWhenTheServerRepeatsAPageForever) {
   EXPECT_EQ(t->seen.size(), 2u);
 }
 
+TEST(HostileAnswers, AMalformedRowIsReportedInPlaceAndTheRangeGoesOn) {
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
+  t->script.push_back(resp(200, R"({"count": 4, "next": "http://127.0.0.1:9/p2", "results": [
+      {"unique_id": "a", "model": "m"}, "not a row", {"unique_id": "b", "model": "m"}]})"));
+  t->script.push_back(
+      resp(200, R"({"count": 4, "next": null, "results": [{"unique_id": "c", "model": "m"}]})"));
+  auto client = respan::RespanClient::create(base_options(t)).value();
+  std::vector<std::string> seen;
+  for (auto& item : client.request_logs().list_all()) {
+    if (item) {
+      seen.push_back(item->unique_id);
+    } else {
+      EXPECT_EQ(item.error().code, ErrorCode::decode);
+      EXPECT_NE(item.error().message.find("row 1"), std::string::npos) << item.error().message;
+      seen.push_back("error");
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "error", "b", "c"}));
+}
+
 // ---------------------------------------------------------------- retry hints, dates
 
 TEST(RetryHints, FarFutureDatesAndEpochMillisecondsDoNotOverflow) {

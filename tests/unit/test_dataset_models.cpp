@@ -1,4 +1,6 @@
 // JSON encoding and tolerant decoding of the dataset and dataset-log models.
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 #include <respan/models/dataset.hpp>
@@ -8,10 +10,10 @@ using respan::Json;
 
 namespace {
 
-// ------------------------------------------------------------------------------ DatasetCreate
+// ------------------------------------------------------------------------------ Dataset
 
-TEST(DatasetModels, DatasetCreateSendsOnlySetFields) {
-  respan::DatasetCreate c;
+TEST(DatasetModels, DatasetSendsOnlySetFields) {
+  respan::Dataset c;
   c.name = "support-regressions";
   EXPECT_EQ(Json(c), (Json{{"name", "support-regressions"}}));
 
@@ -33,7 +35,7 @@ TEST(DatasetModels, DatasetCreateSendsOnlySetFields) {
   EXPECT_EQ(j.at("type"), "sampling");
   EXPECT_FALSE(j.contains("source_dataset_id"));
 
-  const auto back = j.get<respan::DatasetCreate>();
+  const auto back = j.get<respan::Dataset>();
   EXPECT_EQ(back.name, c.name);
   EXPECT_EQ(back.sampling, 40);
   EXPECT_EQ(back.end_time, c.end_time);
@@ -43,15 +45,15 @@ TEST(DatasetModels, DatasetCreateSendsOnlySetFields) {
   EXPECT_EQ(Json(back), j);
 }
 
-TEST(DatasetModels, DatasetCreateEmptyFiltersAreSentAsEmptyObject) {
-  respan::DatasetCreate c;
+TEST(DatasetModels, DatasetEmptyFiltersAreSentAsEmptyObject) {
+  respan::Dataset c;
   c.source_dataset_id = "ds-1";
   c.initial_log_filters = respan::Filters{};
   EXPECT_EQ(Json(c),
             (Json{{"initial_log_filters", Json::object()}, {"source_dataset_id", "ds-1"}}));
 }
 
-// ------------------------------------------------------------------------------ Dataset
+// ------------------------------------------------------------------------------ DatasetRecord
 
 Json list_item() {
   return Json{{"id", "6c1f7e1a-0000-4000-8000-000000000001"},
@@ -74,12 +76,12 @@ Json list_item() {
               {"initial_log_filters", {{"model", {{"operator", ""}, {"value", {"gpt-4o"}}}}}}};
 }
 
-TEST(DatasetModels, DatasetDecodesListItem) {
-  const auto d = list_item().get<respan::Dataset>();
+TEST(DatasetModels, DatasetRecordDecodesListItem) {
+  const auto d = list_item().get<respan::DatasetRecord>();
   EXPECT_EQ(d.id, "6c1f7e1a-0000-4000-8000-000000000001");
   EXPECT_EQ(d.name, "support");
   EXPECT_EQ(d.description, "");
-  EXPECT_EQ(d.type, "sampling");
+  EXPECT_EQ(d.type, respan::DatasetType::sampling());
   ASSERT_TRUE(d.status);
   EXPECT_EQ(*d.status, respan::DatasetStatus::ready());
   EXPECT_TRUE(d.status->is_known());
@@ -102,7 +104,7 @@ TEST(DatasetModels, DatasetDecodesListItem) {
   EXPECT_TRUE(d.extra.empty());
 }
 
-TEST(DatasetModels, DatasetDecodesRetrieveShape) {
+TEST(DatasetModels, DatasetRecordDecodesRetrieveShape) {
   const Json j = {{"id", "ds"},
                   {"organization", 7},
                   {"unique_organization_ids", {"org_a"}},
@@ -110,7 +112,7 @@ TEST(DatasetModels, DatasetDecodesRetrieveShape) {
                   {"evaluator", nullptr},
                   {"running_progress", 100},
                   {"status", "initializing"}};
-  const auto d = j.get<respan::Dataset>();
+  const auto d = j.get<respan::DatasetRecord>();
   EXPECT_EQ(d.organization, "7");
   EXPECT_EQ(d.unique_organization_ids, (std::vector<std::string>{"org_a"}));
   EXPECT_EQ(d.timestamps, (std::vector<std::string>{"2026-01-01T00:00:00Z"}));
@@ -120,12 +122,12 @@ TEST(DatasetModels, DatasetDecodesRetrieveShape) {
   EXPECT_TRUE(d.extra.empty());
 }
 
-TEST(DatasetModels, DatasetKeepsUnknownFieldsAndUnknownStatus) {
+TEST(DatasetModels, DatasetRecordKeepsUnknownFieldsAndUnknownStatus) {
   Json j = list_item();
   j["status"] = "archived";
   j["brand_new"] = {{"x", 1}};
   j["log_count"] = "many";  // wrong type: kept in extra, not a failure
-  const auto d = j.get<respan::Dataset>();
+  const auto d = j.get<respan::DatasetRecord>();
   ASSERT_TRUE(d.status);
   EXPECT_EQ(d.status->value(), "archived");
   EXPECT_FALSE(d.status->is_known());
@@ -140,11 +142,11 @@ TEST(DatasetModels, DatasetKeepsUnknownFieldsAndUnknownStatus) {
   EXPECT_EQ(Json(d), expected);
 }
 
-TEST(DatasetModels, DatasetToleratesNullsEverywhere) {
+TEST(DatasetModels, DatasetRecordToleratesNullsEverywhere) {
   Json j = list_item();
   for (auto& [k, v] : j.items())
     v = nullptr;
-  const auto d = j.get<respan::Dataset>();
+  const auto d = j.get<respan::DatasetRecord>();
   EXPECT_EQ(d.id, "");
   EXPECT_FALSE(d.name);
   EXPECT_FALSE(d.status);
@@ -154,8 +156,8 @@ TEST(DatasetModels, DatasetToleratesNullsEverywhere) {
   EXPECT_EQ(Json(d), Json::object());
 }
 
-TEST(DatasetModels, DatasetRejectsNonObject) {
-  EXPECT_THROW(Json::array().get<respan::Dataset>(), Json::exception);
+TEST(DatasetModels, DatasetRecordRejectsNonObject) {
+  EXPECT_THROW(Json::array().get<respan::DatasetRecord>(), Json::exception);
 }
 
 // ------------------------------------------------------------------------------ DatasetUpdate
@@ -243,10 +245,10 @@ TEST(DatasetModels, RunEvaluatorsResultNullErrorsBecomeEmptyObject) {
   EXPECT_TRUE(r.extra.empty());
 }
 
-// ------------------------------------------------------------------------------ DatasetLogCreate
+// ------------------------------------------------------------------------------ DatasetLog
 
 TEST(DatasetLogModels, CreateSendsOnlySetFields) {
-  respan::DatasetLogCreate c;
+  respan::DatasetLog c;
   c.input = Json{{"customer_id", "cust_12345"}, {"message", "I need help"}};
   EXPECT_EQ(Json(c), (Json{{"input", c.input}}));
   c.output = Json{{"response", "Happy to help"}};
@@ -259,7 +261,7 @@ TEST(DatasetLogModels, CreateSendsOnlySetFields) {
   EXPECT_EQ(j.at("expected_output"), "Happy to help");
   EXPECT_EQ(j.at("metrics").at("prompt_tokens"), 25);
   EXPECT_EQ(j.at("model"), "gpt-4o");
-  const auto back = j.get<respan::DatasetLogCreate>();
+  const auto back = j.get<respan::DatasetLog>();
   EXPECT_EQ(back.input, c.input);
   EXPECT_EQ(back.metadata, c.metadata);
   EXPECT_EQ(back.extra, (Json{{"model", "gpt-4o"}}));
@@ -267,7 +269,7 @@ TEST(DatasetLogModels, CreateSendsOnlySetFields) {
 }
 
 TEST(DatasetLogModels, CreateWithoutInputOmitsIt) {
-  respan::DatasetLogCreate c;
+  respan::DatasetLog c;
   c.output = "x";
   EXPECT_EQ(Json(c), (Json{{"output", "x"}}));
   // A string input is any JSON too.
@@ -292,12 +294,14 @@ TEST(DatasetLogModels, CreatedDecoding) {
 
 // ------------------------------------------------------------------------------ DatasetLogUpdate
 
-TEST(DatasetLogModels, UpdateSendsOnlySetFieldsAndExplicitNulls) {
+TEST(DatasetLogModels, UpdateSendsOnlySetFieldsAndRefusesNull) {
   respan::DatasetLogUpdate u;
   EXPECT_EQ(Json(u), Json::object());
-  u.expected_output = Json(nullptr);  // explicitly sent as null
+  u.expected_output = Json(nullptr);  // not a way to clear: refused (replace() removes fields)
   u.prompt = "p";
-  EXPECT_EQ(Json(u), (Json{{"expected_output", nullptr}, {"prompt", "p"}}));
+  EXPECT_THROW((void)Json(u), std::invalid_argument);
+  u.expected_output = "e";
+  EXPECT_EQ(Json(u), (Json{{"expected_output", "e"}, {"prompt", "p"}}));
   u.input = Json{{"q", 1}};
   u.output = Json::array({1, 2});
   u.completion = "c";
@@ -306,11 +310,13 @@ TEST(DatasetLogModels, UpdateSendsOnlySetFieldsAndExplicitNulls) {
   const auto back = j.get<respan::DatasetLogUpdate>();
   EXPECT_EQ(back.input, u.input);
   EXPECT_EQ(back.completion, "c");
-  EXPECT_FALSE(back.expected_output);  // null decodes as unset
+  EXPECT_EQ(back.expected_output, Json("e"));
   EXPECT_EQ(back.metadata, u.metadata);
+  EXPECT_FALSE(
+      (Json{{"expected_output", nullptr}}.get<respan::DatasetLogUpdate>().expected_output));
 }
 
-// ------------------------------------------------------------------------------ DatasetLog
+// ------------------------------------------------------------------------------ DatasetLogRecord
 
 Json full_log() {
   return Json{{"id", "u1"},
@@ -343,8 +349,8 @@ Json full_log() {
               {"log_type", "chat"}};
 }
 
-TEST(DatasetLogModels, LogDecodesEveryField) {
-  const auto l = full_log().get<respan::DatasetLog>();
+TEST(DatasetLogModels, RecordDecodesEveryField) {
+  const auto l = full_log().get<respan::DatasetLogRecord>();
   EXPECT_EQ(l.id, "u1");
   EXPECT_EQ(l.unique_id, "u1");
   EXPECT_EQ(l.organization_id, "99");
@@ -358,7 +364,7 @@ TEST(DatasetLogModels, LogDecodesEveryField) {
   EXPECT_EQ(l.model, "gpt-4o");
   EXPECT_DOUBLE_EQ(l.latency.value_or(0), 1.8);
   EXPECT_EQ(l.status_code, 200);
-  EXPECT_EQ(l.status, "success");
+  EXPECT_EQ(l.status, respan::SpanStatus::success());
   EXPECT_EQ(l.prompt, Json("hello"));
   EXPECT_EQ(l.completion, Json("hi"));
   ASSERT_TRUE(l.messages);
@@ -370,19 +376,19 @@ TEST(DatasetLogModels, LogDecodesEveryField) {
   EXPECT_EQ(l.annotation_status, "completed");
   ASSERT_TRUE(l.annotation_completed_by);
   EXPECT_EQ(l.annotation_completed_by->email, "r@x.io");
-  EXPECT_EQ(l.scores->at("ev").at("score_value"), 4);
+  EXPECT_EQ(l.scores.at("ev").at("score_value"), 4);
   EXPECT_EQ(l.metadata, (Json{{"model", "gpt-4o"}}));
   EXPECT_EQ(l.metrics, (Json{{"cost", 0.002}}));
   EXPECT_EQ(l.custom_identifier, "c-1");
-  EXPECT_EQ(l.log_type, "chat");
+  EXPECT_EQ(l.log_type, respan::LogType::chat());
   EXPECT_TRUE(l.extra.empty());
 }
 
-TEST(DatasetLogModels, LogRoundTripKeepsUnknownFields) {
+TEST(DatasetLogModels, RecordRoundTripKeepsUnknownFields) {
   Json j = full_log();
   j["created_at"] = "2026-02-01T12:00:01Z";
   j["cost"] = "free";  // wrong type -> extra
-  const auto l = j.get<respan::DatasetLog>();
+  const auto l = j.get<respan::DatasetLogRecord>();
   EXPECT_FALSE(l.cost);
   EXPECT_EQ(l.extra, (Json{{"created_at", "2026-02-01T12:00:01Z"}, {"cost", "free"}}));
   Json expected = j;
@@ -391,17 +397,17 @@ TEST(DatasetLogModels, LogRoundTripKeepsUnknownFields) {
   EXPECT_EQ(Json(l), expected);
 }
 
-TEST(DatasetLogModels, LogWithOnlyIdUsesItAsUniqueId) {
-  const auto l = (Json{{"id", 5}}).get<respan::DatasetLog>();
+TEST(DatasetLogModels, RecordWithOnlyIdUsesItAsUniqueId) {
+  const auto l = (Json{{"id", 5}}).get<respan::DatasetLogRecord>();
   EXPECT_EQ(l.unique_id, "5");
   EXPECT_EQ(l.id, "5");
 }
 
-TEST(DatasetLogModels, LogToleratesNulls) {
+TEST(DatasetLogModels, RecordToleratesNulls) {
   Json j = full_log();
   for (auto& [k, v] : j.items())
     v = nullptr;
-  const auto l = j.get<respan::DatasetLog>();
+  const auto l = j.get<respan::DatasetLogRecord>();
   EXPECT_EQ(l.unique_id, "");
   EXPECT_FALSE(l.input);
   EXPECT_FALSE(l.annotation_completed_by);
@@ -412,24 +418,24 @@ TEST(DatasetLogModels, LogToleratesNulls) {
 // ------------------------------------------------------------------------------ bodies
 
 TEST(DatasetLogModels, ExportBody) {
-  respan::DatasetLogExport e;
+  respan::ExportLogsRequest e;
   EXPECT_EQ(Json(e), (Json{{"is_exporting", true}}));
   e.filters.equals("model", "gpt-4o");
-  e.export_format = ".jsonl";
+  e.export_format = respan::ExportFormat::jsonl();
   e.name = "dump";
   const Json j = e;
   EXPECT_EQ(j, (Json{{"is_exporting", true},
                      {"filters", e.filters.to_json()},
                      {"export_format", ".jsonl"},
                      {"name", "dump"}}));
-  const auto back = j.get<respan::DatasetLogExport>();
+  const auto back = j.get<respan::ExportLogsRequest>();
   EXPECT_EQ(back.filters, e.filters);
-  EXPECT_EQ(back.export_format, ".jsonl");
+  EXPECT_EQ(back.export_format, respan::ExportFormat::jsonl());
   EXPECT_TRUE(back.extra.empty());
 }
 
 TEST(DatasetLogModels, ImportBody) {
-  respan::DatasetLogImport i;
+  respan::ImportLogsRequest i;
   i.start_time = "2026-01-01T00:00:00Z";
   i.end_time = "2026-01-31T00:00:00Z";
   EXPECT_EQ(Json(i),
@@ -439,7 +445,7 @@ TEST(DatasetLogModels, ImportBody) {
   const Json j = i;
   EXPECT_EQ(j.at("filters"), i.filters.to_json());
   EXPECT_EQ(j.at("sampling_percentage"), 50);
-  const auto back = j.get<respan::DatasetLogImport>();
+  const auto back = j.get<respan::ImportLogsRequest>();
   EXPECT_EQ(back.start_time, i.start_time);
   EXPECT_EQ(back.filters, i.filters);
   EXPECT_EQ(back.sampling_percentage, 50);
@@ -447,18 +453,18 @@ TEST(DatasetLogModels, ImportBody) {
 }
 
 TEST(DatasetLogModels, RemovalBody) {
-  respan::DatasetLogRemoval r;
+  respan::RemoveLogsRequest r;
   EXPECT_EQ(Json(r), Json::object());
   r.is_deleting_all_logs = true;
   EXPECT_EQ(Json(r), (Json{{"is_deleting_all_logs", true}}));
   r.is_deleting_all_logs = false;
   r.filters.equals("unique_id", "abc");
   EXPECT_EQ(Json(r), (Json{{"filters", r.filters.to_json()}}));
-  const auto back = Json(r).get<respan::DatasetLogRemoval>();
+  const auto back = Json(r).get<respan::RemoveLogsRequest>();
   EXPECT_FALSE(back.is_deleting_all_logs);
   EXPECT_EQ(back.filters, r.filters);
   // A non-object filters value is not silently dropped.
-  const auto odd = Json{{"filters", "all"}}.get<respan::DatasetLogRemoval>();
+  const auto odd = Json{{"filters", "all"}}.get<respan::RemoveLogsRequest>();
   EXPECT_TRUE(odd.filters.empty());
   EXPECT_EQ(odd.extra, (Json{{"filters", "all"}}));
 }
@@ -525,18 +531,35 @@ TEST(DatasetModels, KnownStatusValues) {
 namespace {
 
 TEST(DatasetLogModels, OptionalTextAndMetricsFieldsAreSentOnlyWhenSet) {
-  respan::DatasetLogCreate c;
+  respan::DatasetLog c;
   c.input = "q";
   EXPECT_EQ(Json(c), (Json{{"input", "q"}}));
   c.prompt = "p";
   c.completion = "a";
   EXPECT_EQ(Json(c), (Json{{"input", "q"}, {"prompt", "p"}, {"completion", "a"}}));
-  EXPECT_EQ(Json(c).get<respan::DatasetLogCreate>().completion, "a");
+  EXPECT_EQ(Json(c).get<respan::DatasetLog>().completion, "a");
 
   respan::DatasetLogUpdate u;
   u.metrics = Json{{"cost", 0.5}};
   EXPECT_EQ(Json(u), (Json{{"metrics", {{"cost", 0.5}}}}));
   EXPECT_EQ(Json(u).get<respan::DatasetLogUpdate>().metrics, (Json{{"cost", 0.5}}));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DatasetLogModels, RecordStatusAndLogTypeAreOpenEnums) {
+  const auto l = Json{{"unique_id", "u"}, {"status", "partial"}, {"log_type", "text"}}
+                     .get<respan::DatasetLogRecord>();
+  ASSERT_TRUE(l.status);
+  EXPECT_FALSE(l.status->is_known());
+  EXPECT_EQ(l.status->value(), "partial");
+  ASSERT_TRUE(l.log_type);
+  EXPECT_EQ(l.log_type->value(), "text");
+  EXPECT_TRUE(respan::ExportFormat::csv().is_known());
+  EXPECT_EQ(Json(respan::ExportFormat::csv()), ".csv");
+  EXPECT_TRUE(respan::DatasetType::llm().is_known());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // JSON encoding and decoding of the request-log (span) models.
 #include <chrono>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
@@ -244,7 +245,7 @@ TEST(RequestLogModel, RecordAcceptsGenerationTimeAndTtftAliases) {
                .get<respan::RequestLogRecord>();
   EXPECT_DOUBLE_EQ(r.latency.value_or(0), 1.25);
   EXPECT_DOUBLE_EQ(r.time_to_first_token.value_or(0), 0.5);
-  auto c = Json{{"id", "u2"}, {"generation_time", 2.0}}.get<respan::CreatedRequestLog>();
+  auto c = Json{{"id", "u2"}, {"generation_time", 2.0}}.get<respan::RequestLogCreated>();
   EXPECT_DOUBLE_EQ(c.latency.value_or(0), 2.0);
   EXPECT_EQ(c.unique_id, "u2");  // id is an alias of unique_id
 }
@@ -288,7 +289,7 @@ TEST(RequestLogModel, CreatedSpanHasEveryDocumentedField) {
                   {"time_to_first_token", 0.1},
                   {"prompt_cache_creation_tokens", 5},
                   {"prompt_cache_hit_tokens", 7}};
-  auto c = j.get<respan::CreatedRequestLog>();
+  auto c = j.get<respan::RequestLogCreated>();
   EXPECT_EQ(Json(c), j);
   EXPECT_TRUE(c.extra.empty());
 }
@@ -298,10 +299,58 @@ TEST(RequestLogModel, UpdateSendsOnlySetFieldsAndExplicitNull) {
   EXPECT_EQ(Json(u), Json::object());
   u.note = "x";
   EXPECT_EQ(Json(u), (Json{{"note", "x"}}));
-  u.clear_positive_feedback();
+  u.positive_feedback.clear();
   EXPECT_EQ(Json(u), (Json{{"note", "x"}, {"positive_feedback", nullptr}}));
   u.positive_feedback = true;  // setting a value wins over the earlier clear
   EXPECT_EQ(Json(u)["positive_feedback"], true);
+  u.positive_feedback.reset();  // back to unset: omitted
+  EXPECT_EQ(Json(u), (Json{{"note", "x"}}));
+}
+
+TEST(Clearable, ThreeStates) {
+  respan::Clearable<bool> c;
+  EXPECT_FALSE(c.has_value());
+  EXPECT_FALSE(c.is_cleared());
+  EXPECT_THROW((void)c.value(), std::bad_optional_access);
+  c = false;
+  EXPECT_TRUE(c.has_value());
+  EXPECT_FALSE(c.value());
+  c.clear();
+  EXPECT_FALSE(c.has_value());
+  EXPECT_TRUE(c.is_cleared());
+  c = true;
+  EXPECT_TRUE(c.has_value());
+  EXPECT_FALSE(c.is_cleared());
+  c.reset();
+  EXPECT_EQ(c, respan::Clearable<bool>{});
+  EXPECT_NE(c, respan::Clearable<bool>(true));
+}
+
+// A span read back is not a span to send: create(const RequestLog&) must not accept a record.
+static_assert(!std::is_convertible_v<const respan::RequestLogRecord&, const respan::RequestLog&>);
+static_assert(!std::is_constructible_v<respan::RequestLog, const respan::RequestLogRecord&>);
+static_assert(!std::is_convertible_v<const respan::RequestLog&, const respan::RequestLogRecord&>);
+
+TEST(RequestLogModel, RecordIsNotARequestLogButCanBeCopiedExplicitly) {
+  EXPECT_FALSE((std::is_convertible_v<const respan::RequestLogRecord&, const respan::RequestLog&>));
+  EXPECT_FALSE((std::is_base_of_v<respan::RequestLog, respan::RequestLogRecord>));
+  const auto rec = Json{{"unique_id", "u1"},  {"id", "u1"},     {"environment", "prod"},
+                        {"model", "gpt-4o"},  {"latency", 0.5}, {"metadata", {{"k", 1}}},
+                        {"server_only", true}}
+                       .get<respan::RequestLogRecord>();
+  const respan::RequestLog again = respan::RequestLog::from_record(rec);
+  EXPECT_EQ(Json(again), (Json{{"model", "gpt-4o"}, {"latency", 0.5}, {"metadata", {{"k", 1}}}}));
+  EXPECT_EQ(Json(respan::RequestLog("m")), (Json{{"model", "m"}}));
+}
+
+TEST(RequestLogModel, OwnIdsAreStringsOtherIdsOptional) {
+  EXPECT_TRUE((std::is_same_v<decltype(respan::RequestLogRecord::unique_id), std::string>));
+  EXPECT_TRUE((std::is_same_v<decltype(respan::RequestLogCreated::unique_id), std::string>));
+  EXPECT_TRUE((std::is_same_v<decltype(respan::RequestLogRecord::id), std::optional<std::string>>));
+  const auto rec = Json{{"id", 17}, {"trace_unique_id", 5}}.get<respan::RequestLogRecord>();
+  EXPECT_EQ(rec.unique_id, "17");  // the alias fills the identity
+  EXPECT_EQ(rec.trace_unique_id, "5");
+  EXPECT_EQ(Json::object().get<respan::RequestLogCreated>().unique_id, "");
 }
 
 TEST(RequestLogModel, SummaryDecodesScores) {

@@ -1,8 +1,12 @@
 /// @file common.hpp
 /// @brief Building blocks shared by every model: timestamps, open enums, pages, bulk results.
 ///
-/// Conventions of all respan models:
-/// - `std::optional` members are omitted from the JSON sent when unset;
+/// Conventions of all respan models (docs/conventions.md has the full list):
+/// - write models (what you send) are plain nouns (RequestLog, Dataset, DatasetLog), stored
+///   objects read back are `<Noun>Record`, create acknowledgements `<Noun>Created`, partial
+///   updates `<Noun>Update`, operations `<Verb><Noun>Request` / `<Verb><Noun>Result`;
+/// - `std::optional` members are omitted from the JSON sent when unset; a set optional is never
+///   sent as `null` (the one way to send `null` is Clearable::clear());
 /// - decoding tolerates missing and `null` fields, and unknown fields are kept in `extra`, so
 ///   nothing the server sends is lost (a field whose type does not match the model also lands
 ///   in `extra` instead of failing the call);
@@ -11,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -39,10 +44,15 @@ class Timestamp {
   /// The ISO 8601 text.
   const std::string& str() const noexcept { return text_; }
   bool empty() const noexcept { return text_.empty(); }
-  /// Parses the text (`YYYY-MM-DD[Tt ]hh:mm:ss[.frac][Z|±hh:mm|±hhmm]`, or a date alone).
+  /// Microseconds since 1970-01-01T00:00:00Z, for every instant of years 0000-9999; nullopt
+  /// when the text does not parse (`YYYY-MM-DD[Tt ]hh:mm[:ss[.frac]][Z|±hh:mm|±hhmm|±hh]`, or
+  /// a date alone; the day is checked against the month; no zone means UTC).
+  std::optional<std::int64_t> unix_micros() const;
+  /// The instant as a time point; nullopt when the text does not parse or the instant is
+  /// outside what system_clock represents (about 1677-2262 with nanosecond ticks).
   std::optional<std::chrono::system_clock::time_point> to_time_point() const;
-  /// True when to_time_point() succeeds.
-  bool valid() const { return to_time_point().has_value(); }
+  /// True when the text parses (unix_micros() succeeds).
+  bool valid() const { return unix_micros().has_value(); }
 
   friend bool operator==(const Timestamp& a, const Timestamp& b) { return a.text_ == b.text_; }
   friend bool operator!=(const Timestamp& a, const Timestamp& b) { return !(a == b); }
@@ -82,13 +92,114 @@ class OpenEnum {
   std::string value_;
 };
 
-/// A page of a list endpoint (Django-REST envelope).
+/// Documented values of LogType.
+struct LogTypeValues {
+  static const std::vector<std::string_view>& known();
+};
+
+/// Span type (`log_type`); decides how input and output are parsed. Server default: chat.
+class LogType : public OpenEnum<LogTypeValues> {
+ public:
+  using OpenEnum::OpenEnum;
+  static LogType chat() { return LogType("chat"); }
+  static LogType completion() { return LogType("completion"); }
+  static LogType response() { return LogType("response"); }
+  static LogType embedding() { return LogType("embedding"); }
+  static LogType speech() { return LogType("speech"); }
+  static LogType transcription() { return LogType("transcription"); }
+  static LogType workflow() { return LogType("workflow"); }
+  static LogType agent() { return LogType("agent"); }
+  static LogType task() { return LogType("task"); }
+  static LogType tool() { return LogType("tool"); }
+  static LogType guardrail() { return LogType("guardrail"); }
+  static LogType reranker() { return LogType("reranker"); }
+  static LogType other() { return LogType("other"); }
+};
+
+/// Documented values of SpanStatus.
+struct SpanStatusValues {
+  static const std::vector<std::string_view>& known();
+};
+
+/// Outcome of a logged call (`status` of spans and dataset logs).
+class SpanStatus : public OpenEnum<SpanStatusValues> {
+ public:
+  using OpenEnum::OpenEnum;
+  static SpanStatus success() { return SpanStatus("success"); }
+  static SpanStatus error() { return SpanStatus("error"); }
+};
+
+/// A field of an update body that can be left alone, set, or cleared. Unset (the default) is
+/// omitted from the JSON sent; a value is sent as is; clear() sends `null`, which the API
+/// documents as "remove the stored value". Only fields the API documents as clearable use it.
+template <class T>
+class Clearable {
+ public:
+  /// Unset: the field is not sent.
+  Clearable() = default;
+  /// Set to `value`.
+  Clearable(T value) : value_(std::move(value)) {}  // NOLINT implicit
+  /// Sets the value (undoes clear()).
+  Clearable& operator=(T value) {
+    value_ = std::move(value);
+    cleared_ = false;
+    return *this;
+  }
+  /// Sends `null`: the server removes the stored value.
+  void clear() noexcept {
+    value_.reset();
+    cleared_ = true;
+  }
+  /// Back to unset: the field is not sent.
+  void reset() noexcept {
+    value_.reset();
+    cleared_ = false;
+  }
+  /// True when a value is set.
+  bool has_value() const noexcept { return value_.has_value(); }
+  /// True after clear() (and no value set since).
+  bool is_cleared() const noexcept { return cleared_; }
+  /// The value. @throws std::bad_optional_access when there is none.
+  const T& value() const { return value_.value(); }
+
+  friend bool operator==(const Clearable& a, const Clearable& b) {
+    return a.value_ == b.value_ && a.cleared_ == b.cleared_;
+  }
+  friend bool operator!=(const Clearable& a, const Clearable& b) { return !(a == b); }
+
+ private:
+  std::optional<T> value_;
+  bool cleared_ = false;
+};
+
+/// One failed row: of a bulk call (`index` = position in the caller's input), or of a page
+/// (Page::row_errors, `index` = position in the server's `results`).
+struct RowError {
+  std::int64_t index = -1;  ///< Position of the row (-1 when the server gave none).
+  std::string error;        ///< The reason.
+  Json extra;               ///< Any other field of the server's error entry.
+};
+void to_json(Json& j, const RowError& e);
+void from_json(const Json& j, RowError& e);
+
+namespace detail {
+/// A count of a list envelope: a JSON number that is exactly a non-negative integer in int64
+/// range (an integral float such as 3.0 included); nullopt for anything else.
+std::optional<std::int64_t> json_count(const Json& v) noexcept;
+}  // namespace detail
+
+/// A page of a list endpoint (Django-REST envelope). Decoding keeps what it can: a row that
+/// cannot be decoded is reported in `row_errors` and the other rows are kept; a `count` or
+/// `total_count` that is not a non-negative integer in int64 range stays 0 / unset and the
+/// raw value is kept in `extra`.
 template <class T>
 struct Page {
   std::int64_t count = 0;                   ///< Total matching items across all pages.
   std::optional<std::string> next;          ///< Absolute URL of the next page, or unset.
   std::optional<std::string> previous;      ///< Absolute URL of the previous page, or unset.
-  std::vector<T> results;                   ///< Items of this page.
+  std::vector<T> results;                   ///< Items of this page that decoded.
+  std::vector<RowError> row_errors;         ///< Rows that did not decode (`index` in `results`
+                                            ///< as sent; `extra["row"]` holds the raw row).
   std::optional<std::int64_t> total_count;  ///< Sent by some list endpoints.
   Json current_filters;                     ///< Echo of the filters (some endpoints).
   Json filters_data;                        ///< Facet data for UIs (some endpoints).
@@ -106,20 +217,28 @@ void from_json(const Json& j, Page<T>& p) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const Json& v = it.value();
-    if (k == "count" && v.is_number()) {
-      p.count = v.get<std::int64_t>();
+    if (k == "count" && detail::json_count(v)) {
+      p.count = *detail::json_count(v);
     } else if (k == "next" && (v.is_string() || v.is_null())) {
       if (v.is_string()) p.next = v.get<std::string>();
     } else if (k == "previous" && (v.is_string() || v.is_null())) {
       if (v.is_string()) p.previous = v.get<std::string>();
     } else if (k == "results" && (v.is_array() || v.is_null())) {
-      if (v.is_array()) {
-        p.results.reserve(v.size());
-        for (const Json& item : v)
-          p.results.push_back(item.get<T>());
+      if (!v.is_array()) continue;
+      p.results.reserve(v.size());
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        try {
+          p.results.push_back(v[i].template get<T>());
+        } catch (const std::exception& e) {
+          RowError bad;
+          bad.index = static_cast<std::int64_t>(i);
+          bad.error = e.what();
+          bad.extra = Json{{"row", v[i]}};
+          p.row_errors.push_back(std::move(bad));
+        }
       }
-    } else if (k == "total_count" && v.is_number()) {
-      p.total_count = v.get<std::int64_t>();
+    } else if (k == "total_count" && detail::json_count(v)) {
+      p.total_count = *detail::json_count(v);
     } else if (k == "current_filters") {
       p.current_filters = v;
     } else if (k == "filters_data") {
@@ -132,15 +251,6 @@ void from_json(const Json& j, Page<T>& p) {
   }
   if (p.count == 0 && p.total_count) p.count = *p.total_count;
 }
-
-/// One failed row of a bulk call. `index` is the row's position in the caller's input.
-struct RowError {
-  std::int64_t index = -1;  ///< Position in the input vector (-1 when the server gave none).
-  std::string error;        ///< The reason.
-  Json extra;               ///< Any other field of the server's error entry.
-};
-void to_json(Json& j, const RowError& e);
-void from_json(const Json& j, RowError& e);
 
 /// Outcome of a bulk create. Partial success is success: check `errors`.
 struct BulkResult {

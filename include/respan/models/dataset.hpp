@@ -1,6 +1,7 @@
 /// @file dataset.hpp
-/// @brief Dataset models: the create and update bodies, the stored dataset, and the
-/// evaluator-run bodies and results. See common.hpp for the conventions every model follows.
+/// @brief Dataset models: the dataset to create (Dataset), the stored dataset (DatasetRecord),
+/// the update body, and the evaluator-run request and result. See common.hpp for the conventions
+/// every model follows.
 #pragma once
 
 #include <cstdint>
@@ -31,10 +32,23 @@ class DatasetStatus : public OpenEnum<DatasetStatusValues> {
   static DatasetStatus loading() { return DatasetStatus("loading"); }
 };
 
+/// Documented values of DatasetType.
+struct DatasetTypeValues {
+  static const std::vector<std::string_view>& known();
+};
+
+/// Kind of dataset (`type`): "sampling" (built from request logs) or "llm".
+class DatasetType : public OpenEnum<DatasetTypeValues> {
+ public:
+  using OpenEnum::OpenEnum;
+  static DatasetType sampling() { return DatasetType("sampling"); }
+  static DatasetType llm() { return DatasetType("llm"); }
+};
+
 /// Body of `POST /api/datasets/`. Three ways to create a dataset: sample existing request logs
 /// (`start_time`/`end_time`, optional `initial_log_filters` and `sampling`), an empty one
 /// (`is_empty = true`), or a copy of another (`source_dataset_id`). Only set fields are sent.
-struct DatasetCreate {
+struct Dataset {
   std::optional<std::string> name;         ///< Required unless source_dataset_id is set.
   std::optional<std::string> description;  ///< Free text.
   std::optional<std::int64_t> sampling;  ///< Percent (1-100) of matching logs; server default 100.
@@ -45,8 +59,8 @@ struct DatasetCreate {
   std::optional<std::string> source_dataset_id;  ///< Duplicate this dataset (copied async).
   Json extra;                                    ///< Other fields to send.
 };
-void to_json(Json& j, const DatasetCreate& d);
-void from_json(const Json& j, DatasetCreate& d);
+void to_json(Json& j, const Dataset& d);
+void from_json(const Json& j, Dataset& d);
 
 /// A tag attached to a dataset.
 struct DatasetTag {
@@ -62,11 +76,11 @@ void from_json(const Json& j, DatasetTag& t);
 /// retrieve shape differ slightly; this struct is their union and every field is optional
 /// except `id`. Ids the server sends as integers (`organization_id`, `organization`) are kept
 /// as their decimal text.
-struct Dataset {
+struct DatasetRecord {
   std::string id;                          ///< UUID of the dataset ("" if the server sent none).
   std::optional<std::string> name;         ///< Display name.
   std::optional<std::string> description;  ///< Free text.
-  std::optional<std::string> type;         ///< e.g. "sampling", "llm".
+  std::optional<DatasetType> type;         ///< sampling / llm.
   std::optional<DatasetStatus> status;     ///< initializing / ready / failed / loading.
   std::optional<std::int64_t> log_count;   ///< Number of logs in the dataset.
   std::optional<Timestamp> created_at;     ///< Creation time.
@@ -87,8 +101,8 @@ struct Dataset {
   std::optional<std::string> evaluator;  ///< Attached evaluator, if any (retrieve).
   Json extra;                            ///< Any other field.
 };
-void to_json(Json& j, const Dataset& d);
-void from_json(const Json& j, Dataset& d);
+void to_json(Json& j, const DatasetRecord& d);
+void from_json(const Json& j, DatasetRecord& d);
 
 /// Body of `PATCH /api/datasets/{id}/`. Only set fields are sent (and changed).
 struct DatasetUpdate {

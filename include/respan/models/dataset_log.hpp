@@ -1,12 +1,15 @@
 /// @file dataset_log.hpp
-/// @brief Dataset-log models: create / update bodies, the stored log, import, removal and
-/// export bodies, and the logs summary. See common.hpp for the conventions every model follows.
+/// @brief Dataset-log models: the log to create (DatasetLog), its acknowledgement, the update
+/// body, the stored log (DatasetLogRecord), the export / import / remove requests and the
+/// logs summary. See common.hpp for the conventions every model follows.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <respan/filters.hpp>
 #include <respan/json.hpp>
@@ -16,7 +19,7 @@ namespace respan {
 
 /// Body of `POST /api/datasets/{id}/logs/` and one row of the bulk endpoint, in the unified
 /// input/output format. Only set fields are sent.
-struct DatasetLogCreate {
+struct DatasetLog {
   Json input;                           ///< Required: any JSON (null = missing).
   std::optional<Json> output;           ///< Any JSON.
   std::optional<Json> expected_output;  ///< Any JSON (ground truth for evaluators).
@@ -28,8 +31,8 @@ struct DatasetLogCreate {
   std::optional<std::string> completion;
   Json extra;  ///< Other top-level fields to send.
 };
-void to_json(Json& j, const DatasetLogCreate& c);
-void from_json(const Json& j, DatasetLogCreate& c);
+void to_json(Json& j, const DatasetLog& c);
+void from_json(const Json& j, DatasetLog& c);
 
 /// Response of `POST /api/datasets/{id}/logs/`.
 struct DatasetLogCreated {
@@ -58,7 +61,7 @@ void from_json(const Json& j, DatasetLogUpdate& u);
 
 /// A dataset log: an item of the list endpoint or the full log of retrieve / update / replace.
 /// List rows may carry `input`/`output` as JSON-encoded strings: the value is kept as sent.
-struct DatasetLog {
+struct DatasetLogRecord {
   std::optional<std::string> id;                     ///< Row id (often equal to unique_id).
   std::string unique_id;                             ///< Log id ("" if the server sent none).
   std::optional<std::string> organization_id;        ///< Integer ids are kept as decimal text.
@@ -72,7 +75,7 @@ struct DatasetLog {
   std::optional<std::string> model;                  ///< Model name.
   std::optional<double> latency;                     ///< Seconds.
   std::optional<std::int64_t> status_code;           ///< HTTP-like status of the call.
-  std::optional<std::string> status;                 ///< e.g. "success", "error".
+  std::optional<SpanStatus> status;                  ///< success / error.
   std::optional<Json> prompt;                        ///< Prompt (usually text).
   std::optional<Json> completion;                    ///< Completion (usually text).
   std::optional<Json> messages;                      ///< Chat messages.
@@ -82,49 +85,67 @@ struct DatasetLog {
   std::optional<std::string> dataset_id;             ///< Owning dataset.
   std::optional<std::string> annotation_status;      ///< Annotation workflow state.
   std::optional<UserRef> annotation_completed_by;    ///< Who completed the annotation.
-  std::optional<Json> scores;                        ///< evaluator id -> score object.
-  std::optional<Json> metadata;                      ///< JSON object.
-  std::optional<Json> metrics;                       ///< JSON object.
-  std::optional<std::string> custom_identifier;      ///< Caller-defined id.
-  std::optional<std::string> log_type;               ///< e.g. "chat".
-  Json extra;                                        ///< Any other field.
+  /// Evaluator scores, normalised to evaluator id -> score object. List rows send an object
+  /// keyed by evaluator id; single-log answers (retrieve, update, replace) send a list of score
+  /// objects, keyed here by their `evaluator_id` (else `evaluator_slug`, else `id`; entries
+  /// with none of them are only in raw_scores).
+  std::map<std::string, Json> scores;
+  std::optional<Json> raw_scores;  ///< `scores` exactly as the server sent it (object or list).
+  std::optional<Json> metadata;    ///< JSON object.
+  std::optional<Json> metrics;     ///< JSON object.
+  std::optional<std::string> custom_identifier;  ///< Caller-defined id.
+  std::optional<LogType> log_type;               ///< e.g. chat.
+  Json extra;                                    ///< Any other field.
 };
-void to_json(Json& j, const DatasetLog& l);
-void from_json(const Json& j, DatasetLog& l);
+void to_json(Json& j, const DatasetLogRecord& l);
+void from_json(const Json& j, DatasetLogRecord& l);
+
+/// Documented values of ExportFormat.
+struct ExportFormatValues {
+  static const std::vector<std::string_view>& known();
+};
+
+/// File format of a dataset-log export (`export_format`). Server default: csv.
+class ExportFormat : public OpenEnum<ExportFormatValues> {
+ public:
+  using OpenEnum::OpenEnum;
+  static ExportFormat csv() { return ExportFormat(".csv"); }
+  static ExportFormat jsonl() { return ExportFormat(".jsonl"); }
+};
 
 /// Body of an export request on `POST /api/datasets/{id}/logs/list/` (`is_exporting: true`).
 /// The export runs asynchronously; the server answers with a message.
-struct DatasetLogExport {
-  Filters filters;                           ///< Which logs to export (empty = all).
-  std::optional<std::string> export_format;  ///< ".csv" (server default) or ".jsonl".
-  std::optional<std::string> name;           ///< Export file name.
-  Json extra;                                ///< Other fields to send.
+struct ExportLogsRequest {
+  Filters filters;                            ///< Which logs to export (empty = all).
+  std::optional<ExportFormat> export_format;  ///< csv (server default) or jsonl.
+  std::optional<std::string> name;            ///< Export file name.
+  Json extra;                                 ///< Other fields to send.
 };
 /// Encodes with `"is_exporting": true`.
-void to_json(Json& j, const DatasetLogExport& e);
-void from_json(const Json& j, DatasetLogExport& e);
+void to_json(Json& j, const ExportLogsRequest& e);
+void from_json(const Json& j, ExportLogsRequest& e);
 
 /// Body of `POST /api/datasets/{id}/logs/import/`: copies existing request logs into the
 /// dataset in the background.
-struct DatasetLogImport {
+struct ImportLogsRequest {
   Timestamp start_time;                             ///< Required.
   Timestamp end_time;                               ///< Required.
   Filters filters;                                  ///< Which logs (empty = all in the window).
   std::optional<std::int64_t> sampling_percentage;  ///< 1-100; server default 100.
   Json extra;                                       ///< Other fields to send.
 };
-void to_json(Json& j, const DatasetLogImport& i);
-void from_json(const Json& j, DatasetLogImport& i);
+void to_json(Json& j, const ImportLogsRequest& i);
+void from_json(const Json& j, ImportLogsRequest& i);
 
 /// Body of `DELETE /api/datasets/{id}/logs/import/`: removes logs in the background. Set
 /// `is_deleting_all_logs` or give `filters` (at least one is required).
-struct DatasetLogRemoval {
+struct RemoveLogsRequest {
   bool is_deleting_all_logs = false;  ///< Remove every log (sent only when true).
   Filters filters;                    ///< Remove the matching logs.
   Json extra;                         ///< Other fields to send.
 };
-void to_json(Json& j, const DatasetLogRemoval& r);
-void from_json(const Json& j, DatasetLogRemoval& r);
+void to_json(Json& j, const RemoveLogsRequest& r);
+void from_json(const Json& j, RemoveLogsRequest& r);
 
 /// Response of the dataset-log summaries (`GET` and `POST .../logs/summary/`).
 using DatasetLogsSummary = LogsSummary;

@@ -1,6 +1,7 @@
 /// @file request_log.hpp
-/// @brief Request-log (span) models: the create-span body, its response, stored records,
-/// updates and summaries. See common.hpp for the conventions every model follows.
+/// @brief Request-log (span) models: the span to log (RequestLog), its acknowledgement
+/// (RequestLogCreated), the stored span (RequestLogRecord), updates and summaries. See common.hpp
+/// for the conventions every model follows.
 #pragma once
 
 #include <cstdint>
@@ -16,43 +17,6 @@
 #include <respan/models/common.hpp>
 
 namespace respan {
-
-/// Documented values of LogType.
-struct LogTypeValues {
-  static const std::vector<std::string_view>& known();
-};
-
-/// Span type (`log_type`); decides how input and output are parsed. Server default: chat.
-class LogType : public OpenEnum<LogTypeValues> {
- public:
-  using OpenEnum::OpenEnum;
-  static LogType chat() { return LogType("chat"); }
-  static LogType completion() { return LogType("completion"); }
-  static LogType response() { return LogType("response"); }
-  static LogType embedding() { return LogType("embedding"); }
-  static LogType speech() { return LogType("speech"); }
-  static LogType transcription() { return LogType("transcription"); }
-  static LogType workflow() { return LogType("workflow"); }
-  static LogType agent() { return LogType("agent"); }
-  static LogType task() { return LogType("task"); }
-  static LogType tool() { return LogType("tool"); }
-  static LogType guardrail() { return LogType("guardrail"); }
-  static LogType reranker() { return LogType("reranker"); }
-  static LogType other() { return LogType("other"); }
-};
-
-/// Documented values of SpanStatus.
-struct SpanStatusValues {
-  static const std::vector<std::string_view>& known();
-};
-
-/// Request status (`status`).
-class SpanStatus : public OpenEnum<SpanStatusValues> {
- public:
-  using OpenEnum::OpenEnum;
-  static SpanStatus success() { return SpanStatus("success"); }
-  static SpanStatus error() { return SpanStatus("error"); }
-};
 
 /// One part of a multi-part message content (OpenAI format): text, image_url, ...
 struct ContentPart {
@@ -223,10 +187,12 @@ class Warnings : public JsonUnion {
   static Warnings from_json_value(Json value);
 };
 
-/// The body of `POST /api/request-logs/`: every field of the create-span API.
-/// Only `model` is required; unset fields are not sent.
-struct RequestLog {
-  std::string model;  ///< Required. Model used for the span.
+struct RequestLogRecord;
+
+/// The fields of a span shared by RequestLog (what you send) and RequestLogRecord (what the
+/// service stores and returns): every field of the create-span API. Not used on its own.
+struct SpanFields {
+  std::string model;  ///< Model used for the span (required when creating).
 
   // Chat input and output.
   std::optional<std::vector<Message>> prompt_messages;  ///< Chat input messages.
@@ -297,13 +263,27 @@ struct RequestLog {
   /// Fields the SDK does not model: sent with the span, filled with unknown fields on decode.
   Json extra;
 };
+
+/// The body of `POST /api/request-logs/` (and one row of the bulk endpoint): a span to log.
+/// Only `model` is required; unset fields are not sent. A RequestLogRecord read back is not a
+/// RequestLog: use from_record() to log it again.
+struct RequestLog : SpanFields {
+  RequestLog() = default;
+  /// A span of `model_name` with every other field unset.
+  explicit RequestLog(std::string model_name) { model = std::move(model_name); }
+
+  /// The span fields of `record` as a new span to log. Service-assigned fields (ids,
+  /// environment, scores, ...) and the record's unknown fields (`extra`) are not copied.
+  /// Note that list endpoints return `input`/`output` as JSON-encoded strings (SpanIO::parsed()).
+  static RequestLog from_record(const RequestLogRecord& record);
+};
 void to_json(Json& j, const RequestLog& r);
 void from_json(const Json& j, RequestLog& r);
 
 /// Response of a create-span call.
-struct CreatedRequestLog {
-  std::optional<std::string> id;  ///< Alias of unique_id.
-  std::optional<std::string> unique_id;
+struct RequestLogCreated {
+  std::string unique_id;          ///< Id of the new span ("" if the server sent none).
+  std::optional<std::string> id;  ///< Alias of unique_id, when the server sends it.
   std::optional<std::string> organization_id;
   std::optional<std::string> customer_identifier;
   std::optional<SpanStatus> status;
@@ -316,8 +296,8 @@ struct CreatedRequestLog {
   std::optional<std::int64_t> prompt_cache_hit_tokens;
   Json extra;
 };
-void to_json(Json& j, const CreatedRequestLog& r);
-void from_json(const Json& j, CreatedRequestLog& r);
+void to_json(Json& j, const RequestLogCreated& r);
+void from_json(const Json& j, RequestLogCreated& r);
 
 /// One entry of a span's `limit_info.limits`.
 struct LimitCheck {
@@ -336,11 +316,11 @@ struct LimitInfo {
   Json extra;
 };
 
-/// A stored span as list and retrieve return it: every RequestLog field plus what the
-/// service adds. `generation_time` / `ttft` in a response fill latency / time_to_first_token.
-struct RequestLogRecord : RequestLog {
-  std::optional<std::string> id;
-  std::optional<std::string> unique_id;
+/// A stored span as list and retrieve return it: the span fields plus what the service adds.
+/// `generation_time` / `ttft` in a response fill latency / time_to_first_token.
+struct RequestLogRecord : SpanFields {
+  std::string unique_id;          ///< Id of the span ("" if the server sent none).
+  std::optional<std::string> id;  ///< Alias of unique_id, when the server sends it.
   std::optional<std::string> organization_id;
   std::optional<std::string> environment;
   std::optional<std::int64_t> total_request_tokens;
@@ -356,23 +336,12 @@ void from_json(const Json& j, RequestLogRecord& r);
 
 /// Body of `PATCH /api/request-logs/{unique_id}/`. Only set fields are sent.
 struct RequestLogUpdate {
-  std::optional<bool> is_pinned;          ///< Exempt from the retention TTL.
-  std::optional<bool> positive_feedback;  ///< true = positive, false = negative.
+  std::optional<bool> is_pinned;  ///< Exempt from the retention TTL.
+  /// true = positive, false = negative; `positive_feedback.clear()` removes the feedback.
+  Clearable<bool> positive_feedback;
   std::optional<std::string> note;
   std::optional<Json> metadata;  ///< Merged into the existing metadata.
   Json extra;                    ///< Other fields to send.
-
-  /// Sends `"positive_feedback": null`, which clears the feedback.
-  RequestLogUpdate& clear_positive_feedback() {
-    positive_feedback.reset();
-    clear_feedback_ = true;
-    return *this;
-  }
-  /// True when clear_positive_feedback() was called (and no feedback set since).
-  bool clears_positive_feedback() const noexcept { return clear_feedback_ && !positive_feedback; }
-
- private:
-  bool clear_feedback_ = false;
 };
 void to_json(Json& j, const RequestLogUpdate& u);
 
