@@ -1,13 +1,23 @@
 // Synchronous span create through the SDK vs. a raw libcurl POST of the same bytes over a
-// reused easy handle, both against the bundled mock server on loopback, in one run.
+// reused easy handle (and the SDK's transport alone in between), all against the bundled mock
+// server on loopback, in one run:
 //
-//   cmake --workflow --preset release && ./build/release/bench/respan_bench
+//   cmake --preset release && cmake --build build/release --target respan_bench
+//   ./build/release/bench/respan_bench --benchmark_enable_random_interleaving=true
+//       --benchmark_repetitions=10 --benchmark_min_time=0.5          (one command line)
 //
-// The ratio SdkCreate / RawCurlPost is the SDK's overhead (serialisation, headers, retry
-// bookkeeping, response decoding) on top of the HTTP round trip itself.
+// Random interleaving makes Google Benchmark run the repetitions of all benchmarks in a
+// random order, so drift on a shared machine hits every side alike; only aggregates are
+// reported. The two interleaving flags are also this program's defaults (see main(); flags
+// given on the command line win), so a plain `respan_bench` runs the same way. Compare the
+// medians (`*_median` rows): SdkCreate / RawCurlPost is the SDK's overhead (serialisation,
+// headers, retry bookkeeping, response decoding) on top of the HTTP round trip itself, and
+// TransportPost / RawCurlPost the transport's share of it.
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 #include <curl/curl.h>
@@ -99,10 +109,54 @@ void BM_RawCurlPost(benchmark::State& state) {
   fx.server.reset();
 }
 
-// Interleave repetitions so drift on a shared machine hits both sides alike.
-BENCHMARK(BM_RawCurlPost)->UseRealTime()->Repetitions(5)->ReportAggregatesOnly(true);
-BENCHMARK(BM_SdkCreate)->UseRealTime()->Repetitions(5)->ReportAggregatesOnly(true);
+// The transport alone (respan::make_curl_transport) posting the same bytes with the SDK's
+// headers: separates the transport's share of the overhead from the pipeline's and models'.
+void BM_TransportPost(benchmark::State& state) {
+  auto& fx = Fixture::get();
+  const auto transport = respan::make_curl_transport();
+  respan::HttpRequest req;
+  req.method = respan::HttpMethod::post;
+  req.url = fx.server.base_url() + "/api/request-logs/";
+  req.headers = {{"Authorization", "Bearer " + fx.server.api_key()},
+                 {"User-Agent", "respan-cpp/bench"},
+                 {"Accept", "application/json"},
+                 {"Content-Type", "application/json"}};
+  req.body = respan::Json(sample_span()).dump();
+  req.timeout = std::chrono::seconds(60);
+  for (auto _ : state) {
+    auto r = transport->send(req);
+    if (!r || r->status >= 300) {
+      state.SkipWithError("transport POST failed");
+      break;
+    }
+    benchmark::DoNotOptimize(r->body);
+  }
+  fx.server.reset();
+}
+
+// No Repetitions() here: it would override --benchmark_repetitions.
+BENCHMARK(BM_RawCurlPost)->UseRealTime()->ReportAggregatesOnly(true);
+BENCHMARK(BM_TransportPost)->UseRealTime()->ReportAggregatesOnly(true);
+BENCHMARK(BM_SdkCreate)->UseRealTime()->ReportAggregatesOnly(true);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// BENCHMARK_MAIN() with defaults for the flags that make the comparison fair: interleaved,
+// repeated runs. Later flags override earlier ones, so the user's own flags win.
+int main(int argc, char** argv) {
+  static char arg0_default[] = "respan_bench";
+  std::vector<char*> args{argc > 0 ? argv[0] : arg0_default};
+  static char interleave[] = "--benchmark_enable_random_interleaving=true";
+  static char repetitions[] = "--benchmark_repetitions=10";
+  args.push_back(interleave);
+  args.push_back(repetitions);
+  for (int i = 1; i < argc; ++i)
+    args.push_back(argv[i]);
+  int n = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&n, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
