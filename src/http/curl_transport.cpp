@@ -223,12 +223,28 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_ms.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     if (!options_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
+    // Security settings must take effect: if libcurl refuses one for an https URL, the
+    // request is not sent rather than sent with weaker protection.
+    CURLcode tls_rc = CURLE_OK;
+    auto must = [&tls_rc](CURLcode rc) {
+      if (tls_rc == CURLE_OK) tls_rc = rc;
+    };
     if (!options_.ca_bundle.empty())
-      curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str());
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+      must(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
+    must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L));
+    must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L));
+    must(curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)));
     curl_easy_setopt(h, CURLOPT_PROXY_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    if (tls_rc != CURLE_OK && request.url.rfind("https://", 0) == 0) {
+      curl_slist_free_all(headers);
+      release(h);
+      Error e = Error::make(ErrorCode::invalid_argument,
+                            std::string("libcurl refused a TLS setting (TLS 1.2 minimum, "
+                                        "verification or CA bundle): ") +
+                                curl_easy_strerror(tls_rc));
+      e.certainly_not_sent = true;
+      return e;
+    }
 
     switch (request.method) {
       case HttpMethod::get:
