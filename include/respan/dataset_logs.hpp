@@ -55,7 +55,10 @@ class DatasetLogsResource {
   /// `POST /api/datasets/{id}/logs/bulk/` in chunks of at most kMaxBulkSize. Rows are checked
   /// locally first (a row without `input` is reported, not sent). Per-row errors carry the
   /// row's index in `logs`. A chunk that fails as a whole reports each of its rows as a row
-  /// error; the call fails only if no row was stored and a request failed.
+  /// error; rows the server's answer does not account for are counted in
+  /// BulkResult::unconfirmed_count, never as stored. The call fails only if no row was stored
+  /// and a request failed. The call deadline covers the whole call, all chunks together. A
+  /// chunk is not idempotent: it is retried only when it certainly was not processed.
   Result<BulkResult> create_bulk(const std::vector<DatasetLog>& logs,
                                  const RequestOptions& options = {}) const;
 

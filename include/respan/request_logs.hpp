@@ -72,7 +72,11 @@ class RequestLogsResource {
   /// `POST /api/request-logs/bulk/` in chunks of at most kMaxBulkSize. Rows are validated
   /// locally first (a row without `model` is reported, not sent). Per-row errors carry the
   /// row's index in `spans`. A chunk that fails as a whole reports each of its rows as a
-  /// row error; the call fails only if no row could be delivered and a request failed.
+  /// row error; rows the server's answer does not account for are counted in
+  /// BulkResult::unconfirmed_count, never as stored. The call fails only if no row could be
+  /// delivered and a request failed. The call deadline (RequestOptions::call_deadline or
+  /// ClientOptions::call_deadline) covers the whole call, all chunks together; chunks retry
+  /// as span creates do (ClientOptions::span_delivery).
   Result<BulkResult> create_bulk(const std::vector<RequestLog>& spans,
                                  const RequestOptions& options = {}) const;
 
