@@ -21,6 +21,7 @@
 
 #include "testing/mock_state.hpp"
 #include "testing/mock_util.hpp"
+#include "util/text.hpp"
 
 namespace respan::testing {
 
@@ -189,8 +190,10 @@ const char* reason_for(int status) {
       return "Service unavailable";
     case 504:
       return "Gateway timeout";
-    default:
-      return "Mock fault";
+    default: {
+      const std::string_view phrase = respan::detail::reason_phrase(status);
+      return phrase.empty() ? "Mock fault" : phrase.data();  // the phrases are literals
+    }
   }
 }
 
