@@ -2,12 +2,13 @@
 # Builds the libFuzzer targets (fuzz/) with clang into build/fuzz and runs each one for
 # SECONDS_PER_TARGET seconds (default 30) on a scratch copy of its seed corpus
 # (fuzz/corpus/<target>/ is not modified). First replays fuzz/regressions/<target>/.
-# Exits non-zero when a target crashes; the crashing input is kept under build/fuzz/artifacts/.
+# Exits non-zero when a target crashes; the crashing input is kept in $FUZZ_BUILD_DIR/artifacts/.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# Environment: CXX (default clang++), FUZZ_JOBS (build jobs, default 2), FUZZ_RSS_MB (default
-# 2048), FUZZ_KEEP_CORPUS=1 to keep the grown scratch corpora in build/fuzz/work/.
+# Environment: CXX (default clang++), FUZZ_BUILD_DIR (default build/fuzz), FUZZ_JOBS (build
+# jobs, default 2), FUZZ_RSS_MB (default 2048), FUZZ_KEEP_CORPUS=1 to keep the grown scratch
+# corpora in $FUZZ_BUILD_DIR/work/.
 # Installs nothing: needs clang++ with libFuzzer and the sanitizer runtimes (Debian/Ubuntu:
 # apt-get install clang libclang-rt-14-dev), cmake and ninja.
 set -euo pipefail
@@ -23,7 +24,7 @@ targets=(fuzz_response_models fuzz_error_body fuzz_retry_after fuzz_filters fuzz
 [[ $# -gt 0 ]] && targets=("$@")
 
 cxx=${CXX:-clang++}
-build=build/fuzz
+build=${FUZZ_BUILD_DIR:-build/fuzz}
 rss_mb=${FUZZ_RSS_MB:-2048}
 
 # ---------------------------------------------------------------- toolchain check
