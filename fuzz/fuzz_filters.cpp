@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Filters inside a dataset create body (Reader::filters), decoded and re-encoded.
   try {
     const respan::Json body = {{"name", "fuzz"}, {"initial_log_filters", j}};
-    const respan::DatasetCreate create = body.get<respan::DatasetCreate>();
+    const respan::Dataset create = body.get<respan::Dataset>();
     const respan::Json out = create;
     if (j.is_object()) check(out.contains("initial_log_filters"));
     (void)dump(out);

@@ -14,8 +14,6 @@
 #include <respan/retry.hpp>
 #include <respan/transport.hpp>
 
-#include "known_defects.hpp"
-
 namespace {
 
 // A fixed "now" (2026-01-01T00:00:00Z) keeps runs reproducible.
@@ -38,14 +36,10 @@ respan::HttpResponse with_header(const char* name, const std::string& value) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
 
-  if (!respan_fuzz::http_date_overflows(text)) {
-    (void)respan::parse_http_date(text);
-    check_delay(with_header("retry-after", text));
-  }
+  (void)respan::parse_http_date(text);
+  check_delay(with_header("retry-after", text));
   check_delay(with_header("retry-after-ms", text));
-  if (!respan_fuzz::ratelimit_reset_overflows(text)) {
-    check_delay(with_header("x-ratelimit-reset", text));
-  }
+  check_delay(with_header("x-ratelimit-reset", text));
 
   respan::HttpResponse body_string;
   body_string.status = 429;
@@ -59,12 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   body_raw.body = "{\"detail\": \"busy\", \"retry_after\": " + text + "}";
   check_delay(body_raw);
 
-  if (!respan_fuzz::timestamp_overflows(text)) {
-    const respan::Timestamp ts(text);
-    if (auto tp = ts.to_time_point()) {
-      // Formatting the parsed time point back must not crash either.
-      (void)respan::Timestamp(*tp).str();
-    }
+  const respan::Timestamp ts(text);
+  (void)ts.unix_micros();
+  if (auto tp = ts.to_time_point()) {
+    // Formatting the parsed time point back must not crash either.
+    (void)respan::Timestamp(*tp).str();
   }
   return 0;
 }

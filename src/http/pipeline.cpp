@@ -215,7 +215,8 @@ Result<ClientOptions> validate_options(ClientOptions o) {
         "base_url uses plain http:// to a non-loopback host, which would send the API "
         "key in clear text: use https:// or set ClientOptions::allow_insecure_http");
   }
-  o.base_url = std::move(base);
+  const std::size_t scheme_end = base.find("://");
+  o.base_url = ascii_lower(std::string_view(base).substr(0, scheme_end)) + base.substr(scheme_end);
   if (auto e = check_duration("connect_timeout", o.connect_timeout, milliseconds(1), kHour))
     return *e;
   if (auto e = check_duration("request_timeout", o.request_timeout, milliseconds(1), kDay))

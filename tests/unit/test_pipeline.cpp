@@ -464,7 +464,7 @@ TEST(Pipeline, ApiKeyNeverInErrorsOrLogs) {
 TEST(Options, BaseUrlNormalisation) {
   for (const char* in :
        {"https://api.respan.ai", "https://api.respan.ai/", "https://api.respan.ai/api",
-        "https://api.respan.ai/api/", " https://api.respan.ai/api// "}) {
+        "https://api.respan.ai/api/", " https://api.respan.ai/api// ", "HTTPS://api.respan.ai"}) {
     respan::ClientOptions o;
     o.api_key = "k";
     o.base_url = in;
