@@ -254,8 +254,8 @@ void from_json(const Json& j, Page<T>& p) {
 
 /// Outcome of a bulk create. Partial success is success: check `errors`.
 struct BulkResult {
-  std::int64_t success_count = 0;            ///< Rows stored.
-  std::int64_t error_count = 0;              ///< Rows rejected (by the server or locally).
+  std::int64_t success_count = 0;  ///< Rows stored.
+  std::int64_t error_count = 0;    ///< Rows rejected (by the server or locally).
   /// Rows the server neither confirmed nor rejected: the answer was empty or its
   /// `success_count` missing, null or not a count. They may or may not be stored.
   std::int64_t unconfirmed_count = 0;
