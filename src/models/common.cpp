@@ -56,18 +56,22 @@ std::optional<std::chrono::system_clock::time_point> Timestamp::to_time_point() 
       std::chrono::duration_cast<Duration>(std::chrono::microseconds(*us)));
 }
 
-void to_json(Json& j, const Timestamp& t) {
+void to_json(Json& j_out, const Timestamp& t) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = t.str();
+  j_out = std::move(j);
 }
 void from_json(const Json& j, Timestamp& t) {
   t = Timestamp(j.get<std::string>());
 }
 
-void to_json(Json& j, const RowError& e) {
+void to_json(Json& j_out, const RowError& e) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["index"] = e.index;
   j["error"] = e.error;
   detail::put_extra(j, e.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, RowError& e) {
@@ -95,7 +99,8 @@ void from_json(const Json& j, RowError& e) {
   e.extra = r.extra();
 }
 
-void to_json(Json& j, const BulkResult& b) {
+void to_json(Json& j_out, const BulkResult& b) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["success_count"] = b.success_count;
   j["error_count"] = b.error_count;
@@ -103,6 +108,7 @@ void to_json(Json& j, const BulkResult& b) {
   detail::put(j, "total_errors", b.total_errors);
   if (!b.unique_ids.empty()) j["unique_ids"] = b.unique_ids;
   detail::put_extra(j, b.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, BulkResult& b) {
@@ -131,7 +137,8 @@ void from_json(const Json& j, BulkResult& b) {
   b.extra = r.extra();
 }
 
-void to_json(Json& j, const EvaluatorScoreSummary& s) {
+void to_json(Json& j_out, const EvaluatorScoreSummary& s) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   detail::put(j, "evaluator_id", s.evaluator_id);
   detail::put(j, "evaluator_slug", s.evaluator_slug);
@@ -141,6 +148,7 @@ void to_json(Json& j, const EvaluatorScoreSummary& s) {
   detail::put(j, "true_count", s.true_count);
   detail::put(j, "false_count", s.false_count);
   detail::put_extra(j, s.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, EvaluatorScoreSummary& s) {
@@ -156,12 +164,14 @@ void from_json(const Json& j, EvaluatorScoreSummary& s) {
   s.extra = r.extra();
 }
 
-void to_json(Json& j, const UserRef& u) {
+void to_json(Json& j_out, const UserRef& u) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   detail::put(j, "first_name", u.first_name);
   detail::put(j, "last_name", u.last_name);
   detail::put(j, "email", u.email);
   detail::put_extra(j, u.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, UserRef& u) {
@@ -173,10 +183,12 @@ void from_json(const Json& j, UserRef& u) {
   u.extra = r.extra();
 }
 
-void to_json(Json& j, const MessageResponse& m) {
+void to_json(Json& j_out, const MessageResponse& m) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   detail::put(j, "message", m.message);
   detail::put_extra(j, m.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, MessageResponse& m) {
@@ -187,7 +199,8 @@ void from_json(const Json& j, MessageResponse& m) {
   m.extra = r.extra();
 }
 
-void to_json(Json& j, const LogsSummary& s) {
+void to_json(Json& j_out, const LogsSummary& s) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["number_of_requests"] = s.number_of_requests;
   j["total_cost"] = s.total_cost;
@@ -199,6 +212,7 @@ void to_json(Json& j, const LogsSummary& s) {
   j["avg_ttft"] = s.avg_ttft;
   j["scores"] = s.scores;
   detail::put_extra(j, s.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, LogsSummary& s) {

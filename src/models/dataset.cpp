@@ -27,7 +27,8 @@ const std::vector<std::string_view>& EvaluationTaskStatusValues::known() {
 
 // ------------------------------------------------------------------------------ Dataset
 
-void to_json(Json& j, const Dataset& d) {
+void to_json(Json& j_out, const Dataset& d) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "name", d.name);
   put(j, "description", d.description);
@@ -39,6 +40,7 @@ void to_json(Json& j, const Dataset& d) {
     put_required(j, "initial_log_filters", d.initial_log_filters->to_json());
   put(j, "source_dataset_id", d.source_dataset_id);
   put_extra(j, d.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, Dataset& d) {
@@ -57,12 +59,14 @@ void from_json(const Json& j, Dataset& d) {
 
 // ------------------------------------------------------------------------------ DatasetTag
 
-void to_json(Json& j, const DatasetTag& t) {
+void to_json(Json& j_out, const DatasetTag& t) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "id", t.id);
   put(j, "name", t.name);
   put(j, "color", t.color);
   put_extra(j, t.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, DatasetTag& t) {
@@ -80,7 +84,8 @@ void from_json(const Json& j, DatasetTag& t) {
 
 // ------------------------------------------------------------------------------ DatasetRecord
 
-void to_json(Json& j, const DatasetRecord& d) {
+void to_json(Json& j_out, const DatasetRecord& d) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   if (!d.id.empty()) j["id"] = d.id;
   put(j, "name", d.name);
@@ -105,6 +110,7 @@ void to_json(Json& j, const DatasetRecord& d) {
   put(j, "timestamps", d.timestamps);
   put(j, "evaluator", d.evaluator);
   put_extra(j, d.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, DatasetRecord& d) {
@@ -137,13 +143,15 @@ void from_json(const Json& j, DatasetRecord& d) {
 
 // ------------------------------------------------------------------------------ DatasetUpdate
 
-void to_json(Json& j, const DatasetUpdate& u) {
+void to_json(Json& j_out, const DatasetUpdate& u) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "name", u.name);
   put(j, "description", u.description);
   put(j, "starred", u.starred);
   put(j, "tags", u.tags);
   put_extra(j, u.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, DatasetUpdate& u) {
@@ -158,12 +166,14 @@ void from_json(const Json& j, DatasetUpdate& u) {
 
 // ------------------------------------------------------------------------------ evaluators
 
-void to_json(Json& j, const RunEvaluatorsRequest& req) {
+void to_json(Json& j_out, const RunEvaluatorsRequest& req) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["evaluator_ids"] = req.evaluator_ids;
   put(j, "experiment_id", req.experiment_id);
   put(j, "generation_method", req.generation_method);
   put_extra(j, req.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, RunEvaluatorsRequest& req) {
@@ -175,7 +185,8 @@ void from_json(const Json& j, RunEvaluatorsRequest& req) {
   req.extra = r.extra();
 }
 
-void to_json(Json& j, const EvaluationTask& t) {
+void to_json(Json& j_out, const EvaluationTask& t) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   if (!t.task_id.empty()) j["task_id"] = t.task_id;
   put(j, "name", t.name);
@@ -188,6 +199,7 @@ void to_json(Json& j, const EvaluationTask& t) {
   put(j, "evaluated_logs_count", t.evaluated_logs_count);
   put(j, "score", t.score);
   put_extra(j, t.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, EvaluationTask& t) {
@@ -206,13 +218,15 @@ void from_json(const Json& j, EvaluationTask& t) {
   t.extra = r.extra();
 }
 
-void to_json(Json& j, const RunEvaluatorsResult& res) {
+void to_json(Json& j_out, const RunEvaluatorsResult& res) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["created_tasks"] = res.created_tasks;
   j["errors"] = res.errors;
   put(j, "experiment_updated", res.experiment_updated);
   j["experiment_evaluator_ids"] = res.experiment_evaluator_ids;
   put_extra(j, res.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, RunEvaluatorsResult& res) {

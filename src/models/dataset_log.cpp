@@ -51,7 +51,8 @@ std::map<std::string, Json> normalised_scores(const Json& raw) {
 
 // ------------------------------------------------------------------------------ create
 
-void to_json(Json& j, const DatasetLog& c) {
+void to_json(Json& j_out, const DatasetLog& c) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   if (!c.input.is_null()) put_required(j, "input", c.input);
   put(j, "output", c.output);
@@ -61,6 +62,7 @@ void to_json(Json& j, const DatasetLog& c) {
   put(j, "prompt", c.prompt);
   put(j, "completion", c.completion);
   put_extra(j, c.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, DatasetLog& c) {
@@ -76,11 +78,13 @@ void from_json(const Json& j, DatasetLog& c) {
   c.extra = r.extra();
 }
 
-void to_json(Json& j, const DatasetLogCreated& c) {
+void to_json(Json& j_out, const DatasetLogCreated& c) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "message", c.message);
   if (!c.unique_id.empty()) j["unique_id"] = c.unique_id;
   put_extra(j, c.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, DatasetLogCreated& c) {
@@ -95,7 +99,8 @@ void from_json(const Json& j, DatasetLogCreated& c) {
 
 // ------------------------------------------------------------------------------ update
 
-void to_json(Json& j, const DatasetLogUpdate& u) {
+void to_json(Json& j_out, const DatasetLogUpdate& u) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "input", u.input);
   put(j, "output", u.output);
@@ -105,6 +110,7 @@ void to_json(Json& j, const DatasetLogUpdate& u) {
   put(j, "metadata", u.metadata);
   put(j, "metrics", u.metrics);
   put_extra(j, u.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, DatasetLogUpdate& u) {
@@ -122,7 +128,8 @@ void from_json(const Json& j, DatasetLogUpdate& u) {
 
 // ------------------------------------------------------------------------------ DatasetLogRecord
 
-void to_json(Json& j, const DatasetLogRecord& l) {
+void to_json(Json& j_out, const DatasetLogRecord& l) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "id", l.id);
   if (!l.unique_id.empty()) j["unique_id"] = l.unique_id;
@@ -157,6 +164,7 @@ void to_json(Json& j, const DatasetLogRecord& l) {
   put(j, "custom_identifier", l.custom_identifier);
   put(j, "log_type", l.log_type);
   put_extra(j, l.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, DatasetLogRecord& l) {
@@ -197,13 +205,15 @@ void from_json(const Json& j, DatasetLogRecord& l) {
 
 // ------------------------------------------------------------------------------ export / import
 
-void to_json(Json& j, const ExportLogsRequest& e) {
+void to_json(Json& j_out, const ExportLogsRequest& e) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["is_exporting"] = true;
   put_filters(j, e.filters);
   put(j, "export_format", e.export_format);
   put(j, "name", e.name);
   put_extra(j, e.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, ExportLogsRequest& e) {
@@ -216,13 +226,15 @@ void from_json(const Json& j, ExportLogsRequest& e) {
   e.extra = r.extra();
 }
 
-void to_json(Json& j, const ImportLogsRequest& i) {
+void to_json(Json& j_out, const ImportLogsRequest& i) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["start_time"] = i.start_time;
   j["end_time"] = i.end_time;
   put_filters(j, i.filters);
   put(j, "sampling_percentage", i.sampling_percentage);
   put_extra(j, i.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, ImportLogsRequest& i) {
@@ -235,11 +247,13 @@ void from_json(const Json& j, ImportLogsRequest& i) {
   i.extra = r.extra();
 }
 
-void to_json(Json& j, const RemoveLogsRequest& rm) {
+void to_json(Json& j_out, const RemoveLogsRequest& rm) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   if (rm.is_deleting_all_logs) j["is_deleting_all_logs"] = true;
   put_filters(j, rm.filters);
   put_extra(j, rm.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, RemoveLogsRequest& rm) {

@@ -23,8 +23,7 @@ namespace respan::detail {
 template <class T>
 Result<Json> encode(const T& body, std::string_view type_name) {
   try {
-    Json j = body;
-    return j;
+    return to_json_value(body);
   } catch (const EncodeError& e) {
     std::string message(type_name);
     if (!e.path().empty()) message += "." + e.path();

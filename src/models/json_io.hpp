@@ -113,6 +113,16 @@ inline void check_finite(const Json& v) {
   }
 }
 
+/// `Json(v)` in two steps: the value is fully constructed before the model's to_json runs, so
+/// an EncodeError thrown half-way unwinds it normally. (A throw inside nlohmann's converting
+/// constructor leaves a partly built object that is never destroyed: a leak.)
+template <class T>
+Json to_json_value(const T& v) {
+  Json out;
+  nlohmann::adl_serializer<T>::to_json(out, v);
+  return out;
+}
+
 template <class T>
 struct is_vector : std::false_type {};
 template <class T, class A>
@@ -144,7 +154,7 @@ Json encode_value(const T& v) {
     check_finite(v.json());
     return v.json();
   } else {
-    return Json(v);  // models check themselves
+    return to_json_value(v);  // models check themselves
   }
 }
 

@@ -27,12 +27,14 @@ ContentPart ContentPart::make_image_url(std::string url, std::optional<std::stri
   return p;
 }
 
-void to_json(Json& j, const ContentPart& p) {
+void to_json(Json& j_out, const ContentPart& p) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["type"] = p.type;
   put(j, "text", p.text);
   put(j, "image_url", p.image_url);
   put_extra(j, p.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, ContentPart& p) {
@@ -44,11 +46,13 @@ void from_json(const Json& j, ContentPart& p) {
   p.extra = r.extra();
 }
 
-void to_json(Json& j, const FunctionCall& f) {
+void to_json(Json& j_out, const FunctionCall& f) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "name", f.name);
   put(j, "arguments", f.arguments);
   put_extra(j, f.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, FunctionCall& f) {
@@ -67,12 +71,14 @@ ToolCall ToolCall::make_function(std::string id, std::string name, std::string a
   return t;
 }
 
-void to_json(Json& j, const ToolCall& t) {
+void to_json(Json& j_out, const ToolCall& t) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "id", t.id);
   put(j, "type", t.type);
   put(j, "function", t.function);
   put_extra(j, t.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, ToolCall& t) {
@@ -133,7 +139,8 @@ std::string Message::text() const {
   return out;
 }
 
-void to_json(Json& j, const Message& m) {
+void to_json(Json& j_out, const Message& m) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["role"] = m.role;
   if (m.content) {
@@ -147,6 +154,7 @@ void to_json(Json& j, const Message& m) {
   put(j, "tool_calls", m.tool_calls);
   put(j, "tool_call_id", m.tool_call_id);
   put_extra(j, m.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, Message& m) {
@@ -185,13 +193,15 @@ ToolDefinition ToolDefinition::make_function(std::string name, std::string descr
   return t;
 }
 
-void to_json(Json& j, const ToolDefinition::Function& f) {
+void to_json(Json& j_out, const ToolDefinition::Function& f) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["name"] = f.name;
   put(j, "description", f.description);
   put(j, "parameters", f.parameters);
   put(j, "strict", f.strict);
   put_extra(j, f.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, ToolDefinition::Function& f) {
@@ -204,11 +214,13 @@ void from_json(const Json& j, ToolDefinition::Function& f) {
   f.extra = r.extra();
 }
 
-void to_json(Json& j, const ToolDefinition& t) {
+void to_json(Json& j_out, const ToolDefinition& t) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   j["type"] = t.type;
   put(j, "function", t.function);
   put_extra(j, t.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, ToolDefinition& t) {
@@ -219,7 +231,8 @@ void from_json(const Json& j, ToolDefinition& t) {
   t.extra = r.extra();
 }
 
-void to_json(Json& j, const Usage& u) {
+void to_json(Json& j_out, const Usage& u) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "prompt_tokens", u.prompt_tokens);
   put(j, "completion_tokens", u.completion_tokens);
@@ -229,6 +242,7 @@ void to_json(Json& j, const Usage& u) {
   put(j, "cache_creation_input_tokens", u.cache_creation_input_tokens);
   put(j, "cache_read_input_tokens", u.cache_read_input_tokens);
   put_extra(j, u.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, Usage& u) {
@@ -244,12 +258,14 @@ void from_json(const Json& j, Usage& u) {
   u.extra = r.extra();
 }
 
-void to_json(Json& j, const CustomerParams& c) {
+void to_json(Json& j_out, const CustomerParams& c) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "customer_identifier", c.customer_identifier);
   put(j, "email", c.email);
   put(j, "name", c.name);
   put_extra(j, c.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, CustomerParams& c) {
@@ -263,8 +279,8 @@ void from_json(const Json& j, CustomerParams& c) {
 
 // ---- unions ------------------------------------------------------------------------------
 
-SpanIO::SpanIO(const Message& message) : JsonUnion(Json(message)) {}
-SpanIO::SpanIO(const std::vector<Message>& messages) : JsonUnion(Json(messages)) {}
+SpanIO::SpanIO(const Message& message) : JsonUnion(detail::to_json_value(message)) {}
+SpanIO::SpanIO(const std::vector<Message>& messages) : JsonUnion(detail::to_json_value(messages)) {}
 
 Json SpanIO::parsed() const {
   if (!value_.is_string()) return value_;
@@ -306,26 +322,34 @@ Warnings Warnings::from_json_value(Json value) {
   return w;
 }
 
-void to_json(Json& j, const SpanIO& v) {
+void to_json(Json& j_out, const SpanIO& v) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = v.json();
+  j_out = std::move(j);
 }
 void from_json(const Json& j, SpanIO& v) {
   v = SpanIO::from_json_value(j);
 }
-void to_json(Json& j, const Stop& v) {
+void to_json(Json& j_out, const Stop& v) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = v.json();
+  j_out = std::move(j);
 }
 void from_json(const Json& j, Stop& v) {
   v = Stop::from_json_value(j);
 }
-void to_json(Json& j, const ToolChoice& v) {
+void to_json(Json& j_out, const ToolChoice& v) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = v.json();
+  j_out = std::move(j);
 }
 void from_json(const Json& j, ToolChoice& v) {
   v = ToolChoice::from_json_value(j);
 }
-void to_json(Json& j, const Warnings& v) {
+void to_json(Json& j_out, const Warnings& v) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = v.json();
+  j_out = std::move(j);
 }
 void from_json(const Json& j, Warnings& v) {
   v = Warnings::from_json_value(j);
@@ -471,9 +495,11 @@ RequestLog RequestLog::from_record(const RequestLogRecord& record) {
   return span;
 }
 
-void to_json(Json& j, const RequestLog& r) {
+void to_json(Json& j_out, const RequestLog& r) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   encode_span(j, r);
   put_extra(j, r.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, RequestLog& s) {
@@ -483,7 +509,8 @@ void from_json(const Json& j, RequestLog& s) {
   s.extra = r.extra();
 }
 
-void to_json(Json& j, const RequestLogCreated& c) {
+void to_json(Json& j_out, const RequestLogCreated& c) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "id", c.id);
   if (!c.unique_id.empty()) j["unique_id"] = c.unique_id;
@@ -498,6 +525,7 @@ void to_json(Json& j, const RequestLogCreated& c) {
   put(j, "prompt_cache_creation_tokens", c.prompt_cache_creation_tokens);
   put(j, "prompt_cache_hit_tokens", c.prompt_cache_hit_tokens);
   put_extra(j, c.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, RequestLogCreated& c) {
@@ -530,7 +558,8 @@ void from_json(const Json& j, RequestLogCreated& c) {
   c.extra = r.extra();
 }
 
-void to_json(Json& j, const LimitCheck& l) {
+void to_json(Json& j_out, const LimitCheck& l) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "name", l.name);
   put(j, "current_value", l.current_value);
@@ -538,6 +567,7 @@ void to_json(Json& j, const LimitCheck& l) {
   put(j, "limit_value", l.limit_value);
   put(j, "is_within_limit", l.is_within_limit);
   put_extra(j, l.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, LimitCheck& l) {
@@ -551,11 +581,13 @@ void from_json(const Json& j, LimitCheck& l) {
   l.extra = r.extra();
 }
 
-void to_json(Json& j, const LimitInfo& l) {
+void to_json(Json& j_out, const LimitInfo& l) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "is_allowed", l.is_allowed);
   j["limits"] = l.limits;
   put_extra(j, l.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, LimitInfo& l) {
@@ -566,7 +598,8 @@ void from_json(const Json& j, LimitInfo& l) {
   l.extra = r.extra();
 }
 
-void to_json(Json& j, const RequestLogRecord& rec) {
+void to_json(Json& j_out, const RequestLogRecord& rec) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   encode_span(j, rec);
   put(j, "id", rec.id);
   if (!rec.unique_id.empty()) j["unique_id"] = rec.unique_id;
@@ -580,6 +613,7 @@ void to_json(Json& j, const RequestLogRecord& rec) {
   put(j, "scores", rec.scores);
   put(j, "limit_info", rec.limit_info);
   put_extra(j, rec.extra);
+  j_out = std::move(j);
 }
 
 void from_json(const Json& j, RequestLogRecord& rec) {
@@ -603,13 +637,15 @@ void from_json(const Json& j, RequestLogRecord& rec) {
   rec.extra = r.extra();
 }
 
-void to_json(Json& j, const RequestLogUpdate& u) {
+void to_json(Json& j_out, const RequestLogUpdate& u) {
+  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = Json::object();
   put(j, "is_pinned", u.is_pinned);
   put(j, "positive_feedback", u.positive_feedback);
   put(j, "note", u.note);
   put(j, "metadata", u.metadata);
   put_extra(j, u.extra);
+  j_out = std::move(j);
 }
 
 }  // namespace respan
