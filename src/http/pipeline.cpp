@@ -7,6 +7,7 @@
 #include <respan/version.hpp>
 
 #include "http/retry_detail.hpp"
+#include "models/json_io.hpp"
 #include "util/json_limits.hpp"
 
 namespace respan::detail {
@@ -266,38 +267,6 @@ std::optional<Error> check_path(std::string_view path) {
   return std::nullopt;
 }
 
-std::optional<std::string> find_non_finite(const Json& j) {
-  // Iterative, so that a deeply nested caller-built value cannot overflow the stack.
-  struct Frame {
-    const Json* value;
-    std::string path;
-  };
-  std::vector<Frame> stack;
-  stack.push_back({&j, std::string()});
-  while (!stack.empty()) {
-    Frame f = std::move(stack.back());
-    stack.pop_back();
-    const Json& v = *f.value;
-    if (v.is_number_float()) {
-      if (!std::isfinite(v.get<double>())) return f.path.empty() ? std::string("(body)") : f.path;
-    } else if (v.is_object()) {
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        if (it->is_structured() || it->is_number_float()) {
-          stack.push_back({&*it, f.path.empty() ? it.key() : f.path + "." + it.key()});
-        }
-      }
-    } else if (v.is_array()) {
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        const Json& item = v[i];
-        if (item.is_structured() || item.is_number_float()) {
-          stack.push_back({&item, f.path + "[" + std::to_string(i) + "]"});
-        }
-      }
-    }
-  }
-  return std::nullopt;
-}
-
 std::optional<Error> check_body(const Json& body) {
   // One iterative pass (a caller-built value may be nested arbitrarily deep, so no
   // recursion); the path of a bad number is worked out only when there is one.
@@ -320,7 +289,13 @@ std::optional<Error> check_body(const Json& body) {
     }
   }
   if (!non_finite) return std::nullopt;
-  return invalid("request body field " + find_non_finite(body).value_or("?") +
+  std::string where = "(body)";
+  try {
+    check_finite(body);  // the models' walker names the path of the first bad number
+  } catch (const EncodeError& e) {
+    if (!e.path().empty()) where = e.path();
+  }
+  return invalid("request body field " + where +
                  " is not a finite number (NaN and infinity cannot be sent as JSON)");
 }
 

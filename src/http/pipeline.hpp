@@ -80,9 +80,6 @@ Error error_from_response(const HttpResponse& response, std::chrono::system_cloc
 /// the offending segment.
 std::optional<Error> check_path(std::string_view path);
 
-/// The first non-finite number in `j` as a path like "metadata.score" or "logs[3].latency".
-std::optional<std::string> find_non_finite(const Json& j);
-
 /// An invalid_argument Error when a request body cannot be sent: nested deeper than
 /// kMaxJsonDepth, or holding a non-finite number (named by its path). One iterative pass.
 std::optional<Error> check_body(const Json& body);
