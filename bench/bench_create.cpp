@@ -43,9 +43,28 @@ respan::RequestLog sample_span() {
   return span;
 }
 
+// The server every benchmark talks to: the bundled mock in this process, or, when
+// RESPAN_BENCH_BASE_URL (and RESPAN_BENCH_API_KEY) name a loopback server such as a
+// separately started `respan-mock-server`, that one, so the CPU column holds only the client.
 struct Fixture {
   respan::testing::MockServer server;
-  Fixture() { server.start(); }
+  std::string external_url;
+  std::string external_key;
+  Fixture() {
+    const char* url = std::getenv("RESPAN_BENCH_BASE_URL");
+    if (url != nullptr && *url != '\0') {
+      external_url = url;
+      const char* key = std::getenv("RESPAN_BENCH_API_KEY");
+      external_key = key != nullptr ? key : "test-key";
+    } else {
+      server.start();
+    }
+  }
+  std::string base_url() const { return external_url.empty() ? server.base_url() : external_url; }
+  std::string api_key() const { return external_url.empty() ? server.api_key() : external_key; }
+  void reset() {
+    if (external_url.empty()) server.reset();
+  }
   static Fixture& get() {
     static Fixture f;
     return f;
@@ -55,8 +74,8 @@ struct Fixture {
 void BM_SdkCreate(benchmark::State& state) {
   auto& fx = Fixture::get();
   respan::ClientOptions o;
-  o.api_key = fx.server.api_key();
-  o.base_url = fx.server.base_url();
+  o.api_key = fx.api_key();
+  o.base_url = fx.base_url();
   auto client = respan::RespanClient::create(o).value();
   const respan::RequestLog span = sample_span();
   for (auto _ : state) {
@@ -67,7 +86,7 @@ void BM_SdkCreate(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(r->unique_id);
   }
-  fx.server.reset();
+  fx.reset();
 }
 
 size_t sink(char* data, size_t size, size_t n, void* user) {
@@ -77,11 +96,11 @@ size_t sink(char* data, size_t size, size_t n, void* user) {
 
 void BM_RawCurlPost(benchmark::State& state) {
   auto& fx = Fixture::get();
-  const std::string url = fx.server.base_url() + "/api/request-logs/";
+  const std::string url = fx.base_url() + "/api/request-logs/";
   const std::string body = respan::Json(sample_span()).dump();
   CURL* h = curl_easy_init();
   curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, ("Authorization: Bearer " + fx.server.api_key()).c_str());
+  headers = curl_slist_append(headers, ("Authorization: Bearer " + fx.api_key()).c_str());
   headers = curl_slist_append(headers, "Content-Type: application/json");
   headers = curl_slist_append(headers, "Accept: application/json");
   headers = curl_slist_append(headers, "Expect:");
@@ -106,7 +125,7 @@ void BM_RawCurlPost(benchmark::State& state) {
   }
   curl_slist_free_all(headers);
   curl_easy_cleanup(h);
-  fx.server.reset();
+  fx.reset();
 }
 
 // The transport alone (respan::make_curl_transport) posting the same bytes with the SDK's
@@ -116,8 +135,8 @@ void BM_TransportPost(benchmark::State& state) {
   const auto transport = respan::make_curl_transport();
   respan::HttpRequest req;
   req.method = respan::HttpMethod::post;
-  req.url = fx.server.base_url() + "/api/request-logs/";
-  req.headers = {{"Authorization", "Bearer " + fx.server.api_key()},
+  req.url = fx.base_url() + "/api/request-logs/";
+  req.headers = {{"Authorization", "Bearer " + fx.api_key()},
                  {"User-Agent", "respan-cpp/bench"},
                  {"Accept", "application/json"},
                  {"Content-Type", "application/json"}};
@@ -131,7 +150,7 @@ void BM_TransportPost(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(r->body);
   }
-  fx.server.reset();
+  fx.reset();
 }
 
 // No Repetitions() here: it would override --benchmark_repetitions.

@@ -110,14 +110,14 @@ Result<BulkResult> call_bulk(const Pipeline& p, const ApiRequest& r, std::size_t
             if (auto msg = e.find("error"); msg != e.end()) {
               row.error = msg->is_string()
                               ? msg->get<std::string>()
-                              : msg->dump(-1, ' ', false, Json::error_handler_t::replace);
+                              : to_json_text(*msg);
             }
             row.extra = e;
             row.extra.erase("index");
             row.extra.erase("error");
           } else {
             row.error = e.is_string() ? e.get<std::string>()
-                                      : e.dump(-1, ' ', false, Json::error_handler_t::replace);
+                                      : to_json_text(e);
           }
           if (row.error.empty()) row.error = "rejected by the server (no reason given)";
           out.errors.push_back(std::move(row));

@@ -14,6 +14,7 @@
 
 #include "http/pipeline.hpp"
 #include "models/encode.hpp"
+#include "util/json_write.hpp"
 
 namespace respan::detail {
 
@@ -95,7 +96,7 @@ PageRange<T> all_pages(Query query, Fetch fetch) {
         std::size_t h = 0;
         try {
           h = std::hash<std::string>{}(
-              Json(got->results).dump(-1, ' ', false, Json::error_handler_t::replace));
+              to_json_text(Json(got->results)));
         } catch (const std::exception&) {
           return got;
         }

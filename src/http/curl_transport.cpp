@@ -9,6 +9,7 @@
 // concurrently used handles as unsupported), guarded by the lock callbacks below.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -164,8 +165,7 @@ class CurlTransport final : public Transport {
   }
 
   ~CurlTransport() override {
-    for (CURL* h : idle_)
-      curl_easy_cleanup(h);
+    idle_.clear();  // the handles go before the share they use
     if (share_ != nullptr) curl_share_cleanup(share_);
   }
 
@@ -178,66 +178,16 @@ class CurlTransport final : public Transport {
       e.certainly_not_sent = true;
       return e;
     }
-    CURL* h = acquire();
-    if (h == nullptr) {
+    std::unique_ptr<Handle> handle = acquire();
+    if (!handle) {
       Error e = Error::make(ErrorCode::network, "curl_easy_init failed");
       e.certainly_not_sent = true;
       return e;
     }
-
-    Exchange ex;
-    ex.max_bytes = options_.max_response_bytes;
-    ex.cancel = request.cancel.get();
-    char errbuf[CURL_ERROR_SIZE] = {0};
-
-    curl_slist* headers = nullptr;
-    for (const auto& [k, v] : request.headers) {
-      headers = curl_slist_append(headers, (k + ": " + v).c_str());
-    }
-    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-
-    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate/br as built
-    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    if (share_ != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share_);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ex);
-
-    const auto connect_ms =
-        request.connect_timeout.count() > 0 ? request.connect_timeout : options_.connect_timeout;
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_ms.count()));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    if (!options_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
-    // Security settings must take effect: if libcurl refuses one for an https URL, the
-    // request is not sent rather than sent with weaker protection.
-    CURLcode tls_rc = CURLE_OK;
-    auto must = [&tls_rc](CURLcode rc) {
-      if (tls_rc == CURLE_OK) tls_rc = rc;
-    };
-    if (!options_.ca_bundle.empty())
-      must(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
-    must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L));
-    must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L));
-    must(curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)));
-    curl_easy_setopt(h, CURLOPT_PROXY_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-    if (tls_rc != CURLE_OK && request.url.rfind("https://", 0) == 0) {
-      curl_slist_free_all(headers);
-      release(h);
+    CURL* h = handle->curl;
+    if (handle->tls_rc != CURLE_OK && request.url.rfind("https://", 0) == 0) {
+      const CURLcode tls_rc = handle->tls_rc;
+      release(std::move(handle));
       Error e = Error::make(ErrorCode::invalid_argument,
                             std::string("libcurl refused a TLS setting (TLS 1.2 minimum, "
                                         "verification or CA bundle): ") +
@@ -246,23 +196,38 @@ class CurlTransport final : public Transport {
       return e;
     }
 
-    switch (request.method) {
-      case HttpMethod::get:
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-        break;
-      case HttpMethod::post:
-        curl_easy_setopt(h, CURLOPT_POST, 1L);
-        break;
-      default:
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, std::string(to_string(request.method)).c_str());
+    Exchange& ex = handle->exchange;
+    ex.body.clear();
+    ex.headers.clear();
+    ex.too_large = false;
+    ex.declared_bytes.reset();
+    ex.cancel = request.cancel.get();
+    handle->errbuf[0] = '\0';
+
+    // Only what differs between requests is set here; the rest was set once per handle.
+    if (!handle->headers_match(request.headers)) handle->set_headers(request.headers);
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, ex.cancel != nullptr ? 0L : 1L);
+    const auto connect_ms =
+        request.connect_timeout.count() > 0 ? request.connect_timeout : options_.connect_timeout;
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_ms.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+
+    // HTTPGET resets whatever method and upload state the previous request left behind.
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
+    if (request.method == HttpMethod::post) {
+      curl_easy_setopt(h, CURLOPT_POST, 1L);
+    } else if (request.method != HttpMethod::get) {
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, to_string(request.method).data());
     }
     if (request.body) {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body->data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                        static_cast<curl_off_t>(request.body->size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body->data());
     } else if (request.method == HttpMethod::post) {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
     }
 
     const CURLcode rc = curl_easy_perform(h);
@@ -270,8 +235,9 @@ class CurlTransport final : public Transport {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     long request_size = -1;  // stays -1 (= unknown) if the query fails
     if (rc != CURLE_OK) curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
-    curl_slist_free_all(headers);
-    release(h);  // after a failure curl has already closed the broken connection
+    // The request's memory must not be reachable from the pooled handle.
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
+    ex.cancel = nullptr;
 
     if (rc != CURLE_OK) {
       Error e;
@@ -283,40 +249,117 @@ class CurlTransport final : public Transport {
         e.code = classify(rc);
         e.certainly_not_sent = certainly_not_sent(rc, request_size);
         e.message = std::string(curl_easy_strerror(rc));
-        if (errbuf[0] != '\0') e.message += std::string(" (") + errbuf + ")";
+        if (handle->errbuf[0] != '\0') e.message += std::string(" (") + handle->errbuf + ")";
       }
+      release(std::move(handle));  // after a failure curl has already closed the connection
       return e;
     }
     HttpResponse res;
     res.status = static_cast<int>(status);
     res.headers = std::move(ex.headers);
     res.body = std::move(ex.body);
+    release(std::move(handle));
     return res;
   }
 
  private:
-  CURL* acquire() {
+  // One pooled easy handle with everything that stays the same between its requests: the
+  // options fixed by CurlTransportOptions are set once when it is made (no curl_easy_reset
+  // per request, which would drop libcurl's buffers and make every request set them again),
+  // the header list is rebuilt only when the headers change.
+  struct Handle {
+    CURL* curl = nullptr;
+    Exchange exchange;
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    CURLcode tls_rc = CURLE_OK;  // first TLS option libcurl refused, if any
+    curl_slist* header_list = nullptr;
+    HttpHeaders header_values;
+
+    Handle() = default;
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    ~Handle() {
+      if (curl != nullptr) curl_easy_cleanup(curl);
+      curl_slist_free_all(header_list);
+    }
+
+    bool headers_match(const HttpHeaders& h) const {
+      return header_list != nullptr && h == header_values;
+    }
+
+    void set_headers(const HttpHeaders& h) {
+      curl_slist* list = nullptr;
+      std::string line;
+      for (const auto& [k, v] : h) {
+        line.assign(k).append(": ").append(v);
+        curl_slist* next = curl_slist_append(list, line.c_str());
+        if (next == nullptr) break;
+        list = next;
+      }
+      if (curl_slist* next = curl_slist_append(list, "Expect:")) list = next;  // no 100-continue
+      curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+      curl_slist_free_all(header_list);
+      header_list = list;
+      header_values = h;
+    }
+  };
+
+  std::unique_ptr<Handle> make_handle() {
+    auto handle = std::make_unique<Handle>();
+    handle->curl = curl_easy_init();
+    if (handle->curl == nullptr) return nullptr;
+    CURL* h = handle->curl;
+    Exchange* ex = &handle->exchange;
+    ex->max_bytes = options_.max_response_bytes;
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, handle->errbuf);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate/br as built
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    if (share_ != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share_);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, ex);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, ex);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, ex);
+    if (!options_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
+    auto must = [&handle](CURLcode rc) {
+      if (handle->tls_rc == CURLE_OK) handle->tls_rc = rc;
+    };
+    if (!options_.ca_bundle.empty())
+      must(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
+    must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L));
+    must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L));
+    must(curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)));
+    curl_easy_setopt(h, CURLOPT_PROXY_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    return handle;
+  }
+
+  std::unique_ptr<Handle> acquire() {
     {
       std::lock_guard<std::mutex> lock(pool_mu_);
       if (!idle_.empty()) {
-        CURL* h = idle_.back();
+        std::unique_ptr<Handle> h = std::move(idle_.back());
         idle_.pop_back();
         return h;
       }
     }
-    return curl_easy_init();
+    return make_handle();
   }
 
-  void release(CURL* h) {
-    curl_easy_reset(h);  // clears options; keeps live connections and caches
-    {
-      std::lock_guard<std::mutex> lock(pool_mu_);
-      if (idle_.size() < options_.max_idle_handles) {
-        idle_.push_back(h);
-        return;
-      }
-    }
-    curl_easy_cleanup(h);
+  void release(std::unique_ptr<Handle> h) {
+    // Keep the exchange's buffers (reused by the next request) but not a large body.
+    if (h->exchange.body.capacity() > kKeptBodyCapacity) std::string().swap(h->exchange.body);
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (idle_.size() < options_.max_idle_handles) idle_.push_back(std::move(h));
+    // else: destroyed here, which closes its connections
   }
 
   static void lock_cb(CURL*, curl_lock_data data, curl_lock_access, void* user) {
@@ -335,7 +378,8 @@ class CurlTransport final : public Transport {
   CURLSH* share_ = nullptr;
   std::array<std::mutex, kLocks> share_mu_;
   std::mutex pool_mu_;
-  std::vector<CURL*> idle_;
+  static constexpr std::size_t kKeptBodyCapacity = 64 * 1024;
+  std::vector<std::unique_ptr<Handle>> idle_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "http/retry_detail.hpp"
 #include "models/json_io.hpp"
 #include "util/json_limits.hpp"
+#include "util/json_write.hpp"
 
 namespace respan::detail {
 
@@ -134,7 +135,7 @@ std::optional<Error> check_retry_policy(const RetryPolicy& r) {
 
 std::string json_text(const Json& v) {
   return v.is_string() ? v.get<std::string>()
-                       : v.dump(-1, ' ', false, Json::error_handler_t::replace);
+                       : to_json_text(v);
 }
 
 std::string summarize_text(std::string s) {
@@ -566,7 +567,7 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
     if (auto bad = check_body(*r.body)) return refuse(std::move(*bad));
     req.headers.emplace_back("Content-Type", "application/json");
     // Invalid UTF-8 in user strings is replaced (U+FFFD) rather than failing the call.
-    req.body = r.body->dump(-1, ' ', false, Json::error_handler_t::replace);
+    req.body = to_json_text(*r.body);
   }
 
   Error last;
@@ -705,7 +706,7 @@ Error Pipeline::decode_error(const ApiRequest& r, const JsonReply& reply,
   e.http_status = reply.status;
   e.attempts = reply.attempts;
   e.body_bytes = reply.body_bytes;
-  e.raw_body = reply.json.dump(-1, ' ', false, Json::error_handler_t::replace);
+  e.raw_body = to_json_text(reply.json);
   e.request = what_of(r);
   sanitize(e);
   log(LogLevel::warn, "request failed: " + e.to_string());
