@@ -20,7 +20,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [[ $seconds -lt 1 ]]; then
   echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]" >&2
   exit 2
 fi
-targets=(fuzz_response_models fuzz_error_body fuzz_retry_after fuzz_filters fuzz_url)
+targets=(fuzz_response_models fuzz_error_body fuzz_retry_after fuzz_filters fuzz_url fuzz_json)
 [[ $# -gt 0 ]] && targets=("$@")
 
 cxx=${CXX:-clang++}
@@ -75,7 +75,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 dict_for() {
   case $1 in
-    fuzz_response_models | fuzz_filters) echo fuzz/dict/json.dict ;;
+    fuzz_response_models | fuzz_filters | fuzz_json) echo fuzz/dict/json.dict ;;
     fuzz_retry_after | fuzz_url) echo fuzz/dict/http.dict ;;
     fuzz_error_body)
       cat fuzz/dict/json.dict fuzz/dict/http.dict >"$build/work/error_body.dict"
