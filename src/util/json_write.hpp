@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,15 +24,39 @@
 
 namespace respan::detail {
 
+/// Bytes a JSON string cannot hold as they are: controls, '"', '\\', and every non-ASCII
+/// byte (checked as UTF-8 by the slow path).
+struct JsonEscapeTable {
+  bool special[256] = {};
+  constexpr JsonEscapeTable() {
+    for (int c = 0; c < 256; ++c)
+      special[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  }
+};
+inline constexpr JsonEscapeTable kJsonEscape{};
+
 /// Appends `s` as a JSON string literal (quotes included).
 inline void write_json_string(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  const char* const data = s.data();
+  const std::size_t size = s.size();
+  std::size_t i = 0;
+  while (i < size && !kJsonEscape.special[static_cast<unsigned char>(data[i])])
+    ++i;
+  if (i == size) {  // the common case: nothing to escape
+    const std::size_t at = out.size();
+    out.resize(at + size + 2);
+    char* dst = &out[at];
+    dst[0] = '"';
+    if (size != 0) std::memcpy(dst + 1, data, size);
+    dst[size + 1] = '"';
+    return;
+  }
   out.push_back('"');
   std::size_t run = 0;  // start of the bytes not yet copied
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+  while (i < size) {
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (!kJsonEscape.special[c]) {
       ++i;
       continue;
     }
@@ -41,7 +66,7 @@ inline void write_json_string(std::string_view s, std::string& out) {
         continue;
       }
     }
-    out.append(s.data() + run, i - run);
+    out.append(data + run, i - run);
     switch (c) {
       case '"':
         out.append("\\\"");
@@ -75,7 +100,7 @@ inline void write_json_string(std::string_view s, std::string& out) {
     ++i;
     run = i;
   }
-  out.append(s.data() + run, s.size() - run);
+  out.append(data + run, size - run);
   out.push_back('"');
 }
 
@@ -165,6 +190,7 @@ inline void write_json(const Json& v, std::string& out) {
 /// The compact JSON text of `v`.
 inline std::string to_json_text(const Json& v) {
   std::string out;
+  out.reserve(256);
   write_json(v, out);
   return out;
 }
