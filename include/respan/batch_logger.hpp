@@ -1,0 +1,193 @@
+/// @file
+/// respan::BatchLogger: asynchronous, batching span logging with an exact delivery ledger.
+///
+/// `log()` moves or copies the span into a bounded in-memory queue and returns: no I/O, no
+/// JSON, no exception on the caller's thread. One exporter thread per logger serializes the
+/// queued spans and sends them in batches through `POST /api/request-logs/bulk/` (falling
+/// back to single creates where that endpoint answers 404/405), retrying with backoff.
+///
+/// Every span given to log() ends in exactly one counted state of the DeliveryReport:
+/// delivered, rejected (the server refused it; with its reason), dropped (never sent, or
+/// given up; with a reason) or still pending. `logged == delivered + rejected + dropped +
+/// pending` holds in every snapshot. Spans delivered in a batch that was resent after an
+/// ambiguous failure (a timeout or a reset after the request was sent) are also counted in
+/// `possibly_duplicated`: the server may hold two copies of them.
+///
+/// @code
+/// respan::BatchLogger logger(client);            // default BatchOptions
+/// logger.log(std::move(span));                   // returns at once
+/// respan::DeliveryReport r = logger.shutdown(std::chrono::seconds(5));
+/// @endcode
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <respan/client.hpp>
+#include <respan/json.hpp>
+#include <respan/models/request_log.hpp>
+
+namespace respan {
+
+/// What log() does when the queue is full (in spans or in bytes).
+enum class OverflowPolicy {
+  drop_newest,  ///< The span being logged is dropped (the default; log() never waits).
+  drop_oldest,  ///< The oldest queued span is dropped to make room.
+  block,        ///< log() waits up to BatchOptions::block_timeout, then drops the new span.
+};
+
+/// Why a span was dropped.
+enum class DropReason {
+  queue_full,  ///< The queue was full (see OverflowPolicy).
+  shutdown,    ///< Still pending when the shutdown deadline passed, or logged after shutdown.
+  invalid,     ///< Refused locally: no model, a non-finite number, a null where a value is
+               ///< needed, nesting deeper than 128 levels.
+  too_large,   ///< Its JSON alone exceeds BatchOptions::max_batch_bytes.
+  internal,    ///< The SDK could not keep it (out of memory while queueing it).
+};
+
+/// The name of a drop reason ("queue_full", ...).
+std::string_view to_string(DropReason reason) noexcept;
+
+/// Counters of a BatchLogger. All are cumulative since construction and read together, so
+/// `logged == delivered + rejected + dropped + pending` always holds.
+struct DeliveryReport {
+  std::uint64_t logged = 0;     ///< Spans given to log().
+  std::uint64_t delivered = 0;  ///< Accepted by the server (2xx, not listed as a row error).
+  std::uint64_t rejected = 0;   ///< Refused by the server, with its reason (via on_event).
+  std::uint64_t dropped = 0;    ///< Sum of the dropped_* counters.
+  std::uint64_t pending = 0;    ///< Queued or being sent.
+
+  std::uint64_t dropped_queue_full = 0;  ///< DropReason::queue_full
+  std::uint64_t dropped_shutdown = 0;    ///< DropReason::shutdown
+  std::uint64_t dropped_invalid = 0;     ///< DropReason::invalid
+  std::uint64_t dropped_too_large = 0;   ///< DropReason::too_large
+  std::uint64_t dropped_internal = 0;    ///< DropReason::internal
+
+  /// Delivered spans that were in a request sent again after an ambiguous failure: the
+  /// server may have stored them twice. A subset of #delivered, not a separate state.
+  std::uint64_t possibly_duplicated = 0;
+  /// Delivered spans whose 2xx bulk answer did not confirm them one by one (no
+  /// `success_count`): accepted by the server, but not itemised. A subset of #delivered.
+  std::uint64_t unconfirmed = 0;
+
+  std::uint64_t requests = 0;     ///< HTTP requests sent (each attempt counts).
+  std::uint64_t retries = 0;      ///< Attempts that were repeats of a failed one.
+  std::uint64_t splits = 0;       ///< Batches split in two (413, or a 400/422 to isolate a row).
+  bool bulk_unavailable = false;  ///< The bulk endpoint answered 404/405: single creates used.
+
+  /// Spans in the queue (not yet taken by the exporter) and their accounted bytes.
+  std::uint64_t queued = 0;
+  std::uint64_t queued_bytes = 0;
+
+  /// True when nothing is pending.
+  bool complete() const noexcept { return pending == 0; }
+  /// True when every logged span was delivered.
+  bool all_delivered() const noexcept { return delivered == logged; }
+};
+
+/// The report as one JSON object: {"logged": ..., "delivered": ..., "rejected": ...,
+/// "dropped": ..., "pending": ..., "dropped_by_reason": {...}, ...}.
+void to_json(Json& j, const DeliveryReport& r);
+
+/// A rejection or a drop, reported to BatchOptions::on_event from the exporter thread.
+struct DeliveryEvent {
+  enum class Kind {
+    rejected,  ///< The server refused #span; #message holds its reason.
+    dropped,   ///< #count spans were dropped for #reason.
+  };
+  Kind kind = Kind::dropped;
+  DropReason reason = DropReason::queue_full;  ///< For Kind::dropped.
+  std::uint64_t count = 1;                     ///< Spans this event covers.
+  int http_status = 0;                         ///< For Kind::rejected: the server's status.
+  std::string message;                         ///< The server's reason, or ours.
+  /// The span itself when it is still at hand (rejections, invalid, too large, shutdown),
+  /// so the caller can keep it elsewhere; nullptr for spans no longer held (queue_full).
+  /// Valid during the callback only.
+  const RequestLog* span = nullptr;
+};
+
+/// Settings of a BatchLogger. Out-of-range values are clamped to the documented ranges.
+struct BatchOptions {
+  /// Most spans per bulk request, 1..500 (the API's limit).
+  std::size_t max_batch_spans = 500;
+  /// Most bytes of JSON per bulk request (64 KiB..16 MiB); a span alone larger than this is
+  /// dropped as too_large.
+  std::size_t max_batch_bytes = 4u * 1024u * 1024u;
+  /// A batch is sent when it is full or when its oldest span has waited this long.
+  std::chrono::milliseconds flush_interval{1000};
+
+  /// Queue capacity in spans (spans being sent count too).
+  std::size_t max_queue_spans = 100000;
+  /// Queue capacity in bytes, estimated from the spans' in-memory size (spans being sent
+  /// count too). Memory held by queued spans stays below this while the server is down.
+  std::size_t max_queue_bytes = 64u * 1024u * 1024u;
+  OverflowPolicy overflow = OverflowPolicy::drop_newest;
+  /// For OverflowPolicy::block: the longest log() waits for room.
+  std::chrono::milliseconds block_timeout{100};
+
+  /// Backoff between attempts of a failed batch: doubling from #min_backoff to
+  /// #max_backoff, with jitter; a server's Retry-After (or equivalent) is honoured up to
+  /// #max_backoff. A batch is retried until it succeeds, is refused, or the logger shuts
+  /// down (it never gives up on its own while there is time).
+  std::chrono::milliseconds min_backoff{100};
+  std::chrono::milliseconds max_backoff{30000};
+  /// Timeout of one HTTP attempt (0: the client's request_timeout).
+  std::chrono::milliseconds request_timeout{0};
+
+  /// Deadline the destructor gives shutdown().
+  std::chrono::milliseconds shutdown_timeout{5000};
+
+  /// Called from the exporter thread for each rejection and drop (drops on overflow are
+  /// reported in aggregate). Exceptions it throws are caught and ignored. It must not call
+  /// flush() or shutdown() of the same logger.
+  std::function<void(const DeliveryEvent&)> on_event;
+};
+
+/// Asynchronous batching span logger. Thread-safe: log(), stats(), flush() and shutdown()
+/// may be called from any thread. Not copyable or movable.
+class BatchLogger {
+ public:
+  /// Starts the exporter thread. The client's transport, base URL, key and headers are used;
+  /// its retry settings are not (the logger retries on its own, see BatchOptions).
+  explicit BatchLogger(RespanClient client, BatchOptions options = {});
+  /// shutdown(options.shutdown_timeout).
+  ~BatchLogger();
+  BatchLogger(const BatchLogger&) = delete;
+  BatchLogger& operator=(const BatchLogger&) = delete;
+
+  /// Queues a span. Never throws, never does I/O or JSON work; blocks only with
+  /// OverflowPolicy::block. Returns false when the span was dropped at once (queue full,
+  /// after shutdown, out of memory); the drop is counted either way.
+  bool log(RequestLog&& span) noexcept;
+  /// Copies and queues a span; see log(RequestLog&&).
+  bool log(const RequestLog& span) noexcept;
+
+  /// The counters now.
+  DeliveryReport stats() const;
+
+  /// Sends everything logged before this call without waiting for the flush interval, and
+  /// waits until it is delivered, rejected or dropped, or until `timeout` passes. Returns the
+  /// counters then (pending > 0 if the timeout passed first).
+  DeliveryReport flush(std::chrono::milliseconds timeout);
+
+  /// Stops accepting spans (later log() calls drop them, reason shutdown), sends what is
+  /// queued until `timeout` passes, then drops what is left (reason shutdown, the in-flight
+  /// request cancelled) and stops the exporter thread. Idempotent: later calls wait for the
+  /// first to finish and return the final counters, which then have pending == 0.
+  DeliveryReport shutdown(std::chrono::milliseconds timeout);
+
+  /// The options in use (after clamping).
+  const BatchOptions& options() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace respan
