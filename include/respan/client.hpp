@@ -72,6 +72,7 @@ class RespanClient {
   ~RespanClient() = default;
 
  private:
+  friend class BatchLogger;  // sends through the same pipeline
   struct Validated {};
   RespanClient(Validated, ClientOptions options);
   std::shared_ptr<const detail::Pipeline> pipeline_;

@@ -54,6 +54,9 @@ struct ApiRequest {
   std::optional<Json> body;
   /// Every operation declares its class; the safe default is never to repeat work.
   Idempotency idempotency = Idempotency::non_idempotent;
+  /// A body already serialized by the caller (who checked it as check_body() would); used
+  /// when #body is unset.
+  std::optional<std::string> body_text{};
 };
 
 /// A successful (2xx) exchange and how many attempts it took.
