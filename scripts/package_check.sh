@@ -119,7 +119,8 @@ if [[ $has_testing == ON ]]; then
       fail "it did not: the hiding proves nothing"
     fi
     grep -q 'respan::testing needs cpp-httplib' "$work/c0.log" || { cat "$work/c0.log"; fail "wrong failure"; }
-    echo "   failed as expected: $(grep -o 'respan::testing needs cpp-httplib[^)]*)' "$work/c0.log")"
+    echo "   failed as expected:"
+    grep -A2 "respan::testing needs cpp-httplib" "$work/c0.log" | sed "s/^/   /"
   fi
 
   echo "== 2. find_package(respan COMPONENTS testing)"
