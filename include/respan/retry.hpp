@@ -17,7 +17,7 @@ namespace respan {
 /// `1 - jitter + 2 * jitter * random01` and kept within `[min_backoff, max_backoff]`.
 /// Non-finite or out-of-range policy values and `random01` are clamped, never trusted.
 RESPAN_EXPORT std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry,
-                                        double random01) noexcept;
+                                                      double random01) noexcept;
 
 /// The delay the server asked for, if any, in this order: `retry-after-ms` header,
 /// `Retry-After` header (delta-seconds or HTTP-date, relative to `now`), the JSON body's
@@ -30,6 +30,7 @@ RESPAN_EXPORT std::optional<std::chrono::milliseconds> server_retry_delay(
 
 /// Parses an HTTP-date (IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 or asctime).
 /// Dates that std::chrono::system_clock cannot represent (after 2261) give nullopt.
-RESPAN_EXPORT std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+RESPAN_EXPORT std::optional<std::chrono::system_clock::time_point> parse_http_date(
+    std::string_view text);
 
 }  // namespace respan

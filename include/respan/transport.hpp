@@ -77,6 +77,7 @@ struct RESPAN_EXPORT CurlTransportOptions {
 /// sequential calls reuse a connection. Handles share only the DNS and TLS-session caches.
 /// Decodes gzip/deflate (and br when libcurl has it), follows no redirects, requires TLS 1.2
 /// or newer.
-RESPAN_EXPORT std::shared_ptr<Transport> make_curl_transport(const CurlTransportOptions& options = {});
+RESPAN_EXPORT std::shared_ptr<Transport> make_curl_transport(
+    const CurlTransportOptions& options = {});
 
 }  // namespace respan
