@@ -29,6 +29,7 @@
 #include <string_view>
 
 #include <respan/client.hpp>
+#include <respan/export.hpp>
 #include <respan/json.hpp>
 #include <respan/models/request_log.hpp>
 
@@ -52,11 +53,11 @@ enum class DropReason {
 };
 
 /// The name of a drop reason ("queue_full", ...).
-std::string_view to_string(DropReason reason) noexcept;
+RESPAN_EXPORT std::string_view to_string(DropReason reason) noexcept;
 
 /// Counters of a BatchLogger. All are cumulative since construction and read together, so
 /// `logged == delivered + rejected + dropped + pending` always holds.
-struct DeliveryReport {
+struct RESPAN_EXPORT DeliveryReport {
   std::uint64_t logged = 0;     ///< Spans given to log().
   std::uint64_t delivered = 0;  ///< Accepted by the server (2xx, not listed as a row error).
   std::uint64_t rejected = 0;   ///< Refused by the server, with its reason (via on_event).
@@ -93,10 +94,10 @@ struct DeliveryReport {
 
 /// The report as one JSON object: {"logged": ..., "delivered": ..., "rejected": ...,
 /// "dropped": ..., "pending": ..., "dropped_by_reason": {...}, ...}.
-void to_json(Json& j, const DeliveryReport& r);
+RESPAN_EXPORT void to_json(Json& j, const DeliveryReport& r);
 
 /// A rejection or a drop, reported to BatchOptions::on_event from the exporter thread.
-struct DeliveryEvent {
+struct RESPAN_EXPORT DeliveryEvent {
   enum class Kind {
     rejected,  ///< The server refused #span; #message holds its reason.
     dropped,   ///< #count spans were dropped for #reason.
@@ -113,7 +114,7 @@ struct DeliveryEvent {
 };
 
 /// Settings of a BatchLogger. Out-of-range values are clamped to the documented ranges.
-struct BatchOptions {
+struct RESPAN_EXPORT BatchOptions {
   /// Most spans per bulk request, 1..500 (the API's limit).
   std::size_t max_batch_spans = 500;
   /// Most bytes of JSON per bulk request (64 KiB..16 MiB); a span alone larger than this is
@@ -151,7 +152,7 @@ struct BatchOptions {
 
 /// Asynchronous batching span logger. Thread-safe: log(), stats(), flush() and shutdown()
 /// may be called from any thread. Not copyable or movable.
-class BatchLogger {
+class RESPAN_EXPORT BatchLogger {
  public:
   /// Starts the exporter thread. The client's transport, base URL, key and headers are used;
   /// its retry settings are not (the logger retries on its own, see BatchOptions).

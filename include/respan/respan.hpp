@@ -2,6 +2,7 @@
 /// @brief Umbrella header: everything a user of the respan client needs.
 #pragma once
 
+#include <respan/batch_logger.hpp>
 #include <respan/client.hpp>
 #include <respan/dataset_logs.hpp>
 #include <respan/datasets.hpp>
