@@ -122,11 +122,28 @@ Json pick_all(const Json& stored, std::initializer_list<const char*> fields) {
 
 // A dataset log as GET/PATCH/PUT answer it (REFERENCE §5.3, [sdk F] DatasetLog type).
 Json dataset_log_detail(const Json& stored) {
-  Json out = pick_all(stored, {"id", "unique_id", "organization_id", "environment", "timestamp",
-                               "start_time", "prompt_tokens", "completion_tokens",
-                               "total_request_tokens", "cost", "model", "latency", "status_code",
-                               "status", "metadata", "prompt", "completion", "messages", "input",
-                               "output", "expected_output", "dataset_id"});
+  Json out = pick_all(stored, {"id",
+                               "unique_id",
+                               "organization_id",
+                               "environment",
+                               "timestamp",
+                               "start_time",
+                               "prompt_tokens",
+                               "completion_tokens",
+                               "total_request_tokens",
+                               "cost",
+                               "model",
+                               "latency",
+                               "status_code",
+                               "status",
+                               "metadata",
+                               "prompt",
+                               "completion",
+                               "messages",
+                               "input",
+                               "output",
+                               "expected_output",
+                               "dataset_id"});
   if (!out["messages"].is_array()) out["messages"] = Json::array();
   out["scores"] = scores_list(stored);
   return out;
@@ -134,12 +151,30 @@ Json dataset_log_detail(const Json& stored) {
 
 // A row of `POST .../logs/list/` (REFERENCE §5.2, [sdk F] list item type).
 Json dataset_log_row(const Json& stored) {
-  Json out = pick_all(stored, {"id", "unique_id", "organization_id", "environment", "timestamp",
-                               "start_time", "prompt_tokens", "completion_tokens",
-                               "total_request_tokens", "cost", "model", "latency", "status_code",
-                               "status", "prompt", "completion", "input", "output", "dataset_id",
-                               "annotation_status", "annotation_completed_by", "metadata",
-                               "custom_identifier", "log_type"});
+  Json out = pick_all(stored, {"id",
+                               "unique_id",
+                               "organization_id",
+                               "environment",
+                               "timestamp",
+                               "start_time",
+                               "prompt_tokens",
+                               "completion_tokens",
+                               "total_request_tokens",
+                               "cost",
+                               "model",
+                               "latency",
+                               "status_code",
+                               "status",
+                               "prompt",
+                               "completion",
+                               "input",
+                               "output",
+                               "dataset_id",
+                               "annotation_status",
+                               "annotation_completed_by",
+                               "metadata",
+                               "custom_identifier",
+                               "log_type"});
   out["scores"] = scores_object(stored);
   return out;
 }
@@ -217,9 +252,9 @@ Json MockState::dataset_created(const Dataset& ds) const {
 
 Json MockState::dataset_row(const Dataset& ds) const {
   // REFERENCE §4.2 list item ([sdk F]): `organization_id` is an integer.
-  Json out = pick_all(ds.meta, {"id", "name", "description", "type", "status", "created_at",
-                                "updated_at", "completed_annotation_count", "running_status",
-                                "starred", "tags"});
+  Json out =
+      pick_all(ds.meta, {"id", "name", "description", "type", "status", "created_at", "updated_at",
+                         "completed_annotation_count", "running_status", "starred", "tags"});
   out["log_count"] = ds.logs.size();
   out["organization_id"] = config_.organization_number;
   out["updated_by"] = mock_user();
@@ -592,8 +627,7 @@ ApiResponse MockState::dlogs_bulk(const std::string& id, const ApiRequest& req) 
     const Json fields =
         only_fields(row, {"input", "output", "expected_output", "metadata", "metrics"});
     validate_dataset_log_fields(fields, false);
-    ds.logs.push_back(
-        make_dataset_log(ds.meta["id"].get<std::string>(), fields, req.environment));
+    ds.logs.push_back(make_dataset_log(ds.meta["id"].get<std::string>(), fields, req.environment));
     return ds.logs.back()["unique_id"];
   });
 }

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
-#include <functional>
-#include <map>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -307,7 +307,8 @@ class ListenServer final : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override {
     connections_.add(sock);
     {
-      SocketStream strm(sock, static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000),
+      SocketStream strm(sock,
+                        static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000),
                         static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000));
       for (;;) {
         connections_.set_idle(sock);
@@ -448,8 +449,8 @@ struct MockServer::Impl {
   explicit Impl(MockServerOptions o)
       : options(std::move(o)),
         state(detail::StateConfig{options.organization_id, options.organization_number,
-                                  options.environment,
-                                  options.max_bulk_size, options.immediate_background_jobs}) {}
+                                  options.environment, options.max_bulk_size,
+                                  options.immediate_background_jobs}) {}
 
   MockServerOptions options;
   detail::MockState state;
@@ -678,8 +679,9 @@ struct MockServer::Impl {
     recorded_bytes += rec.body.size();
     records.push_back(std::move(rec));
     // Forget the oldest requests beyond the bounds (the newest one is always kept).
-    while (records.size() > 1 && (records.size() > std::max<std::size_t>(1, options.max_recorded_requests) ||
-                                  recorded_bytes > options.max_recorded_bytes)) {
+    while (records.size() > 1 &&
+           (records.size() > std::max<std::size_t>(1, options.max_recorded_requests) ||
+            recorded_bytes > options.max_recorded_bytes)) {
       recorded_bytes -= records.front().body.size();
       records.pop_front();
       ++first_seq;

@@ -277,8 +277,8 @@ namespace {
 // values a client may send.
 const std::set<std::string>& log_types() {
   static const std::set<std::string> kTypes = {
-      "chat",     "completion", "response", "embedding", "speech",    "transcription", "workflow",
-      "agent",    "task",       "tool",     "guardrail", "reranker", "other"};
+      "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
+      "agent", "task",       "tool",     "guardrail", "reranker", "other"};
   return kTypes;
 }
 
@@ -298,7 +298,8 @@ std::string errors_text(const Json& errors) {
 }
 
 bool is_list_of_objects(const Json& v) {
-  return v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_object(); });
+  return v.is_array() &&
+         std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_object(); });
 }
 
 // The shape of each documented field of the create-span body (seed
@@ -309,7 +310,7 @@ enum class Shape {
   kNumber,
   kBoolean,
   kObject,
-  kObjectList,       // list of objects
+  kObjectList,                // list of objects
   kStringObjectOrObjectList,  // input / output
   kStringOrStringList,        // stop
   kStringOrObject,            // tool_choice, warnings
@@ -400,9 +401,9 @@ std::string shape_error(const std::string& field, const Json& v, Shape shape) {
                  ? ""
                  : "Expected a string, an object or a list of objects.";
     case Shape::kStringOrStringList:
-      return v.is_string() || (v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& e) {
-                                 return e.is_string();
-                               }))
+      return v.is_string() ||
+                     (v.is_array() &&
+                      std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_string(); }))
                  ? ""
                  : "Expected a string or a list of strings.";
     case Shape::kStringOrObject:

@@ -102,8 +102,8 @@ struct Window {
 };
 
 struct StateConfig {
-  std::string organization_id = "org_mock";   ///< Spans' `organization_id` (a string).
-  std::int64_t organization_number = 1;        ///< Datasets' integer `organization(_id)`.
+  std::string organization_id = "org_mock";  ///< Spans' `organization_id` (a string).
+  std::int64_t organization_number = 1;      ///< Datasets' integer `organization(_id)`.
   std::string default_environment = "test";
   std::size_t max_bulk_size = 500;
   bool immediate_jobs = true;

@@ -29,10 +29,9 @@ const Shape kSpanCreated = {{"id", kStr},
 const Shape kEnvelope = {
     {"count", kInt}, {"next", kStr | kNull}, {"previous", kStr | kNull}, {"results", kArr}};
 // Dataset-family envelope additions: REFERENCE §4.2, §5.2, §6.2.
-const Shape kDatasetEnvelope = {{"count", kInt},         {"next", kStr | kNull},
-                                {"previous", kStr | kNull}, {"results", kArr},
-                                {"total_count", kInt},   {"current_filters", kObj},
-                                {"filters_data", kObj}};
+const Shape kDatasetEnvelope = {
+    {"count", kInt},       {"next", kStr | kNull},    {"previous", kStr | kNull}, {"results", kArr},
+    {"total_count", kInt}, {"current_filters", kObj}, {"filters_data", kObj}};
 
 // Bulk answer: REFERENCE §5.7 (no `unique_ids`: undocumented).
 const Shape kBulk = {
@@ -40,11 +39,10 @@ const Shape kBulk = {
 const Shape kBulkRowError = {{"index", kInt}, {"error", kStr}};
 
 // Dataset create answer: REFERENCE §4.1 ([sdk F] types; `log_count` from the older docs).
-const Shape kDatasetCreated = {{"id", kStr},          {"name", kStr},
-                               {"description", kStr | kNull}, {"type", kStr},
-                               {"status", kStr},      {"initial_log_filters", kObj},
-                               {"created_at", kStr},  {"updated_at", kStr},
-                               {"log_count", kInt}};
+const Shape kDatasetCreated = {
+    {"id", kStr},         {"name", kStr},       {"description", kStr | kNull},
+    {"type", kStr},       {"status", kStr},     {"initial_log_filters", kObj},
+    {"created_at", kStr}, {"updated_at", kStr}, {"log_count", kInt}};
 
 const Shape kUser = {{"first_name", kStr}, {"last_name", kStr}, {"email", kStr}};
 
@@ -142,18 +140,27 @@ const Shape kLogRow = {{"id", kStr},
                        {"log_type", kStr | kNull}};
 
 // Summary: REFERENCE §5.10 / §7.6.
-const Shape kSummary = {{"number_of_requests", kInt}, {"total_cost", kNum},
-                        {"total_tokens", kInt},       {"total_prompt_tokens", kInt},
-                        {"total_completion_tokens", kInt}, {"avg_latency", kNum},
-                        {"avg_tps", kNum},            {"avg_ttft", kNum},
+const Shape kSummary = {{"number_of_requests", kInt},
+                        {"total_cost", kNum},
+                        {"total_tokens", kInt},
+                        {"total_prompt_tokens", kInt},
+                        {"total_completion_tokens", kInt},
+                        {"avg_latency", kNum},
+                        {"avg_tps", kNum},
+                        {"avg_ttft", kNum},
                         {"scores", kObj}};
 
 // Evaluation task: REFERENCE §6.1.
-const Shape kTask = {{"task_id", kStr},          {"name", kStr},
-                     {"dataset_id", kStr},       {"evaluator_slug", kStr},
-                     {"status", kStr},           {"started_at", kStr | kNull},
-                     {"completed_at", kStr | kNull}, {"error_message", kStr | kNull},
-                     {"evaluated_logs_count", kInt}, {"score", kNum | kNull}};
+const Shape kTask = {{"task_id", kStr},
+                     {"name", kStr},
+                     {"dataset_id", kStr},
+                     {"evaluator_slug", kStr},
+                     {"status", kStr},
+                     {"started_at", kStr | kNull},
+                     {"completed_at", kStr | kNull},
+                     {"error_message", kStr | kNull},
+                     {"evaluated_logs_count", kInt},
+                     {"score", kNum | kNull}};
 
 using ContractSpans = ContractTest;
 using ContractDatasets = ContractTest;
@@ -175,35 +182,35 @@ TEST_F(ContractSpans, CreateAnswersTheDocumentedFields) {
 // field and a value the documented type refuses (422 {"error": ...}, §7.1 Errors).
 TEST_F(ContractSpans, CreateRefusesValuesOutsideTheDocumentedTypes) {
   const std::vector<std::pair<const char*, Json>> bad = {
-      {"model", nullptr},  // required, and null is not "absent"
-      {"completion_message", "It ships today."},          // object
-      {"completion_message", Json::array()},              // object
-      {"prompt_messages", Json::array({"hi"})},           // list of objects
-      {"messages", Json::array({1})},                     // list of objects
-      {"tools", Json::array({Json::array()})},            // list of objects
-      {"tool_calls", Json::object()},                     // list of objects
-      {"input", Json::array({"a", "b"})},                 // string, object or list of objects
-      {"input", 42},                                      //
-      {"output", true},                                   //
-      {"stop", Json::array({1, 2})},                      // string or list of strings
-      {"stop", Json::object()},                           //
-      {"tool_choice", 1},                                 // string or object
-      {"tool_choice", Json::array()},                     //
-      {"warnings", Json::array({"w"})},                   // string or object
-      {"log_type", "text"},                               // 13 documented values only
-      {"log_type", "span"},                               //
-      {"status", "ok"},                                   // success | error
-      {"prompt_tokens", 1.5},                             // integer
-      {"prompt_tokens", 1e300},                           // integer (beyond int64)
-      {"completion_tokens", "12"},                        // integer
-      {"latency", "fast"},                                // double
-      {"stream", "true"},                                 // boolean
-      {"metadata", Json::array()},                        // object
-      {"metadata", nullptr},                              // null is not "absent"
-      {"customer_identifier", nullptr},                   //
-      {"customer_identifier", std::string(255, 'c')},     // <= 254 characters
-      {"timestamp", "yesterday"},                         // datetime
-      {"positive_feedback", nullptr},                     // boolean (null only on PATCH §7.5)
+      {"model", nullptr},                              // required, and null is not "absent"
+      {"completion_message", "It ships today."},       // object
+      {"completion_message", Json::array()},           // object
+      {"prompt_messages", Json::array({"hi"})},        // list of objects
+      {"messages", Json::array({1})},                  // list of objects
+      {"tools", Json::array({Json::array()})},         // list of objects
+      {"tool_calls", Json::object()},                  // list of objects
+      {"input", Json::array({"a", "b"})},              // string, object or list of objects
+      {"input", 42},                                   //
+      {"output", true},                                //
+      {"stop", Json::array({1, 2})},                   // string or list of strings
+      {"stop", Json::object()},                        //
+      {"tool_choice", 1},                              // string or object
+      {"tool_choice", Json::array()},                  //
+      {"warnings", Json::array({"w"})},                // string or object
+      {"log_type", "text"},                            // 13 documented values only
+      {"log_type", "span"},                            //
+      {"status", "ok"},                                // success | error
+      {"prompt_tokens", 1.5},                          // integer
+      {"prompt_tokens", 1e300},                        // integer (beyond int64)
+      {"completion_tokens", "12"},                     // integer
+      {"latency", "fast"},                             // double
+      {"stream", "true"},                              // boolean
+      {"metadata", Json::array()},                     // object
+      {"metadata", nullptr},                           // null is not "absent"
+      {"customer_identifier", nullptr},                //
+      {"customer_identifier", std::string(255, 'c')},  // <= 254 characters
+      {"timestamp", "yesterday"},                      // datetime
+      {"positive_feedback", nullptr},                  // boolean (null only on PATCH §7.5)
   };
   for (const auto& [field, value] : bad) {
     Json body = span();
@@ -314,7 +321,8 @@ TEST_F(ContractDatasets, DatasetLogAnswersPerEndpoint) {
       {"input", {{"customer_id", "cust_12345"}, {"message", "I need help with my subscription"}}},
       {"output", {{"response", "I would be happy to help with your subscription."}}},
       {"metadata", {{"model", "gpt-4o"}, {"log_type", "chat"}}},
-      {"metrics", {{"prompt_tokens", 25}, {"completion_tokens", 18}, {"cost", 0.002}, {"latency", 1.8}}}};
+      {"metrics",
+       {{"prompt_tokens", 25}, {"completion_tokens", 18}, {"cost", 0.002}, {"latency", 1.8}}}};
   const Reply created = call("POST", logs, seed_body);
   ASSERT_EQ(created.status, 201) << created.text;
   expect_shape(created.body, kLogCreated, true, "dataset log create");
@@ -393,11 +401,9 @@ TEST_F(ContractDatasets, UndocumentedCreateFieldsAreNotApplied) {
   // §5.1 documents input, output, metadata, metrics only.
   const std::string id = make_dataset();
   const std::string logs = "/api/datasets/" + id + "/logs/";
-  const Reply created = call("POST", logs,
-                             Json{{"input", "q"},
-                                  {"expected_output", "e"},
-                                  {"prompt", "p"},
-                                  {"completion", "c"}});
+  const Reply created =
+      call("POST", logs,
+           Json{{"input", "q"}, {"expected_output", "e"}, {"prompt", "p"}, {"completion", "c"}});
   ASSERT_EQ(created.status, 201) << created.text;
   const Reply got = call("GET", logs + created.body["unique_id"].get<std::string>() + "/");
   EXPECT_TRUE(got.body["expected_output"].is_null()) << got.text;
@@ -429,9 +435,9 @@ TEST_F(ContractDatasets, ImportedLogsKeepTheirCustomerIdentifierForFilters) {
   ASSERT_EQ(call("POST", "/api/request-logs/", span({{"customer_identifier", "cust-7"}})).status,
             200);
   const std::string id = make_dataset();
-  const Reply imported = call("POST", "/api/datasets/" + id + "/logs/import/",
-                              Json{{"start_time", "2000-01-01T00:00:00Z"},
-                                   {"end_time", "2100-01-01T00:00:00Z"}});
+  const Reply imported =
+      call("POST", "/api/datasets/" + id + "/logs/import/",
+           Json{{"start_time", "2000-01-01T00:00:00Z"}, {"end_time", "2100-01-01T00:00:00Z"}});
   ASSERT_EQ(imported.status, 200) << imported.text;
   expect_shape(imported.body, {{"message", kStr}}, true, "import");  // §5.8
   const Json filter = {
@@ -450,7 +456,8 @@ TEST_F(ContractDatasets, ImportedLogsKeepTheirCustomerIdentifierForFilters) {
 TEST_F(ContractErrors, ErrorBodiesUseTheDocumentedFormPerFamily) {
   // 401 and routing errors: {"detail": ...} (docs D-err).
   auto anon = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
-  const Reply unauth = reply_of(anon->Post("/api/request-logs/", span().dump(), "application/json"));
+  const Reply unauth =
+      reply_of(anon->Post("/api/request-logs/", span().dump(), "application/json"));
   EXPECT_EQ(unauth.status, 401);
   expect_shape(unauth.body, {{"detail", kStr}}, true, "401");
   const Reply unknown = call("GET", "/api/nothing-here/");

@@ -1,13 +1,13 @@
 // The mock survives what it is sent (issue #7 item 7): users point their own code at it.
 // Each test fails on the mock before the fix.
+#include <chrono>
+#include <string>
+#include <vector>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <string>
-#include <vector>
 
 #include "contract_util.hpp"
 
@@ -37,10 +37,11 @@ TEST_F(Robustness, DeeplyNestedMetadataIsRefusedNotStored) {
   EXPECT_TRUE(server_.request_logs().empty());
   // 128 levels are fine (the shared bound, util/json_limits.hpp), and the span reads back.
   const std::string ok_nested = std::string(120, '[') + std::string(120, ']');
-  const Reply ok = send("POST", "/api/request-logs/",
-                        R"({"model": "m", "metadata": {"x": )" + ok_nested + "}}");
+  const Reply ok =
+      send("POST", "/api/request-logs/", R"({"model": "m", "metadata": {"x": )" + ok_nested + "}}");
   ASSERT_EQ(ok.status, 200) << ok.text;
-  const Reply got = call("GET", "/api/request-logs/" + ok.body["unique_id"].get<std::string>() + "/");
+  const Reply got =
+      call("GET", "/api/request-logs/" + ok.body["unique_id"].get<std::string>() + "/");
   EXPECT_EQ(got.status, 200);
   EXPECT_TRUE(server_.running());
 }
@@ -83,7 +84,8 @@ TEST_F(Robustness, ChunkedUploadOverTheCapIs413) {
 TEST_F(Robustness, RecorderKeepsABoundedAmountOfBodies) {
   const std::string pad(200 * 1024, 'x');
   for (int i = 0; i < 12; ++i) {  // 2.4 MB of bodies against a 1 MiB bound
-    const Reply r = call("POST", "/api/request-logs/", span({{"metadata", {{"pad", pad}}}, {"span_name", std::to_string(i)}}));
+    const Reply r = call("POST", "/api/request-logs/",
+                         span({{"metadata", {{"pad", pad}}}, {"span_name", std::to_string(i)}}));
     ASSERT_EQ(r.status, 200);
   }
   const auto recorded = server_.requests();
@@ -101,14 +103,17 @@ TEST_F(Robustness, HugeNumbersAreRefusedCleanly) {
   const Reply big = send("POST", "/api/request-logs/", R"({"model": "m", "prompt_tokens": 1e300})");
   EXPECT_EQ(big.status, 422) << big.text;
   // 1e400 overflows a double: the body is refused as invalid JSON (400), not a 500.
-  const Reply huge = send("POST", "/api/request-logs/", R"({"model": "m", "prompt_tokens": 1e400})");
+  const Reply huge =
+      send("POST", "/api/request-logs/", R"({"model": "m", "prompt_tokens": 1e400})");
   EXPECT_EQ(huge.status, 400) << huge.text;
   expect_shape(huge.body, {{"detail", kStr}}, true, "1e400");
-  const Reply nested = send("POST", "/api/request-logs/", R"({"model": "m", "metadata": {"a": [1e400]}})");
+  const Reply nested =
+      send("POST", "/api/request-logs/", R"({"model": "m", "metadata": {"a": [1e400]}})");
   EXPECT_EQ(nested.status, 400) << nested.text;
   // Near the int64 bounds: token sums saturate instead of overflowing.
-  const Reply edge = send("POST", "/api/request-logs/",
-                          R"({"model": "m", "prompt_tokens": 9223372036854775807, "completion_tokens": 9223372036854775807})");
+  const Reply edge = send(
+      "POST", "/api/request-logs/",
+      R"({"model": "m", "prompt_tokens": 9223372036854775807, "completion_tokens": 9223372036854775807})");
   EXPECT_EQ(edge.status, 200) << edge.text;
   EXPECT_TRUE(server_.request_logs().size() == 1u);
 }

@@ -93,7 +93,7 @@ struct RecordedRequest {
   std::string query;   ///< Raw query string without the leading '?'.
   std::map<std::string, std::string> query_params;  ///< Decoded; first value wins on repeats.
   std::multimap<std::string, std::string> headers;  ///< Header names lower-cased.
-  std::string body;        ///< Raw request body (its first max_recorded_bytes when truncated).
+  std::string body;             ///< Raw request body (its first max_recorded_bytes when truncated).
   std::size_t body_size = 0;    ///< Size of the body as received.
   bool body_truncated = false;  ///< True when #body holds only the start of the body.
   /// Status the mock answered with; 0 while in flight or when the connection was dropped.
