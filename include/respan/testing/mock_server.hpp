@@ -146,6 +146,10 @@ struct Fault {
 ///   `POST|DELETE datasets/{id}/logs/import/`, `GET|POST datasets/{id}/logs/summary/`,
 ///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`.
 ///
+/// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
+/// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
+/// `{"message": ...}` and 404 `{"error": ...}`; everything else `{"detail": ...}`. A documented
+/// field sent as `null` is refused; fields an endpoint does not document are ignored.
 /// Unknown paths answer 404 `{"detail": "Not found."}`, a wrong method on a known path 405.
 /// Every response body is JSON. Bodies of 1 KiB or more are compressed (brotli or gzip) when
 /// the client's Accept-Encoding allows it, as a production front end would; smaller ones are
