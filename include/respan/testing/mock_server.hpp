@@ -217,9 +217,12 @@ class MockServer {
   nlohmann::json add_dataset(nlohmann::json body);
   /// Logs of a dataset in creation order (empty for an unknown dataset). `_saved_logs` works.
   std::vector<nlohmann::json> dataset_logs(const std::string& dataset_id) const;
-  /// Adds a dataset log without HTTP; `log` as for `POST /api/datasets/{id}/logs/`.
-  /// Returns the stored log. @throws std::invalid_argument when rejected or the dataset is
-  /// unknown.
+  /// Adds a dataset log without HTTP (a seeding helper): `log` as for
+  /// `POST /api/datasets/{id}/logs/` (`input` required), and unlike that endpoint it also
+  /// stores `expected_output`, `prompt`, `completion`, `timestamp`, `model`, `log_type`,
+  /// `custom_identifier` and `customer_identifier` when given. Returns the stored log (every
+  /// stored field, not an endpoint's view). @throws std::invalid_argument when rejected or the
+  /// dataset is unknown.
   nlohmann::json add_dataset_log(const std::string& dataset_id, nlohmann::json log);
   /// Evaluation tasks of a dataset, oldest first.
   std::vector<nlohmann::json> evaluation_runs(const std::string& dataset_id) const;
