@@ -103,7 +103,8 @@ Json scores_object(const Json& log) {
 // ... and in the single-log form: a list of score objects (REFERENCE §5.3 `scores` [object]).
 Json scores_list(const Json& log) {
   Json out = Json::array();
-  for (const auto& [id, score] : scores_object(log).items()) {
+  const Json scores = scores_object(log);  // range-for over items() of a temporary dangles
+  for (const auto& [id, score] : scores.items()) {
     Json entry = score.is_object() ? score : Json{{"score_value", score}};
     if (!entry.contains("evaluator_id")) entry["evaluator_id"] = id;
     out.push_back(std::move(entry));
