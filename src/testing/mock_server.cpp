@@ -90,6 +90,12 @@ class ElasticPool final : public httplib::TaskQueue {
     if (starved > 0 && evict_idle_) evict_idle_(starved);
   }
 
+  // Jobs (new connections) waiting while no worker is free and the pool cannot grow.
+  std::size_t starved() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return idle_ < jobs_.size() && threads_.size() >= max_ ? jobs_.size() - idle_ : 0;
+  }
+
   void shutdown() override {
     std::vector<std::thread> threads;
     {
@@ -297,10 +303,13 @@ thread_local bool t_close_connection = false;
 // eviction can end, and no limit on requests per connection.
 class ListenServer final : public httplib::Server {
  public:
-  ListenServer(ConnectionRegistry& connections, std::size_t request_budget, int idle_timeout_ms)
+  // `on_idle` runs each time a connection starts waiting for a request.
+  ListenServer(ConnectionRegistry& connections, std::size_t request_budget, int idle_timeout_ms,
+               std::function<void()> on_idle)
       : connections_(connections),
         request_budget_(request_budget),
-        idle_timeout_ms_(idle_timeout_ms) {}
+        idle_timeout_ms_(idle_timeout_ms),
+        on_idle_(std::move(on_idle)) {}
   int listen_socket() const { return static_cast<int>(svr_sock_.load()); }
 
  private:
@@ -312,6 +321,7 @@ class ListenServer final : public httplib::Server {
                         static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000));
       for (;;) {
         connections_.set_idle(sock);
+        on_idle_();
         const bool readable = wait_socket(sock, POLLIN, idle_timeout_ms_);
         if (!connections_.set_busy(sock) || !readable || !is_running()) break;
         strm.start_request(request_budget_);
@@ -330,6 +340,7 @@ class ListenServer final : public httplib::Server {
   ConnectionRegistry& connections_;
   std::size_t request_budget_;
   int idle_timeout_ms_;
+  std::function<void()> on_idle_;
 };
 
 // Shuts down every connected TCP socket of this process whose local port is `port`, i.e. the
@@ -484,6 +495,16 @@ struct MockServer::Impl {
   std::uint64_t generation = 0;
 
   ConnectionRegistry connections;
+  // The running server's worker pool (owned by httplib; only its own workers read this).
+  std::atomic<ElasticPool*> pool{nullptr};
+
+  // A connection went idle: if new connections wait for a worker meanwhile (the eviction at
+  // enqueue found too few idle connections, e.g. workers not yet registered), evict now.
+  void on_connection_idle() {
+    if (ElasticPool* p = pool.load()) {
+      if (const std::size_t n = p->starved()) connections.evict_idle(n);
+    }
+  }
 
   struct Slot {
     std::uint64_t generation;
@@ -498,8 +519,10 @@ struct MockServer::Impl {
                          ? static_cast<std::size_t>(options.max_thread_count)
                          : std::max<std::size_t>(initial, 256);
     svr.new_task_queue = [this, initial, max] {
-      return new ElasticPool(initial, max, connections_accepted,
-                             [this](std::size_t n) { connections.evict_idle(n); });
+      auto* created = new ElasticPool(initial, max, connections_accepted,
+                                      [this](std::size_t n) { connections.evict_idle(n); });
+      pool = created;
+      return created;
     };
     svr.set_keep_alive_max_count(10000);
     svr.set_keep_alive_timeout(std::max(1, options.keep_alive_timeout_seconds));
@@ -582,7 +605,8 @@ struct MockServer::Impl {
     // Per request: the body cap plus room for the request line, headers and chunk framing.
     const std::size_t budget = options.max_payload_bytes + 1024 * 1024;
     auto svr = std::make_unique<ListenServer>(
-        connections, budget, std::max(1, options.keep_alive_timeout_seconds) * 1000);
+        connections, budget, std::max(1, options.keep_alive_timeout_seconds) * 1000,
+        [this] { on_connection_idle(); });
     configure(*svr);
     const int wanted = options.port > 0 ? options.port : bound_port.load();
     int port = -1;
