@@ -79,6 +79,8 @@ inline void expect_all(const Json& list, unsigned types, const std::string& what
     EXPECT_TRUE(has_type(e, types)) << what << ": bad element " << e.dump();
 }
 
+/// An answer. Tests keep replies non-const so that `body["missing"]` yields null and the
+/// expectation fails, instead of tripping nlohmann's assertion on a const lookup.
 struct Reply {
   int status = 0;
   Json body;  ///< null when empty or not JSON

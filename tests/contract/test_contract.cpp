@@ -170,7 +170,7 @@ using ContractErrors = ContractTest;
 
 TEST_F(ContractSpans, CreateAnswersTheDocumentedFields) {
   for (const char* path : {"/api/request-logs/", "/api/request-logs/create/"}) {
-    const Reply r = call("POST", path, span({{"customer_identifier", "c-1"}, {"latency", 0.5}}));
+    Reply r = call("POST", path, span({{"customer_identifier", "c-1"}, {"latency", 0.5}}));
     ASSERT_EQ(r.status, 200) << path << r.text;
     expect_shape(r.body, kSpanCreated, true, path);
     EXPECT_EQ(r.body["id"], r.body["unique_id"]);
@@ -215,7 +215,7 @@ TEST_F(ContractSpans, CreateRefusesValuesOutsideTheDocumentedTypes) {
   for (const auto& [field, value] : bad) {
     Json body = span();
     body[field] = value;
-    const Reply r = call("POST", "/api/request-logs/", body);
+    Reply r = call("POST", "/api/request-logs/", body);
     EXPECT_EQ(r.status, 422) << field << "=" << value.dump() << ": " << r.text;
     expect_shape(r.body, {{"error", kStr}}, true, std::string("422 for ") + field);
     EXPECT_NE(r.body.value("error", std::string()).find(field), std::string::npos) << r.text;
@@ -244,13 +244,13 @@ TEST_F(ContractSpans, CreateAcceptsEveryDocumentedAlternative) {
   };
   for (const char* lt : {"chat", "completion", "response", "embedding", "speech", "transcription",
                          "workflow", "agent", "task", "tool", "guardrail", "reranker", "other"}) {
-    const Reply r = call("POST", "/api/request-logs/", span({{"log_type", lt}}));
+    Reply r = call("POST", "/api/request-logs/", span({{"log_type", lt}}));
     EXPECT_EQ(r.status, 200) << lt << ": " << r.text;
   }
   for (const auto& [field, value] : good) {
     Json body = span();
     body[field] = value;
-    const Reply r = call("POST", "/api/request-logs/", body);
+    Reply r = call("POST", "/api/request-logs/", body);
     EXPECT_EQ(r.status, 200) << field << "=" << value.dump() << ": " << r.text;
   }
 }
@@ -258,7 +258,7 @@ TEST_F(ContractSpans, CreateAcceptsEveryDocumentedAlternative) {
 TEST_F(ContractSpans, BulkAnswersCountsAndRowErrorsOnly) {
   // REFERENCE §7.7: {logs: [...]}, per-row failures; answer shape [guess: as §5.7].
   const Json body = {{"logs", Json::array({span(), Json{{"model", 1}}, span()})}};
-  const Reply r = call("POST", "/api/request-logs/bulk/", body);
+  Reply r = call("POST", "/api/request-logs/bulk/", body);
   ASSERT_EQ(r.status, 200) << r.text;
   expect_shape(r.body, kBulk, true, "span bulk");
   EXPECT_EQ(r.body["success_count"], 2);
@@ -269,12 +269,12 @@ TEST_F(ContractSpans, BulkAnswersCountsAndRowErrorsOnly) {
 
 TEST_F(ContractSpans, ListAndSummaryShapes) {
   ASSERT_EQ(call("POST", "/api/request-logs/", span({{"input", Json{{"a", 1}}}})).status, 200);
-  const Reply list = call("POST", "/api/request-logs/list/", Json::object());
+  Reply list = call("POST", "/api/request-logs/list/", Json::object());
   ASSERT_EQ(list.status, 200) << list.text;
   expect_shape(list.body, kEnvelope, true, "span list");  // §7.2: {count,next,previous,results}
   ASSERT_EQ(list.body["results"].size(), 1u);
   EXPECT_TRUE(list.body["results"][0]["input"].is_string());  // §7.2: input/output JSON strings
-  const Reply sum = call("POST", "/api/request-logs/summary/", Json::object());
+  Reply sum = call("POST", "/api/request-logs/summary/", Json::object());
   ASSERT_EQ(sum.status, 200) << sum.text;
   expect_shape(sum.body, kSummary, true, "span summary");
 }
@@ -282,13 +282,13 @@ TEST_F(ContractSpans, ListAndSummaryShapes) {
 // ---------------------------------------------------------------------------- datasets (§4)
 
 TEST_F(ContractDatasets, DatasetObjectsHaveTheDocumentedShapePerEndpoint) {
-  const Reply created = call("POST", "/api/datasets/", Json{{"name", "d"}, {"is_empty", true}});
+  Reply created = call("POST", "/api/datasets/", Json{{"name", "d"}, {"is_empty", true}});
   ASSERT_EQ(created.status, 201) << created.text;
   expect_shape(created.body, kDatasetCreated, true, "dataset create");
   const std::string id = created.body["id"];
   ASSERT_EQ(call("POST", "/api/datasets/" + id + "/logs/", Json{{"input", "q"}}).status, 201);
 
-  const Reply list = call("POST", "/api/datasets/list/", Json::object());
+  Reply list = call("POST", "/api/datasets/list/", Json::object());
   ASSERT_EQ(list.status, 200) << list.text;
   expect_shape(list.body, kDatasetEnvelope, true, "dataset list");
   ASSERT_EQ(list.body["results"].size(), 1u);
@@ -298,13 +298,13 @@ TEST_F(ContractDatasets, DatasetObjectsHaveTheDocumentedShapePerEndpoint) {
   expect_all(row["log_ids"], kStr, "log_ids");
   EXPECT_EQ(row["log_ids"].size(), 1u);
 
-  const Reply got = call("GET", "/api/datasets/" + id + "/");
+  Reply got = call("GET", "/api/datasets/" + id + "/");
   ASSERT_EQ(got.status, 200) << got.text;
   expect_shape(got.body, kDatasetDetail, true, "dataset retrieve");
   expect_all(got.body["unique_organization_ids"], kStr, "unique_organization_ids");
   expect_all(got.body["timestamps"], kStr, "timestamps");
 
-  const Reply patched =
+  Reply patched =
       call("PATCH", "/api/datasets/" + id + "/", Json{{"name", "e"}, {"starred", true}});
   ASSERT_EQ(patched.status, 200) << patched.text;
   expect_shape(patched.body, kDatasetDetail, true, "dataset update");  // §4.4: as retrieve
@@ -323,7 +323,7 @@ TEST_F(ContractDatasets, DatasetLogAnswersPerEndpoint) {
       {"metadata", {{"model", "gpt-4o"}, {"log_type", "chat"}}},
       {"metrics",
        {{"prompt_tokens", 25}, {"completion_tokens", 18}, {"cost", 0.002}, {"latency", 1.8}}}};
-  const Reply created = call("POST", logs, seed_body);
+  Reply created = call("POST", logs, seed_body);
   ASSERT_EQ(created.status, 201) << created.text;
   expect_shape(created.body, kLogCreated, true, "dataset log create");
   EXPECT_EQ(created.body["message"], "Dataset log created successfully");
@@ -335,7 +335,7 @@ TEST_F(ContractDatasets, DatasetLogAnswersPerEndpoint) {
                  Json{{"evaluator_ids", {"ev-1"}}})
                 .status,
             200);
-  const Reply got = call("GET", logs + uid + "/");
+  Reply got = call("GET", logs + uid + "/");
   ASSERT_EQ(got.status, 200) << got.text;
   expect_shape(got.body, kLogDetail, true, "dataset log retrieve");
   ASSERT_EQ(got.body["scores"].size(), 1u);
@@ -344,13 +344,13 @@ TEST_F(ContractDatasets, DatasetLogAnswersPerEndpoint) {
   EXPECT_EQ(got.body["prompt_tokens"], 25);
 
   for (const char* method : {"PATCH", "PUT"}) {
-    const Reply r = call(method, logs + uid + "/", Json{{"output", "changed"}});
+    Reply r = call(method, logs + uid + "/", Json{{"output", "changed"}});
     ASSERT_EQ(r.status, 200) << method << r.text;
     expect_shape(r.body, kLogDetail, true, std::string("dataset log ") + method);
     expect_all(r.body["scores"], kObj, "scores");
   }
 
-  const Reply list = call("POST", logs + "list/", Json::object());
+  Reply list = call("POST", logs + "list/", Json::object());
   ASSERT_EQ(list.status, 200) << list.text;
   expect_shape(list.body, kDatasetEnvelope, false, "dataset log list");
   EXPECT_TRUE(list.body.contains("filter_options"));  // §5.2
@@ -359,11 +359,11 @@ TEST_F(ContractDatasets, DatasetLogAnswersPerEndpoint) {
   EXPECT_TRUE(list.body["results"][0]["scores"].contains("ev-1"));
 
   for (const char* method : {"GET", "POST"}) {
-    const Reply s = send(method, logs + "summary/", method == std::string("POST") ? "{}" : "");
+    Reply s = send(method, logs + "summary/", method == std::string("POST") ? "{}" : "");
     ASSERT_EQ(s.status, 200) << s.text;
     expect_shape(s.body, kSummary, true, "dataset log summary");
   }
-  const Reply runs = call("GET", "/api/datasets/" + id + "/eval-reports/list/");
+  Reply runs = call("GET", "/api/datasets/" + id + "/eval-reports/list/");
   ASSERT_EQ(runs.status, 200) << runs.text;
   expect_shape(runs.body, kDatasetEnvelope, true, "eval runs");
   ASSERT_EQ(runs.body["results"].size(), 1u);
@@ -374,24 +374,24 @@ TEST_F(ContractDatasets, PatchChangesOnlyTheFieldsSent) {
   // REFERENCE §5.4: "Only supplied fields change"; `metrics` is no update field.
   const std::string id = make_dataset();
   const std::string logs = "/api/datasets/" + id + "/logs/";
-  const Reply created = call("POST", logs,
-                             Json{{"input", "q"},
-                                  {"metadata", {{"model", "gpt-4o"}, {"custom_identifier", "c-7"}}},
-                                  {"metrics", {{"cost", 0.5}}}});
+  Reply created = call("POST", logs,
+                       Json{{"input", "q"},
+                            {"metadata", {{"model", "gpt-4o"}, {"custom_identifier", "c-7"}}},
+                            {"metrics", {{"cost", 0.5}}}});
   ASSERT_EQ(created.status, 201);
   const std::string uid = created.body["unique_id"];
-  const Reply patched = call("PATCH", logs + uid + "/",
-                             Json{{"metadata", {{"k", "v"}}}, {"metrics", {{"cost", 9.0}}}});
+  Reply patched = call("PATCH", logs + uid + "/",
+                       Json{{"metadata", {{"k", "v"}}}, {"metrics", {{"cost", 9.0}}}});
   ASSERT_EQ(patched.status, 200) << patched.text;
   EXPECT_EQ(patched.body["model"], "gpt-4o");
   EXPECT_EQ(patched.body["input"], "q");
   EXPECT_EQ(patched.body["metadata"], Json({{"k", "v"}}));
   EXPECT_DOUBLE_EQ(patched.body["cost"].get<double>(), 0.5);  // metrics not applied
-  const Reply list = call("POST", logs + "list/", Json::object());
+  Reply list = call("POST", logs + "list/", Json::object());
   EXPECT_EQ(list.body["results"][0]["custom_identifier"], "c-7");
 
   // PUT removes the body fields left out (§5.5).
-  const Reply put = call("PUT", logs + uid + "/", Json{{"input", "q2"}});
+  Reply put = call("PUT", logs + uid + "/", Json{{"input", "q2"}});
   ASSERT_EQ(put.status, 200) << put.text;
   EXPECT_EQ(put.body["metadata"], Json::object());
   EXPECT_TRUE(put.body["output"].is_null());
@@ -401,16 +401,16 @@ TEST_F(ContractDatasets, UndocumentedCreateFieldsAreNotApplied) {
   // §5.1 documents input, output, metadata, metrics only.
   const std::string id = make_dataset();
   const std::string logs = "/api/datasets/" + id + "/logs/";
-  const Reply created =
+  Reply created =
       call("POST", logs,
            Json{{"input", "q"}, {"expected_output", "e"}, {"prompt", "p"}, {"completion", "c"}});
   ASSERT_EQ(created.status, 201) << created.text;
-  const Reply got = call("GET", logs + created.body["unique_id"].get<std::string>() + "/");
+  Reply got = call("GET", logs + created.body["unique_id"].get<std::string>() + "/");
   EXPECT_TRUE(got.body["expected_output"].is_null()) << got.text;
   EXPECT_TRUE(got.body["prompt"].is_null());
   EXPECT_TRUE(got.body["completion"].is_null());
   // A missing input is refused (required, §5.1).
-  const Reply no_input = call("POST", logs, Json{{"output", "o"}});
+  Reply no_input = call("POST", logs, Json{{"output", "o"}});
   EXPECT_EQ(no_input.status, 400);
 }
 
@@ -420,7 +420,7 @@ TEST_F(ContractDatasets, BulkRowsMayOmitEveryField) {
   const Json body = {{"logs", Json::array({Json{{"output", "only output"}},
                                            Json{{"input", "q"}, {"expected_output", "e"}},
                                            Json{{"metadata", "not an object"}}})}};
-  const Reply r = call("POST", "/api/datasets/" + id + "/logs/bulk/", body);
+  Reply r = call("POST", "/api/datasets/" + id + "/logs/bulk/", body);
   ASSERT_EQ(r.status, 200) << r.text;
   expect_shape(r.body, kBulk, true, "dataset log bulk");
   EXPECT_EQ(r.body["success_count"], 2);
@@ -435,17 +435,17 @@ TEST_F(ContractDatasets, ImportedLogsKeepTheirCustomerIdentifierForFilters) {
   ASSERT_EQ(call("POST", "/api/request-logs/", span({{"customer_identifier", "cust-7"}})).status,
             200);
   const std::string id = make_dataset();
-  const Reply imported =
+  Reply imported =
       call("POST", "/api/datasets/" + id + "/logs/import/",
            Json{{"start_time", "2000-01-01T00:00:00Z"}, {"end_time", "2100-01-01T00:00:00Z"}});
   ASSERT_EQ(imported.status, 200) << imported.text;
   expect_shape(imported.body, {{"message", kStr}}, true, "import");  // §5.8
   const Json filter = {
       {"filters", {{"customer_identifier", {{"operator", ""}, {"value", {"cust-42"}}}}}}};
-  const Reply list = call("POST", "/api/datasets/" + id + "/logs/list/", filter);
+  Reply list = call("POST", "/api/datasets/" + id + "/logs/list/", filter);
   ASSERT_EQ(list.status, 200) << list.text;
   EXPECT_EQ(list.body["count"], 1) << list.text;
-  const Reply removed = call("DELETE", "/api/datasets/" + id + "/logs/import/", filter);
+  Reply removed = call("DELETE", "/api/datasets/" + id + "/logs/import/", filter);
   ASSERT_EQ(removed.status, 200) << removed.text;
   expect_shape(removed.body, {{"message", kStr}}, true, "remove");  // §5.9
   EXPECT_EQ(server_.dataset_logs(id).size(), 1u);
@@ -456,26 +456,25 @@ TEST_F(ContractDatasets, ImportedLogsKeepTheirCustomerIdentifierForFilters) {
 TEST_F(ContractErrors, ErrorBodiesUseTheDocumentedFormPerFamily) {
   // 401 and routing errors: {"detail": ...} (docs D-err).
   auto anon = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
-  const Reply unauth =
-      reply_of(anon->Post("/api/request-logs/", span().dump(), "application/json"));
+  Reply unauth = reply_of(anon->Post("/api/request-logs/", span().dump(), "application/json"));
   EXPECT_EQ(unauth.status, 401);
   expect_shape(unauth.body, {{"detail", kStr}}, true, "401");
-  const Reply unknown = call("GET", "/api/nothing-here/");
+  Reply unknown = call("GET", "/api/nothing-here/");
   EXPECT_EQ(unknown.status, 404);
   expect_shape(unknown.body, {{"detail", kStr}}, true, "unknown path");
   // Spans: 422 {"error": ...} (§7.1).
-  const Reply invalid = call("POST", "/api/request-logs/", Json{{"model", 5}});
+  Reply invalid = call("POST", "/api/request-logs/", Json{{"model", 5}});
   EXPECT_EQ(invalid.status, 422);
   expect_shape(invalid.body, {{"error", kStr}}, true, "span 422");
   // Spans: 400 {"detail": ...} (docs D-err).
-  const Reply bad_json = send("POST", "/api/request-logs/", "{");
+  Reply bad_json = send("POST", "/api/request-logs/", "{");
   EXPECT_EQ(bad_json.status, 400);
   expect_shape(bad_json.body, {{"detail", kStr}}, true, "span 400");
   // Datasets: 400 {"message": ...}, 404 {"error": ...} (official client error bodies, §9).
-  const Reply no_name = call("POST", "/api/datasets/", Json{{"is_empty", true}});
+  Reply no_name = call("POST", "/api/datasets/", Json{{"is_empty", true}});
   EXPECT_EQ(no_name.status, 400);
   expect_shape(no_name.body, {{"message", kStr}}, true, "dataset 400");
-  const Reply missing = call("GET", "/api/datasets/no-such-dataset/");
+  Reply missing = call("GET", "/api/datasets/no-such-dataset/");
   EXPECT_EQ(missing.status, 404);
   expect_shape(missing.body, {{"error", kStr}}, true, "dataset 404");
 }

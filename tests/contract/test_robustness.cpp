@@ -31,17 +31,16 @@ TEST_F(Robustness, DeeplyNestedMetadataIsRefusedNotStored) {
   const std::size_t depth = 100000;
   std::string nested = std::string(depth, '[') + std::string(depth, ']');
   const std::string body = R"({"model": "m", "metadata": {"x": )" + nested + "}}";
-  const Reply r = send("POST", "/api/request-logs/", body);
+  Reply r = send("POST", "/api/request-logs/", body);
   EXPECT_EQ(r.status, 400) << r.text.substr(0, 200);
   expect_shape(r.body, {{"detail", kStr}}, true, "too deep");
   EXPECT_TRUE(server_.request_logs().empty());
   // 128 levels are fine (the shared bound, util/json_limits.hpp), and the span reads back.
   const std::string ok_nested = std::string(120, '[') + std::string(120, ']');
-  const Reply ok =
+  Reply ok =
       send("POST", "/api/request-logs/", R"({"model": "m", "metadata": {"x": )" + ok_nested + "}}");
   ASSERT_EQ(ok.status, 200) << ok.text;
-  const Reply got =
-      call("GET", "/api/request-logs/" + ok.body["unique_id"].get<std::string>() + "/");
+  Reply got = call("GET", "/api/request-logs/" + ok.body["unique_id"].get<std::string>() + "/");
   EXPECT_EQ(got.status, 200);
   EXPECT_TRUE(server_.running());
 }
@@ -84,8 +83,8 @@ TEST_F(Robustness, ChunkedUploadOverTheCapIs413) {
 TEST_F(Robustness, RecorderKeepsABoundedAmountOfBodies) {
   const std::string pad(200 * 1024, 'x');
   for (int i = 0; i < 12; ++i) {  // 2.4 MB of bodies against a 1 MiB bound
-    const Reply r = call("POST", "/api/request-logs/",
-                         span({{"metadata", {{"pad", pad}}}, {"span_name", std::to_string(i)}}));
+    Reply r = call("POST", "/api/request-logs/",
+                   span({{"metadata", {{"pad", pad}}}, {"span_name", std::to_string(i)}}));
     ASSERT_EQ(r.status, 200);
   }
   const auto recorded = server_.requests();
@@ -100,18 +99,17 @@ TEST_F(Robustness, RecorderKeepsABoundedAmountOfBodies) {
 
 TEST_F(Robustness, HugeNumbersAreRefusedCleanly) {
   // 1e300 fits a double but no integer: a validation error, not undefined behaviour.
-  const Reply big = send("POST", "/api/request-logs/", R"({"model": "m", "prompt_tokens": 1e300})");
+  Reply big = send("POST", "/api/request-logs/", R"({"model": "m", "prompt_tokens": 1e300})");
   EXPECT_EQ(big.status, 422) << big.text;
   // 1e400 overflows a double: the body is refused as invalid JSON (400), not a 500.
-  const Reply huge =
-      send("POST", "/api/request-logs/", R"({"model": "m", "prompt_tokens": 1e400})");
+  Reply huge = send("POST", "/api/request-logs/", R"({"model": "m", "prompt_tokens": 1e400})");
   EXPECT_EQ(huge.status, 400) << huge.text;
   expect_shape(huge.body, {{"detail", kStr}}, true, "1e400");
-  const Reply nested =
+  Reply nested =
       send("POST", "/api/request-logs/", R"({"model": "m", "metadata": {"a": [1e400]}})");
   EXPECT_EQ(nested.status, 400) << nested.text;
   // Near the int64 bounds: token sums saturate instead of overflowing.
-  const Reply edge = send(
+  Reply edge = send(
       "POST", "/api/request-logs/",
       R"({"model": "m", "prompt_tokens": 9223372036854775807, "completion_tokens": 9223372036854775807})");
   EXPECT_EQ(edge.status, 200) << edge.text;
@@ -131,7 +129,7 @@ TEST_F(Robustness, IdleSocketsDoNotDelayAnotherClient) {
     idle.push_back(fd);
   }
   const auto start = std::chrono::steady_clock::now();
-  const Reply r = call("POST", "/api/request-logs/", span());
+  Reply r = call("POST", "/api/request-logs/", span());
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(r.status, 200);
   EXPECT_LT(took, std::chrono::milliseconds(1500))
