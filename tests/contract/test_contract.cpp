@@ -292,7 +292,7 @@ TEST_F(ContractDatasets, DatasetObjectsHaveTheDocumentedShapePerEndpoint) {
   ASSERT_EQ(list.status, 200) << list.text;
   expect_shape(list.body, kDatasetEnvelope, true, "dataset list");
   ASSERT_EQ(list.body["results"].size(), 1u);
-  const Json& row = list.body["results"][0];
+  Json row = list.body["results"][0];
   expect_shape(row, kDatasetRow, true, "dataset list row");
   expect_shape(row["updated_by"], kUser, true, "updated_by");
   expect_all(row["log_ids"], kStr, "log_ids");
