@@ -214,6 +214,8 @@ class SocketStream final : public httplib::Stream {
     used_ = 0;
   }
   bool over_budget() const { return over_; }
+  /// True when bytes of a next request (sent without waiting for the answer) are buffered.
+  bool has_buffered() const { return pos_ < len_; }
 
   bool is_readable() const override {
     return pos_ < len_ || wait_socket(sock_, POLLIN, read_timeout_ms_);
@@ -322,7 +324,7 @@ class ListenServer final : public httplib::Server {
       for (;;) {
         connections_.set_idle(sock);
         on_idle_();
-        const bool readable = wait_socket(sock, POLLIN, idle_timeout_ms_);
+        const bool readable = strm.has_buffered() || wait_socket(sock, POLLIN, idle_timeout_ms_);
         if (!connections_.set_busy(sock) || !readable || !is_running()) break;
         strm.start_request(request_budget_);
         t_close_connection = false;

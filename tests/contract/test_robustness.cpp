@@ -138,5 +138,41 @@ TEST_F(Robustness, IdleSocketsDoNotDelayAnotherClient) {
     ::close(fd);
 }
 
+TEST_F(Robustness, PipelinedRequestsAreAnsweredWithoutWaiting) {
+  // Two requests in one write: the second is already buffered when the first is answered.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(server_.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const std::string body = R"({"model": "m"})";
+  const std::string one =
+      "POST /api/request-logs/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + server_.api_key() +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  const std::string two = one + one;
+  ASSERT_EQ(::send(fd, two.data(), two.size(), MSG_NOSIGNAL), static_cast<ssize_t>(two.size()));
+  const auto start = std::chrono::steady_clock::now();
+  std::string got;
+  char buf[4096];
+  std::size_t answers = 0;
+  while (answers < 2) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+    answers = 0;
+    for (std::size_t at = got.find("HTTP/1.1 200"); at != std::string::npos;
+         at = got.find("HTTP/1.1 200", at + 1))
+      ++answers;
+  }
+  ::close(fd);
+  EXPECT_EQ(answers, 2u) << got;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+}
+
 }  // namespace
 }  // namespace contract
