@@ -18,6 +18,9 @@ respan::testing::MockServerOptions small_limits() {
   respan::testing::MockServerOptions o;
   o.max_payload_bytes = 256 * 1024;
   o.max_recorded_bytes = 1024 * 1024;
+  // Idle connections used to hold workers until this timeout: make it long, so that a stall
+  // stands out from the slowness of a loaded sanitizer build.
+  o.keep_alive_timeout_seconds = 10;
   return o;
 }
 
@@ -132,7 +135,7 @@ TEST_F(Robustness, IdleSocketsDoNotDelayAnotherClient) {
   Reply r = call("POST", "/api/request-logs/", span());
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(r.status, 200);
-  EXPECT_LT(took, std::chrono::milliseconds(1500))
+  EXPECT_LT(took, std::chrono::milliseconds(4000))
       << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
   for (const int fd : idle)
     ::close(fd);
@@ -147,7 +150,7 @@ TEST_F(Robustness, PipelinedRequestsAreAnsweredWithoutWaiting) {
   addr.sin_port = htons(static_cast<std::uint16_t>(server_.port()));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
-  timeval tv{2, 0};
+  timeval tv{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   const std::string body = R"({"model": "m"})";
   const std::string one =
@@ -171,7 +174,7 @@ TEST_F(Robustness, PipelinedRequestsAreAnsweredWithoutWaiting) {
   }
   ::close(fd);
   EXPECT_EQ(answers, 2u) << got;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(4000));
 }
 
 }  // namespace
