@@ -21,12 +21,19 @@ std::string log_path(const std::string& dataset_id, const std::string& unique_id
   return logs_path(dataset_id) + detail::percent_encode(unique_id) + "/";
 }
 
-// Why a log cannot be sent, or "" when it is fine.
-std::string invalid_log_reason(const DatasetLog& log) {
-  if (log.input.is_null()) return "input is required";
+// Why a row of a bulk create cannot be sent, or "" when it is fine. Every field of a bulk row
+// is optional, input included (REFERENCE §5.7): an unset input is left out of the row.
+std::string invalid_bulk_row_reason(const DatasetLog& log) {
   if (log.metadata && !log.metadata->is_object()) return "metadata must be a JSON object";
   if (log.metrics && !log.metrics->is_object()) return "metrics must be a JSON object";
   return {};
+}
+
+// Why a log cannot be sent to the single create, or "" when it is fine: there `input` is
+// required (REFERENCE §5.1).
+std::string invalid_log_reason(const DatasetLog& log) {
+  if (log.input.is_null()) return "input is required";
+  return invalid_bulk_row_reason(log);
 }
 
 Result<Page<DatasetLogRecord>> list_page(const detail::Pipeline& p, const std::string& dataset_id,
@@ -70,11 +77,8 @@ Result<BulkResult> DatasetLogsResource::create_bulk(const std::vector<DatasetLog
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
   return detail::send_bulk(
       *pipeline_, logs_path(dataset_id_) + "bulk/", logs, kMaxBulkSize,
-      [](const DatasetLog& log) -> std::string {
-        if (std::string why = invalid_log_reason(log); !why.empty()) return why;
-        return {};
-      },
-      options, detail::Idempotency::non_idempotent, "DatasetLog");
+      [](const DatasetLog& log) -> std::string { return invalid_bulk_row_reason(log); }, options,
+      detail::Idempotency::non_idempotent, "DatasetLog");
 }
 
 Result<Page<DatasetLogRecord>> DatasetLogsResource::list(const DatasetLogListQuery& query,

@@ -1,9 +1,11 @@
 // respan-mock-server: runs the mock Respan API until SIGINT/SIGTERM.
 //
 //   respan-mock-server [--port N] [--host 127.0.0.1] [--api-key K] [--environment E]
-//                      [--no-auth] [--threads N]
+//                      [--no-auth] [--threads N] [--max-payload-bytes N]
+//                      [--max-recorded-bytes N]
 //
 // Prints "listening on http://HOST:PORT" on stdout once it accepts connections.
+#include <cstddef>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -19,10 +21,13 @@ namespace {
 void usage(std::ostream& os) {
   os << "usage: respan-mock-server [--port N] [--host ADDR] [--api-key KEY]\n"
         "                          [--environment ENV] [--no-auth] [--threads N]\n"
+        "                          [--max-payload-bytes N] [--max-recorded-bytes N]\n"
         "\n"
         "Serves an in-memory mock of the Respan API (request logs, datasets) at\n"
         "http://ADDR:PORT/api/... until interrupted. Defaults: --host 127.0.0.1, --port 0\n"
-        "(ephemeral), --api-key test-key, --environment test.\n";
+        "(ephemeral), --api-key test-key, --environment test, --max-payload-bytes\n"
+        "20971520 (larger bodies get 413), --max-recorded-bytes 67108864 (request bodies\n"
+        "kept by the recorder; the oldest requests are forgotten first).\n";
 }
 
 bool parse_int(const std::string& text, int min, int max, int& out) {
@@ -30,6 +35,14 @@ bool parse_int(const std::string& text, int min, int max, int& out) {
   const long v = std::strtol(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || v < min || v > max) return false;
   out = static_cast<int>(v);
+  return true;
+}
+
+bool parse_size(const std::string& text, std::size_t& out) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || v == 0) return false;
+  out = static_cast<std::size_t>(v);
   return true;
 }
 
@@ -65,6 +78,16 @@ int main(int argc, char** argv) {
     } else if (arg == "--threads") {
       if (!parse_int(value("--threads"), 1, 4096, options.thread_count)) {
         std::cerr << "respan-mock-server: invalid --threads\n";
+        return 2;
+      }
+    } else if (arg == "--max-payload-bytes") {
+      if (!parse_size(value("--max-payload-bytes"), options.max_payload_bytes)) {
+        std::cerr << "respan-mock-server: invalid --max-payload-bytes\n";
+        return 2;
+      }
+    } else if (arg == "--max-recorded-bytes") {
+      if (!parse_size(value("--max-recorded-bytes"), options.max_recorded_bytes)) {
+        std::cerr << "respan-mock-server: invalid --max-recorded-bytes\n";
         return 2;
       }
     } else {

@@ -53,10 +53,11 @@ class RESPAN_EXPORT DatasetLogsResource {
   /// objects when set.
   Result<DatasetLogCreated> create(const DatasetLog& log, const RequestOptions& options = {}) const;
 
-  /// `POST /api/datasets/{id}/logs/bulk/` in chunks of at most kMaxBulkSize. Rows are checked
-  /// locally first (a row without `input` is reported, not sent). Per-row errors carry the
-  /// row's index in `logs`. A chunk that fails as a whole reports each of its rows as a row
-  /// error; rows the server's answer does not account for are counted in
+  /// `POST /api/datasets/{id}/logs/bulk/` in chunks of at most kMaxBulkSize. Every row field
+  /// is optional there, `input` included (an unset `input` is left out of the row); rows are
+  /// checked locally first (a non-object `metadata`/`metrics` is reported, not sent). Per-row
+  /// errors carry the row's index in `logs`. A chunk that fails as a whole reports each of its rows
+  /// as a row error; rows the server's answer does not account for are counted in
   /// BulkResult::unconfirmed_count, never as stored. The call fails only if no row was stored
   /// and a request failed. The call deadline covers the whole call, all chunks together. A
   /// chunk is not idempotent: it is retried only when it certainly was not processed.

@@ -15,8 +15,7 @@ constexpr const char* kSavedLogs = "_saved_logs";
 
 // The stored form of a new dataset: the given fields plus the service's defaults.
 Json new_dataset_meta(const std::string& id, const Json& name, const Json& description,
-                      const char* status, Json initial_filters, const std::string& now,
-                      const std::string& organization_id) {
+                      const char* status, Json initial_filters, const std::string& now) {
   return {{"id", id},
           {"name", name},
           {"description", description},
@@ -25,7 +24,6 @@ Json new_dataset_meta(const std::string& id, const Json& name, const Json& descr
           {"initial_log_filters", std::move(initial_filters)},
           {"created_at", now},
           {"updated_at", now},
-          {"organization_id", organization_id},
           {"starred", false},
           {"tags", Json::array()},
           {"running_status", nullptr},
@@ -35,25 +33,36 @@ Json new_dataset_meta(const std::string& id, const Json& name, const Json& descr
           {"evaluator", nullptr}};
 }
 
-// Validates the writable fields of a dataset log body (create, bulk rows, PATCH, PUT).
+// Validates the documented fields of a dataset-log body: `input`/`output`/`expected_output`
+// any JSON, `metadata`/`metrics` objects, `prompt`/`completion` strings (REFERENCE §5.1, §5.4,
+// §5.7). `null` is a value for the "any" fields and refused for the typed ones (null is not
+// "absent"). A required `input` must be present and not null.
 void validate_dataset_log_fields(const Json& body, bool require_input) {
   if (require_input && (!body.contains("input") || body["input"].is_null())) {
     throw bad_request("input is required");
   }
   for (const char* f : {"metadata", "metrics"}) {
-    if (has(body, f) && !body[f].is_object())
+    if (body.contains(f) && !body[f].is_object())
       throw bad_request(std::string(f) + " must be an object.");
   }
   for (const char* f : {"prompt", "completion"}) {
-    if (has(body, f) && !body[f].is_string())
+    if (body.contains(f) && !body[f].is_string())
       throw bad_request(std::string(f) + " must be a string.");
-  }
-  if (has(body, "timestamp") && !as_time(body["timestamp"])) {
-    throw bad_request("timestamp must be an ISO 8601 datetime.");
   }
 }
 
-// Recomputes the span-like fields of a dataset log from its metadata and metrics (§5.2 item).
+// The members of `body` named in `fields` (the documented body of one endpoint).
+Json only_fields(const Json& body, std::initializer_list<const char*> fields) {
+  Json out = Json::object();
+  for (const char* f : fields) {
+    const auto it = body.find(f);
+    if (it != body.end()) out[f] = *it;
+  }
+  return out;
+}
+
+// Fills the span-like columns of a new dataset log from its metadata and metrics (§5.2 item).
+// Done once, when the log is created: later updates change only the fields they send (§5.4).
 void lift_dataset_log_fields(Json& log) {
   static const Json kEmpty = Json::object();
   const Json& md = log["metadata"].is_object() ? log["metadata"] : kEmpty;
@@ -62,9 +71,9 @@ void lift_dataset_log_fields(Json& log) {
     const auto it = obj.find(key);
     return it == obj.end() ? Json() : *it;
   };
-  log["model"] = pick(md, "model");
-  log["log_type"] = pick(md, "log_type");
-  log["custom_identifier"] = pick(md, "custom_identifier");
+  for (const char* f : {"model", "log_type", "custom_identifier", "customer_identifier"}) {
+    if (!has(log, f)) log[f] = pick(md, f);
+  }
   log["cost"] = number_at(mt, "cost").value_or(0.0);
   log["latency"] = pick(mt, "latency").is_number() ? pick(mt, "latency") : Json();
   const Json pt = pick(mt, "prompt_tokens");
@@ -74,7 +83,101 @@ void lift_dataset_log_fields(Json& log) {
   log["prompt_tokens"] = p;
   log["completion_tokens"] = c;
   const Json total = pick(mt, "total_tokens");
-  log["total_request_tokens"] = is_integer_like(total) ? total.get<std::int64_t>() : p + c;
+  log["total_request_tokens"] =
+      is_integer_like(total) ? total.get<std::int64_t>() : saturating_add(p, c);
+}
+
+// The user shown as `updated_by` / `annotation_completed_by` ({first_name, last_name, email},
+// REFERENCE §4.2, §5.2).
+Json mock_user() {
+  return {{"first_name", "Mock"}, {"last_name", "User"}, {"email", "mock-user@example.invalid"}};
+}
+
+// Stored scores (evaluator id -> score object) in the list-row form: the object itself
+// (REFERENCE §5.2 `scores` (object)).
+Json scores_object(const Json& log) {
+  const auto it = log.find("scores");
+  return it != log.end() && it->is_object() ? *it : Json::object();
+}
+
+// ... and in the single-log form: a list of score objects (REFERENCE §5.3 `scores` [object]).
+Json scores_list(const Json& log) {
+  Json out = Json::array();
+  const Json scores = scores_object(log);  // range-for over items() of a temporary dangles
+  for (const auto& [id, score] : scores.items()) {
+    Json entry = score.is_object() ? score : Json{{"score_value", score}};
+    if (!entry.contains("evaluator_id")) entry["evaluator_id"] = id;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Json pick_all(const Json& stored, std::initializer_list<const char*> fields) {
+  Json out = Json::object();
+  for (const char* f : fields) {
+    const auto it = stored.find(f);
+    out[f] = it == stored.end() ? Json() : *it;
+  }
+  return out;
+}
+
+// A dataset log as GET/PATCH/PUT answer it (REFERENCE §5.3, [sdk F] DatasetLog type).
+Json dataset_log_detail(const Json& stored) {
+  Json out = pick_all(stored, {"id",
+                               "unique_id",
+                               "organization_id",
+                               "environment",
+                               "timestamp",
+                               "start_time",
+                               "prompt_tokens",
+                               "completion_tokens",
+                               "total_request_tokens",
+                               "cost",
+                               "model",
+                               "latency",
+                               "status_code",
+                               "status",
+                               "metadata",
+                               "prompt",
+                               "completion",
+                               "messages",
+                               "input",
+                               "output",
+                               "expected_output",
+                               "dataset_id"});
+  if (!out["messages"].is_array()) out["messages"] = Json::array();
+  out["scores"] = scores_list(stored);
+  return out;
+}
+
+// A row of `POST .../logs/list/` (REFERENCE §5.2, [sdk F] list item type).
+Json dataset_log_row(const Json& stored) {
+  Json out = pick_all(stored, {"id",
+                               "unique_id",
+                               "organization_id",
+                               "environment",
+                               "timestamp",
+                               "start_time",
+                               "prompt_tokens",
+                               "completion_tokens",
+                               "total_request_tokens",
+                               "cost",
+                               "model",
+                               "latency",
+                               "status_code",
+                               "status",
+                               "prompt",
+                               "completion",
+                               "input",
+                               "output",
+                               "dataset_id",
+                               "annotation_status",
+                               "annotation_completed_by",
+                               "metadata",
+                               "custom_identifier",
+                               "log_type"});
+  out["scores"] = scores_object(stored);
+  return out;
 }
 
 // Deterministic mock evaluator score in [1, 5] derived from the log's size.
@@ -129,14 +232,53 @@ MockState::Dataset& MockState::dataset_or_404(const std::string& id) {
   Dataset ds;
   ds.seq = ++dataset_seq_;
   const std::string now = now_iso();
-  ds.meta = new_dataset_meta(kSavedLogs, "Saved logs", "", "ready", Json::object(), now,
-                             config_.organization_id);
+  ds.meta = new_dataset_meta(kSavedLogs, "Saved logs", "", "ready", Json::object(), now);
   return datasets_.emplace(kSavedLogs, std::move(ds)).first->second;
 }
 
 Json MockState::dataset_view(const Dataset& ds) const {
   Json out = ds.meta;
   out["log_count"] = ds.logs.size();
+  out["organization_id"] = config_.organization_number;
+  return out;
+}
+
+Json MockState::dataset_created(const Dataset& ds) const {
+  // REFERENCE §4.1 response ([sdk F] Dataset type); `log_count` from the older docs.
+  Json out = pick_all(ds.meta, {"id", "name", "description", "type", "status",
+                                "initial_log_filters", "created_at", "updated_at"});
+  out["log_count"] = ds.logs.size();
+  return out;
+}
+
+Json MockState::dataset_row(const Dataset& ds) const {
+  // REFERENCE §4.2 list item ([sdk F]): `organization_id` is an integer.
+  Json out =
+      pick_all(ds.meta, {"id", "name", "description", "type", "status", "created_at", "updated_at",
+                         "completed_annotation_count", "running_status", "starred", "tags"});
+  out["log_count"] = ds.logs.size();
+  out["organization_id"] = config_.organization_number;
+  out["updated_by"] = mock_user();
+  Json log_ids = Json::array();
+  for (const Json& log : ds.logs)
+    log_ids.push_back(log["unique_id"]);
+  out["log_ids"] = std::move(log_ids);
+  out["running_progress"] = static_cast<double>(ds.meta.value("running_progress", 0));
+  return out;
+}
+
+Json MockState::dataset_detail(const Dataset& ds) const {
+  // REFERENCE §4.3 (retrieve; §4.4 update answers the same shape) ([sdk F][docs D-ds]).
+  Json out = pick_all(ds.meta, {"id", "name", "type", "description", "created_at", "updated_at",
+                                "initial_log_filters", "evaluator", "status", "running_status",
+                                "running_at", "completed_annotation_count"});
+  out["organization"] = config_.organization_number;
+  out["unique_organization_ids"] = Json::array({config_.organization_id});
+  // [guess] What `timestamps` lists is undocumented (a list of strings): the mock reports the
+  // dataset's creation and last update times.
+  out["timestamps"] = Json::array({ds.meta["created_at"], ds.meta["updated_at"]});
+  out["log_count"] = ds.logs.size();
+  out["running_progress"] = ds.meta.value("running_progress", 0);
   return out;
 }
 
@@ -186,7 +328,7 @@ Json MockState::create_dataset(const Json& body, const std::string& environment)
   }
   ds.meta = new_dataset_meta(id, name, has(body, "description") ? body["description"] : Json(""),
                              background && !config_.immediate_jobs ? "initializing" : "ready",
-                             std::move(initial_filters), now, config_.organization_id);
+                             std::move(initial_filters), now);
   datasets_.emplace(id, std::move(ds));
 
   if (from_logs) {
@@ -218,7 +360,8 @@ Json MockState::create_dataset(const Json& body, const std::string& environment)
 }
 
 ApiResponse MockState::datasets_create(const ApiRequest& req) {
-  return {201, create_dataset(body_object(req), req.environment)};
+  const Json created = create_dataset(body_object(req), req.environment);
+  return {201, dataset_created(*find_dataset(created["id"].get<std::string>()))};
 }
 
 ApiResponse MockState::datasets_list(const ApiRequest& req) {
@@ -234,7 +377,7 @@ ApiResponse MockState::datasets_list(const ApiRequest& req) {
   std::vector<Json> views;
   views.reserve(ordered.size());
   for (const Dataset* ds : ordered)
-    views.push_back(dataset_view(*ds));
+    views.push_back(dataset_row(*ds));
   std::vector<const Json*> rows;
   for (const Json& v : views) {
     if (matches_filters(v, filters)) rows.push_back(&v);
@@ -246,7 +389,7 @@ ApiResponse MockState::datasets_list(const ApiRequest& req) {
 }
 
 ApiResponse MockState::dataset_get(const std::string& id) {
-  return {200, dataset_view(dataset_or_404(id))};
+  return {200, dataset_detail(dataset_or_404(id))};
 }
 
 ApiResponse MockState::dataset_patch(const std::string& id, const ApiRequest& req) {
@@ -279,7 +422,7 @@ ApiResponse MockState::dataset_patch(const std::string& id, const ApiRequest& re
     ds.meta["tags"] = std::move(tags);
   }
   ds.meta["updated_at"] = now_iso();
-  return {200, dataset_view(ds)};
+  return {200, dataset_detail(ds)};
 }
 
 ApiResponse MockState::dataset_delete(const std::string& id) {
@@ -311,10 +454,20 @@ Json MockState::make_dataset_log(const std::string& dataset_id, const Json& body
       {"metrics", has(body, "metrics") ? body["metrics"] : Json::object()},
       {"prompt", field("prompt")},
       {"completion", field("completion")},
+      {"messages", has(body, "messages") ? body["messages"] : Json::array()},
       {"scores", Json::object()},
       {"timestamp", has(body, "timestamp") ? format_iso8601(*as_time(body["timestamp"])) : now},
+      {"start_time", has(body, "start_time") ? body["start_time"] : Json()},
+      {"status_code", has(body, "status_code") ? body["status_code"] : Json(200)},
+      {"status", has(body, "status") ? body["status"] : Json("success")},
+      // [guess] Annotation values are undocumented beyond their types.
+      {"annotation_status", "pending"},
+      {"annotation_completed_by", nullptr},
       {"created_at", now},
       {"updated_at", now}};
+  for (const char* f : {"model", "log_type", "custom_identifier", "customer_identifier"}) {
+    if (has(body, f)) log[f] = body[f];
+  }
   lift_dataset_log_fields(log);
   return log;
 }
@@ -336,11 +489,21 @@ Json MockState::dataset_log_from_span(const std::string& dataset_id, const Json&
     if (has(span, f)) metrics[f] = span[f];
   }
   if (has(span, "total_request_tokens")) metrics["total_tokens"] = span["total_request_tokens"];
-  const Json body = {{"input", first_of("input", "prompt_messages")},
-                     {"output", first_of("output", "completion_message")},
-                     {"metadata", std::move(metadata)},
-                     {"metrics", std::move(metrics)},
-                     {"timestamp", span.value("timestamp", Json())}};
+  Json body = {{"input", first_of("input", "prompt_messages")},
+               {"output", first_of("output", "completion_message")},
+               {"metadata", std::move(metadata)},
+               {"metrics", std::move(metrics)},
+               {"timestamp", span.value("timestamp", Json())}};
+  // The span's own columns travel with it: an imported log keeps its model, identifiers
+  // (customer_identifier stays a top-level field, where `filters` look for it), status and
+  // start time.
+  for (const char* f : {"model", "log_type", "customer_identifier", "custom_identifier",
+                        "status_code", "status", "start_time"}) {
+    if (has(span, f)) body[f] = span[f];
+  }
+  if (has(span, "prompt_messages") && span["prompt_messages"].is_array()) {
+    body["messages"] = span["prompt_messages"];
+  }
   return make_dataset_log(dataset_id, body, span.value("environment", config_.default_environment));
 }
 
@@ -361,7 +524,12 @@ void MockState::import_spans(const std::string& dataset_id, Window window,
 
 ApiResponse MockState::dlogs_create(const std::string& id, const ApiRequest& req) {
   Dataset& ds = dataset_or_404(id);
-  const Json body = body_object(req);
+  // The documented body is input (required), output, metadata, metrics (seed "Create a dataset
+  // log", REFERENCE §5.1). The docs are silent on other keys such as expected_output, prompt
+  // or completion: like a DRF serializer the mock accepts and ignores them, so a client never
+  // comes to depend on a field the real endpoint does not document (set them with PATCH, or
+  // use the bulk endpoint, whose rows document expected_output).
+  const Json body = only_fields(body_object(req), {"input", "output", "metadata", "metrics"});
   validate_dataset_log_fields(body, true);
   ds.logs.push_back(make_dataset_log(ds.meta["id"].get<std::string>(), body, req.environment));
   return {201, Json{{"message", "Dataset log created successfully"},
@@ -392,7 +560,8 @@ ApiResponse MockState::dlogs_list(const std::string& id, const ApiRequest& req) 
   sort_rows(rows, sort_by != nullptr && !sort_by->empty() ? *sort_by : "-timestamp");
   std::vector<std::string> include;
   if (const auto* inc = query_get(req.query, "include_fields")) include = split_csv(*inc);
-  Json out = paginate(rows, page, req, [&](const Json& row) { return project(row, include); });
+  Json out = paginate(rows, page, req,
+                      [&](const Json& row) { return project(dataset_log_row(row), include); });
   out = list_envelope(std::move(out), filters_echo(body));
   out["filter_options"] = Json::object();
   return {200, std::move(out)};
@@ -401,7 +570,7 @@ ApiResponse MockState::dlogs_list(const std::string& id, const ApiRequest& req) 
 ApiResponse MockState::dlog_get(const std::string& id, const std::string& uid) {
   Dataset& ds = dataset_or_404(id);
   for (const Json& log : ds.logs) {
-    if (log["unique_id"] == uid) return {200, log};
+    if (log["unique_id"] == uid) return {200, dataset_log_detail(log)};
   }
   throw not_found();
 }
@@ -412,9 +581,17 @@ ApiResponse MockState::dlog_update(const std::string& id, const std::string& uid
   const auto it = std::find_if(ds.logs.begin(), ds.logs.end(),
                                [&](const Json& log) { return log["unique_id"] == uid; });
   if (it == ds.logs.end()) throw not_found();
-  const Json body = body_object(req);
+  // PATCH and PUT take input, output, expected_output, prompt, completion, metadata
+  // (REFERENCE §5.4, §5.5). Other keys are ignored: `metrics` in particular is no update field
+  // (the docs are silent on it, and the span-like columns it fed at creation stay as they are).
+  const Json body = only_fields(
+      body_object(req), {"input", "output", "expected_output", "prompt", "completion", "metadata"});
   validate_dataset_log_fields(body, false);
   Json& log = *it;
+  // PATCH changes only the fields sent; PUT also removes the ones left out. The span-like
+  // columns (model, log_type, custom_identifier, metrics, ...) are not body fields of either:
+  // they keep their values [guess: the docs do not say whether a new metadata.model re-derives
+  // model; the mock does not].
   for (const char* f : {"input", "output", "expected_output", "prompt", "completion"}) {
     if (body.contains(f)) {
       log[f] = body[f];
@@ -423,15 +600,12 @@ ApiResponse MockState::dlog_update(const std::string& id, const std::string& uid
     }
   }
   if (body.contains("metadata")) {
-    log["metadata"] = body["metadata"].is_null() ? Json::object() : body["metadata"];
+    log["metadata"] = body["metadata"];
   } else if (replace) {
     log["metadata"] = Json::object();
   }
-  // Not a documented update field: applied when given (metrics back the span-like columns).
-  if (body.contains("metrics") && body["metrics"].is_object()) log["metrics"] = body["metrics"];
   log["updated_at"] = now_iso();
-  lift_dataset_log_fields(log);
-  return {200, log};
+  return {200, dataset_log_detail(log)};
 }
 
 ApiResponse MockState::dlog_delete(const std::string& id, const std::string& uid) {
@@ -450,8 +624,11 @@ ApiResponse MockState::dlogs_bulk(const std::string& id, const ApiRequest& req) 
       throw bad_request("Invalid data. Expected a dictionary, but got " + json_type_name(row) +
                         ".");
     }
-    validate_dataset_log_fields(row, true);
-    ds.logs.push_back(make_dataset_log(ds.meta["id"].get<std::string>(), row, req.environment));
+    // Every field of a bulk row is optional, input included (REFERENCE §5.7).
+    const Json fields =
+        only_fields(row, {"input", "output", "expected_output", "metadata", "metrics"});
+    validate_dataset_log_fields(fields, false);
+    ds.logs.push_back(make_dataset_log(ds.meta["id"].get<std::string>(), fields, req.environment));
     return ds.logs.back()["unique_id"];
   });
 }
@@ -637,6 +814,9 @@ Json MockState::add_dataset_log(const std::string& dataset_id, Json log) {
   Dataset& ds = dataset_or_404(dataset_id);
   if (!log.is_object()) throw bad_request("Invalid data. Expected a dictionary.");
   validate_dataset_log_fields(log, true);
+  if (has(log, "timestamp") && !as_time(log["timestamp"])) {
+    throw bad_request("timestamp must be an ISO 8601 datetime.");
+  }
   const std::string env = log.contains("environment") && log["environment"].is_string()
                               ? log["environment"].get<std::string>()
                               : config_.default_environment;

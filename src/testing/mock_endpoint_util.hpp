@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "testing/mock_filters.hpp"
 #include "testing/mock_state.hpp"
 #include "testing/mock_util.hpp"
+#include "util/json_limits.hpp"
 
 namespace respan::testing::detail {
 
@@ -36,14 +38,40 @@ inline std::string json_type_name(const Json& v) {
   }
 }
 
-/// The parsed body, or null when it is empty. @throws HttpError 400 on invalid JSON.
+/// True when a number anywhere in `v` is not finite (the parser turns `1e400` into infinity).
+/// Iterative: `v` may nest up to respan::detail::kMaxJsonDepth levels.
+inline bool has_non_finite_number(const Json& v) {
+  std::vector<const Json*> todo{&v};
+  while (!todo.empty()) {
+    const Json* j = todo.back();
+    todo.pop_back();
+    if (j->is_number_float() && !std::isfinite(j->get<double>())) return true;
+    if (j->is_structured()) {
+      for (const auto& child : *j)
+        todo.push_back(&child);
+    }
+  }
+  return false;
+}
+
+/// The parsed body, or null when it is empty. Parsed with the shared bounded parser
+/// (util/json_limits.hpp): a body nesting deeper than kMaxJsonDepth levels is refused, so no
+/// stored value can later overflow the stack when it is copied or dumped.
+/// @throws HttpError 400 on invalid JSON, excessive nesting or an out-of-range number.
 inline Json parse_body(const ApiRequest& req) {
   if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return Json();
-  try {
-    return Json::parse(req.body);
-  } catch (const Json::parse_error& e) {
-    throw bad_request(std::string("JSON parse error - ") + e.what());
+  respan::detail::BoundedJson parsed = respan::detail::parse_json_bounded(req.body);
+  if (parsed.status == respan::detail::JsonParseStatus::too_deep) {
+    throw bad_request("JSON parse error - nesting deeper than " +
+                      std::to_string(respan::detail::kMaxJsonDepth) + " levels");
   }
+  if (parsed.status != respan::detail::JsonParseStatus::ok) {
+    throw bad_request("JSON parse error - the request body is not valid JSON");
+  }
+  if (has_non_finite_number(parsed.value)) {
+    throw bad_request("JSON parse error - number out of range");
+  }
+  return std::move(parsed.value);
 }
 
 /// The body as an object ({} when empty). @throws HttpError 400 when it is another type.
@@ -125,12 +153,25 @@ inline std::optional<double> number_at(const Json& obj, const char* key) {
   return it->get<double>();
 }
 
-/// True for JSON integers and for floats with an integral value.
+/// True for JSON integers and floats with an integral value that fit a signed 64-bit integer
+/// (so `get<std::int64_t>()` is exact; `1e300` is not an integer field's value).
 inline bool is_integer_like(const Json& v) {
+  if (v.is_number_unsigned()) {
+    return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX);
+  }
   if (v.is_number_integer()) return true;
   if (!v.is_number_float()) return false;
   const double d = v.get<double>();
-  return std::isfinite(d) && std::floor(d) == d;
+  // [-2^63, 2^63): both bounds are exactly representable as doubles.
+  return std::isfinite(d) && std::floor(d) == d && d >= -9223372036854775808.0 &&
+         d < 9223372036854775808.0;
+}
+
+/// a + b, clamped to the int64 range (token counts near 2^63 must not overflow).
+inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  if (!__builtin_add_overflow(a, b, &out)) return out;
+  return b > 0 ? INT64_MAX : INT64_MIN;
 }
 
 /// Sorts rows by `sort_by`. Ties keep insertion order, reversed when the first key is

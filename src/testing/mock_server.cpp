@@ -2,9 +2,13 @@
 // lifecycle). The endpoint logic lives in mock_state.cpp / mock_datasets.cpp.
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -14,6 +18,7 @@
 #include <dirent.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +26,7 @@
 
 #include "testing/mock_state.hpp"
 #include "testing/mock_util.hpp"
+#include "util/json_limits.hpp"
 #include "util/text.hpp"
 
 namespace respan::testing {
@@ -35,9 +41,9 @@ std::string RecordedRequest::header(const std::string& lower_name) const {
 }
 
 nlohmann::json RecordedRequest::json() const {
-  if (body.empty()) return nullptr;
-  Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? Json() : parsed;
+  if (body.empty() || body_truncated) return nullptr;
+  respan::detail::BoundedJson parsed = respan::detail::parse_json_bounded(body);
+  return parsed.status == respan::detail::JsonParseStatus::ok ? std::move(parsed.value) : Json();
 }
 
 namespace {
@@ -50,8 +56,13 @@ namespace {
 // httplib enqueues one job per accepted connection, so the pool also counts connections.
 class ElasticPool final : public httplib::TaskQueue {
  public:
-  ElasticPool(std::size_t initial, std::size_t max, std::atomic<std::size_t>& jobs_enqueued)
-      : max_(std::max(initial, max)), jobs_enqueued_(jobs_enqueued) {
+  // `evict_idle(n)` is called (under no lock of ours) when `n` jobs wait and the pool cannot
+  // grow: it closes up to `n` idle keep-alive connections so that their workers take the jobs.
+  ElasticPool(std::size_t initial, std::size_t max, std::atomic<std::size_t>& jobs_enqueued,
+              std::function<void(std::size_t)> evict_idle)
+      : max_(std::max(initial, max)),
+        jobs_enqueued_(jobs_enqueued),
+        evict_idle_(std::move(evict_idle)) {
     std::lock_guard<std::mutex> lock(mu_);
     for (std::size_t i = 0; i < initial; ++i)
       threads_.emplace_back([this] { work(); });
@@ -62,14 +73,27 @@ class ElasticPool final : public httplib::TaskQueue {
 
   void enqueue(std::function<void()> fn) override {
     jobs_enqueued_.fetch_add(1, std::memory_order_relaxed);
+    std::size_t starved = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       jobs_.push_back(std::move(fn));
       if (idle_ < jobs_.size() && threads_.size() < max_) {
         threads_.emplace_back([this] { work(); });
+      } else if (idle_ < jobs_.size()) {
+        starved = jobs_.size() - idle_;
       }
     }
     cv_.notify_one();
+    // Every worker holds a connection: rather than make the new one wait for an idle
+    // keep-alive connection to time out, close the longest idle ones (as nginx reuses idle
+    // keep-alive connections when it runs out of connections).
+    if (starved > 0 && evict_idle_) evict_idle_(starved);
+  }
+
+  // Jobs (new connections) waiting while no worker is free and the pool cannot grow.
+  std::size_t starved() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return idle_ < jobs_.size() && threads_.size() >= max_ ? jobs_.size() - idle_ : 0;
   }
 
   void shutdown() override {
@@ -108,13 +132,217 @@ class ElasticPool final : public httplib::TaskQueue {
   std::size_t idle_ = 0;
   std::size_t max_;
   std::atomic<std::size_t>& jobs_enqueued_;
+  std::function<void(std::size_t)> evict_idle_;
   bool shutdown_ = false;
 };
 
-// Exposes the listening socket (to enlarge httplib's fixed backlog of 5).
+// ------------------------------------------------------------------------------ connections
+
+// The server side of the open connections, and which of them wait idle for a request.
+class ConnectionRegistry {
+ public:
+  void add(int sock) {
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_[sock] = Conn{};
+  }
+  void remove(int sock) {
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_.erase(sock);
+  }
+  void set_idle(int sock) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto it = conns_.find(sock);
+    if (it == conns_.end()) return;
+    it->second.idle = true;
+    it->second.idle_since = ++clock_;
+  }
+  // False when the connection was evicted while idle: the caller then closes it.
+  bool set_busy(int sock) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto it = conns_.find(sock);
+    if (it == conns_.end() || it->second.evicted) return false;
+    it->second.idle = false;
+    return true;
+  }
+  // Shuts down up to `n` connections idle the longest; their workers see the hang-up at once.
+  void evict_idle(std::size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::pair<std::uint64_t, int>> idle;
+    for (const auto& [sock, c] : conns_) {
+      if (c.idle && !c.evicted) idle.emplace_back(c.idle_since, sock);
+    }
+    std::sort(idle.begin(), idle.end());
+    for (std::size_t i = 0; i < idle.size() && i < n; ++i) {
+      conns_[idle[i].second].evicted = true;
+      ::shutdown(idle[i].second, SHUT_RDWR);
+    }
+  }
+
+ private:
+  struct Conn {
+    bool idle = false;
+    bool evicted = false;
+    std::uint64_t idle_since = 0;
+  };
+  std::mutex mu_;
+  std::map<int, Conn> conns_;
+  std::uint64_t clock_ = 0;
+};
+
+// poll() for `events` on one socket; true when ready (or hung up: the read then sees it).
+bool wait_socket(int sock, short events, int timeout_ms) {
+  pollfd p{};
+  p.fd = sock;
+  p.events = events;
+  for (;;) {
+    const int r = ::poll(&p, 1, timeout_ms);
+    if (r < 0 && errno == EINTR) continue;
+    return r > 0;
+  }
+}
+
+// A buffered socket stream for httplib's request parser with a budget of bytes per request:
+// whatever a request consists of (request line, headers, a body of any framing, or bytes a
+// request without a body left behind), reading more than the budget fails the request.
+class SocketStream final : public httplib::Stream {
+ public:
+  SocketStream(int sock, int read_timeout_ms, int write_timeout_ms)
+      : sock_(sock), read_timeout_ms_(read_timeout_ms), write_timeout_ms_(write_timeout_ms) {}
+
+  void start_request(std::size_t budget) {
+    budget_ = budget;
+    used_ = 0;
+  }
+  bool over_budget() const { return over_; }
+  /// True when bytes of a next request (sent without waiting for the answer) are buffered.
+  bool has_buffered() const { return pos_ < len_; }
+
+  bool is_readable() const override {
+    return pos_ < len_ || wait_socket(sock_, POLLIN, read_timeout_ms_);
+  }
+  bool is_writable() const override { return wait_socket(sock_, POLLOUT, write_timeout_ms_); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (pos_ >= len_) {
+      if (!wait_socket(sock_, POLLIN, read_timeout_ms_)) return -1;
+      ssize_t n;
+      do {
+        n = ::recv(sock_, buf_, sizeof buf_, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) return n;
+      pos_ = 0;
+      len_ = static_cast<std::size_t>(n);
+    }
+    std::size_t n = std::min(size, len_ - pos_);
+    if (used_ + n > budget_) {
+      over_ = true;
+      return -1;
+    }
+    used_ += n;
+    std::memcpy(ptr, buf_ + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    ssize_t n;
+    do {
+      n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      address_of(addr, ip, port);
+    }
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      address_of(addr, ip, port);
+    }
+  }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  static void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (addr.ss_family == AF_INET) {
+      const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+      ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+      port = ntohs(a->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+      ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+      port = ntohs(a->sin6_port);
+    }
+    ip = text;
+  }
+
+  int sock_;
+  int read_timeout_ms_;
+  int write_timeout_ms_;
+  char buf_[16 * 1024];
+  std::size_t pos_ = 0;
+  std::size_t len_ = 0;
+  std::size_t budget_ = 0;
+  std::size_t used_ = 0;
+  bool over_ = false;
+};
+
+// Set by a handler that left the request stream in an unknown state (a body refused half
+// read): the connection is closed after the answer.
+thread_local bool t_close_connection = false;
+
+// Exposes the listening socket (to enlarge httplib's fixed backlog of 5) and serves each
+// connection with our own loop around httplib's request parser: a bounded SocketStream, an
+// idle wait that blocks in poll() (httplib 0.11 polls every 10 ms per connection) and that an
+// eviction can end, and no limit on requests per connection.
 class ListenServer final : public httplib::Server {
  public:
+  // `on_idle` runs each time a connection starts waiting for a request.
+  ListenServer(ConnectionRegistry& connections, std::size_t request_budget, int idle_timeout_ms,
+               std::function<void()> on_idle)
+      : connections_(connections),
+        request_budget_(request_budget),
+        idle_timeout_ms_(idle_timeout_ms),
+        on_idle_(std::move(on_idle)) {}
   int listen_socket() const { return static_cast<int>(svr_sock_.load()); }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    connections_.add(sock);
+    {
+      SocketStream strm(sock,
+                        static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000),
+                        static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000));
+      for (;;) {
+        connections_.set_idle(sock);
+        on_idle_();
+        const bool readable = strm.has_buffered() || wait_socket(sock, POLLIN, idle_timeout_ms_);
+        if (!connections_.set_busy(sock) || !readable || !is_running()) break;
+        strm.start_request(request_budget_);
+        t_close_connection = false;
+        bool closed = false;
+        const bool ok = process_request(strm, false, closed, nullptr);
+        if (!ok || closed || t_close_connection || strm.over_budget()) break;
+      }
+    }
+    connections_.remove(sock);
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return true;
+  }
+
+  ConnectionRegistry& connections_;
+  std::size_t request_budget_;
+  int idle_timeout_ms_;
+  std::function<void()> on_idle_;
 };
 
 // Shuts down every connected TCP socket of this process whose local port is `port`, i.e. the
@@ -233,8 +461,9 @@ constexpr const char* kInvalidKey =
 struct MockServer::Impl {
   explicit Impl(MockServerOptions o)
       : options(std::move(o)),
-        state(detail::StateConfig{options.organization_id, options.environment,
-                                  options.max_bulk_size, options.immediate_background_jobs}) {}
+        state(detail::StateConfig{options.organization_id, options.organization_number,
+                                  options.environment, options.max_bulk_size,
+                                  options.immediate_background_jobs}) {}
 
   MockServerOptions options;
   detail::MockState state;
@@ -257,16 +486,31 @@ struct MockServer::Impl {
   std::mutex fault_mu;
   std::deque<Fault> faults;
 
-  // Recorded requests.
+  // Recorded requests: the newest ones, within options.max_recorded_requests and
+  // options.max_recorded_bytes of bodies; records[i] has sequence number first_seq + i.
   mutable std::mutex rec_mu;
   mutable std::condition_variable rec_cv;
-  std::vector<RecordedRequest> records;
+  std::deque<RecordedRequest> records;
+  std::uint64_t first_seq = 0;
+  std::size_t recorded_bytes = 0;
   std::size_t answered = 0;
   std::uint64_t generation = 0;
 
+  ConnectionRegistry connections;
+  // The running server's worker pool (owned by httplib; only its own workers read this).
+  std::atomic<ElasticPool*> pool{nullptr};
+
+  // A connection went idle: if new connections wait for a worker meanwhile (the eviction at
+  // enqueue found too few idle connections, e.g. workers not yet registered), evict now.
+  void on_connection_idle() {
+    if (ElasticPool* p = pool.load()) {
+      if (const std::size_t n = p->starved()) connections.evict_idle(n);
+    }
+  }
+
   struct Slot {
     std::uint64_t generation;
-    std::size_t index;
+    std::uint64_t seq;
   };
 
   // ---------------------------------------------------------------- lifecycle
@@ -277,7 +521,10 @@ struct MockServer::Impl {
                          ? static_cast<std::size_t>(options.max_thread_count)
                          : std::max<std::size_t>(initial, 256);
     svr.new_task_queue = [this, initial, max] {
-      return new ElasticPool(initial, max, connections_accepted);
+      auto* created = new ElasticPool(initial, max, connections_accepted,
+                                      [this](std::size_t n) { connections.evict_idle(n); });
+      pool = created;
+      return created;
     };
     svr.set_keep_alive_max_count(10000);
     svr.set_keep_alive_timeout(std::max(1, options.keep_alive_timeout_seconds));
@@ -302,11 +549,38 @@ struct MockServer::Impl {
     const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       handle(req, res);
     };
+    // Bodies are read here rather than by httplib, whose own reader caps only bodies with a
+    // Content-Length: a chunked (or compressed) body is counted as it arrives and refused with
+    // 413 once over max_payload_bytes.
+    const auto reading_handler = [this](const httplib::Request& req, httplib::Response& res,
+                                        const httplib::ContentReader& reader) {
+      std::string body;
+      bool over = false;
+      const bool ok = reader([&](const char* data, std::size_t n) {
+        if (body.size() + n > options.max_payload_bytes) {
+          over = true;
+          return false;
+        }
+        body.append(data, n);
+        return true;
+      });
+      if (!ok || over) {
+        t_close_connection = true;  // the rest of the body is still on the wire
+        const int status = over || res.status == 413 ? 413 : 400;
+        set_json(res, status, Json{{"detail", reason_for(status)}});
+        res.set_header("Connection", "close");
+        const Slot slot = record(req);
+        finish(slot, status);
+        return;
+      }
+      const_cast<httplib::Request&>(req).body = std::move(body);
+      handle(req, res);
+    };
     svr.Get(".*", handler);
-    svr.Post(".*", handler);
-    svr.Put(".*", handler);
-    svr.Patch(".*", handler);
-    svr.Delete(".*", handler);
+    svr.Post(".*", reading_handler);
+    svr.Put(".*", reading_handler);
+    svr.Patch(".*", reading_handler);
+    svr.Delete(".*", reading_handler);
     svr.Options(".*", handler);
     // Errors produced by httplib itself (malformed request, 413, unsupported method) never
     // reach `handle`: give them a JSON body and record them.
@@ -315,6 +589,7 @@ struct MockServer::Impl {
           if (res.has_header("Content-Type")) return httplib::Server::HandlerResponse::Unhandled;
           set_json(res, res.status, Json{{"detail", reason_for(res.status)}});
           res.set_header("Connection", "close");
+          t_close_connection = true;
           const Slot slot = record(req);
           finish(slot, res.status);
           return httplib::Server::HandlerResponse::Handled;
@@ -329,7 +604,11 @@ struct MockServer::Impl {
   void start() {
     std::lock_guard<std::mutex> lock(lifecycle_mu);
     if (server) return;
-    auto svr = std::make_unique<ListenServer>();
+    // Per request: the body cap plus room for the request line, headers and chunk framing.
+    const std::size_t budget = options.max_payload_bytes + 1024 * 1024;
+    auto svr = std::make_unique<ListenServer>(
+        connections, budget, std::max(1, options.keep_alive_timeout_seconds) * 1000,
+        [this] { on_connection_idle(); });
     configure(*svr);
     const int wanted = options.port > 0 ? options.port : bound_port.load();
     int port = -1;
@@ -415,17 +694,34 @@ struct MockServer::Impl {
     for (const auto& [name, value] : req.headers) {
       if (!is_pseudo_header(name)) rec.headers.emplace(detail::lower(name), value);
     }
-    rec.body = req.body;
+    rec.body_size = req.body.size();
+    if (req.body.size() > options.max_recorded_bytes) {
+      rec.body = req.body.substr(0, options.max_recorded_bytes);
+      rec.body_truncated = true;
+    } else {
+      rec.body = req.body;
+    }
     std::lock_guard<std::mutex> lock(rec_mu);
+    recorded_bytes += rec.body.size();
     records.push_back(std::move(rec));
-    return {generation, records.size() - 1};
+    // Forget the oldest requests beyond the bounds (the newest one is always kept).
+    while (records.size() > 1 &&
+           (records.size() > std::max<std::size_t>(1, options.max_recorded_requests) ||
+            recorded_bytes > options.max_recorded_bytes)) {
+      recorded_bytes -= records.front().body.size();
+      records.pop_front();
+      ++first_seq;
+    }
+    return {generation, first_seq + records.size() - 1};
   }
 
   void finish(const Slot& slot, int status) {
     {
       std::lock_guard<std::mutex> lock(rec_mu);
       if (slot.generation != generation) return;
-      if (slot.index < records.size()) records[slot.index].status = status;
+      if (slot.seq >= first_seq && slot.seq - first_seq < records.size()) {
+        records[static_cast<std::size_t>(slot.seq - first_seq)].status = status;
+      }
       ++answered;
     }
     rec_cv.notify_all();
@@ -651,13 +947,15 @@ void MockServer::clear_faults() {
 
 std::vector<RecordedRequest> MockServer::requests() const {
   std::lock_guard<std::mutex> lock(impl_->rec_mu);
-  return impl_->records;
+  return {impl_->records.begin(), impl_->records.end()};
 }
 
 void MockServer::clear_requests() {
   {
     std::lock_guard<std::mutex> lock(impl_->rec_mu);
+    impl_->first_seq += impl_->records.size();
     impl_->records.clear();
+    impl_->recorded_bytes = 0;
     impl_->answered = 0;
     ++impl_->generation;
   }

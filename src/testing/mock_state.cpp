@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -109,12 +110,53 @@ std::optional<Route> resolve_route(std::string_view raw_path) {
 
 MockState::MockState(StateConfig config) : config_(std::move(config)) {}
 
+namespace {
+
+bool is_dataset_route(RouteId id) {
+  switch (id) {
+    case RouteId::kSpans:
+    case RouteId::kSpansCreate:
+    case RouteId::kSpansList:
+    case RouteId::kSpansBulk:
+    case RouteId::kSpansSummary:
+    case RouteId::kSpan:
+      return false;
+    default:
+      return true;
+  }
+}
+
+std::string errors_text(const Json& errors);
+
+// The error body forms of REFERENCE §9, per endpoint family, so that a client meets all three
+// keys it must read (`detail`, `error`, `message`):
+// - spans (`/api/request-logs/...`): 422 `{"error": "<field>: <message>; ..."}` (§7.1, the
+//   seed's 422 and the official client's UnprocessableEntityErrorBody); other errors
+//   `{"detail": ...}` (docs D-err).
+// - datasets (`/api/datasets/...`): 400 `{"message": ...}` and 404 `{"error": ...}` (the
+//   official client's BadRequestErrorBody / NotFoundErrorBody, §9 "Client types").
+// - everything answered before an endpoint runs (401, unknown path, 405, 413, faults) and
+//   500: `{"detail": ...}` (docs D-err), see mock_server.cpp.
+Json error_body_for(const Route& route, int status, const Json& body) {
+  const auto detail = body.find("detail");
+  if (!is_dataset_route(route.id)) {
+    if (status == 422 && body.contains("errors")) return {{"error", errors_text(body["errors"])}};
+    return body;
+  }
+  if (detail == body.end()) return body;
+  if (status == 400) return {{"message", *detail}};
+  if (status == 404) return {{"error", *detail}};
+  return body;
+}
+
+}  // namespace
+
 ApiResponse MockState::handle(const Route& route, const ApiRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
   try {
     return dispatch(route, request);
   } catch (const HttpError& e) {
-    return {e.status(), e.body()};
+    return {e.status(), error_body_for(route, e.status(), e.body())};
   } catch (const std::exception& e) {
     return {500, Json{{"detail", std::string("Internal server error: ") + e.what()},
                       {"error_code", "INTERNAL_ERROR"}}};
@@ -230,12 +272,13 @@ Json MockState::paginate(const std::vector<const Json*>& rows, const PageParams&
 
 namespace {
 
+// The 13 documented `log_type` values of span create (REFERENCE §7.1, [sdk F]). The list
+// endpoint's `log_type` filter knows more (§7.2): those are values the service may store, not
+// values a client may send.
 const std::set<std::string>& log_types() {
   static const std::set<std::string> kTypes = {
-      "chat",     "completion", "response", "embedding", "speech",    "transcription",
-      "workflow", "agent",      "task",     "tool",      "guardrail", "reranker",
-      "other",    "text",       "handoff",  "function",  "custom",    "generation",
-      "unknown",  "score",      "batch",    "span"};
+      "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
+      "agent", "task",       "tool",     "guardrail", "reranker", "other"};
   return kTypes;
 }
 
@@ -250,69 +293,163 @@ std::string errors_to_text(const Json& errors) {
   return out;
 }
 
+std::string errors_text(const Json& errors) {
+  return errors_to_text(errors);
+}
+
+bool is_list_of_objects(const Json& v) {
+  return v.is_array() &&
+         std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_object(); });
+}
+
+// The shape of each documented field of the create-span body (seed
+// create-request-log-span.txt, REFERENCE §7.1).
+enum class Shape {
+  kString,
+  kInteger,
+  kNumber,
+  kBoolean,
+  kObject,
+  kObjectList,                // list of objects
+  kStringObjectOrObjectList,  // input / output
+  kStringOrStringList,        // stop
+  kStringOrObject,            // tool_choice, warnings
+  kDatetime,
+  kEnum,  // log_type, status: checked below
+};
+
+const std::map<std::string, Shape>& span_fields() {
+  static const std::map<std::string, Shape> kFields = {
+      {"model", Shape::kString},
+      {"prompt_messages", Shape::kObjectList},
+      {"completion_message", Shape::kObject},
+      {"prompt_tokens", Shape::kInteger},
+      {"completion_tokens", Shape::kInteger},
+      {"usage", Shape::kObject},
+      {"temperature", Shape::kNumber},
+      {"top_p", Shape::kNumber},
+      {"max_tokens", Shape::kInteger},
+      {"generation_time", Shape::kNumber},
+      {"ttft", Shape::kNumber},
+      {"customer_params", Shape::kObject},
+      {"metadata", Shape::kObject},
+      {"stream", Shape::kBoolean},
+      {"status_code", Shape::kInteger},
+      {"tools", Shape::kObjectList},
+      {"tool_calls", Shape::kObjectList},
+      {"timestamp", Shape::kDatetime},
+      {"trace_unique_id", Shape::kString},
+      {"span_name", Shape::kString},
+      {"span_parent_id", Shape::kString},
+      {"span_workflow_name", Shape::kString},
+      {"custom_identifier", Shape::kString},
+      {"thread_identifier", Shape::kString},
+      {"group_identifier", Shape::kString},
+      {"latency", Shape::kNumber},
+      {"time_to_first_token", Shape::kNumber},
+      {"log_type", Shape::kEnum},
+      {"input", Shape::kStringObjectOrObjectList},
+      {"output", Shape::kStringObjectOrObjectList},
+      {"messages", Shape::kObjectList},
+      {"cost", Shape::kNumber},
+      {"tokens_per_second", Shape::kNumber},
+      {"properties", Shape::kObject},
+      {"variables", Shape::kObject},
+      {"customer_identifier", Shape::kString},
+      {"tool_choice", Shape::kStringOrObject},
+      {"response_format", Shape::kObject},
+      {"frequency_penalty", Shape::kNumber},
+      {"presence_penalty", Shape::kNumber},
+      {"stop", Shape::kStringOrStringList},
+      {"error_message", Shape::kString},
+      {"warnings", Shape::kStringOrObject},
+      {"status", Shape::kEnum},
+      {"prompt_id", Shape::kString},
+      {"prompt_name", Shape::kString},
+      {"is_custom_prompt", Shape::kBoolean},
+      {"start_time", Shape::kDatetime},
+      {"full_request", Shape::kObject},
+      {"full_response", Shape::kObject},
+      {"prompt_unit_price", Shape::kNumber},
+      {"completion_unit_price", Shape::kNumber},
+      {"respan_params", Shape::kObject},
+      {"keywordsai_params", Shape::kObject},
+      {"positive_feedback", Shape::kBoolean},
+  };
+  return kFields;
+}
+
+// Why `v` does not have `shape`, or "" when it does (DRF-style messages).
+std::string shape_error(const std::string& field, const Json& v, Shape shape) {
+  const std::string got = "\"" + json_type_name(v) + "\"";
+  switch (shape) {
+    case Shape::kString:
+      return v.is_string() ? "" : "Not a valid string.";
+    case Shape::kInteger:
+      return is_integer_like(v) ? "" : "A valid integer is required.";
+    case Shape::kNumber:
+      return v.is_number() ? "" : "A valid number is required.";
+    case Shape::kBoolean:
+      return v.is_boolean() ? "" : "Must be a valid boolean.";
+    case Shape::kObject:
+      return v.is_object() ? "" : "Expected a dictionary of items but got type " + got + ".";
+    case Shape::kObjectList:
+      if (!v.is_array()) return "Expected a list of items but got type " + got + ".";
+      return is_list_of_objects(v) ? "" : "Expected a list of objects.";
+    case Shape::kStringObjectOrObjectList:
+      return v.is_string() || v.is_object() || is_list_of_objects(v)
+                 ? ""
+                 : "Expected a string, an object or a list of objects.";
+    case Shape::kStringOrStringList:
+      return v.is_string() ||
+                     (v.is_array() &&
+                      std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_string(); }))
+                 ? ""
+                 : "Expected a string or a list of strings.";
+    case Shape::kStringOrObject:
+      return v.is_string() || v.is_object() ? "" : "Expected a string or an object.";
+    case Shape::kDatetime:
+      return as_time(v) ? ""
+                        : "Datetime has wrong format. Use one of these formats instead: "
+                          "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+    case Shape::kEnum:
+      if (field == "log_type") {
+        return v.is_string() && log_types().count(v.get<std::string>()) != 0
+                   ? ""
+                   : "\"" + as_text(v) + "\" is not a valid choice.";
+      }
+      return v.is_string() && (v == "success" || v == "error")
+                 ? ""
+                 : "\"" + as_text(v) + "\" is not a valid choice.";
+  }
+  return "";
+}
+
 // Validates the create-span body (REFERENCE §7.1); returns the 422 `errors` object (empty = ok).
+// A documented field sent as `null` is refused: the seed marks none of them nullable, and
+// "absent" is spelled by leaving the field out (REFERENCE §3.3). Undocumented fields are kept
+// as sent (the real service stores unknown keys in the span's raw payload [guess]).
 Json validate_span(const Json& body) {
   Json errors = Json::object();
   auto add = [&](const std::string& field, const std::string& message) {
     errors[field].push_back(message);
   };
   const auto model = body.find("model");
-  if (model == body.end() || model->is_null() ||
-      (model->is_string() && model->get_ref<const std::string&>().empty())) {
+  if (model == body.end() || (model->is_string() && model->get_ref<const std::string&>().empty())) {
     add("model", "This field is required.");
-  } else if (!model->is_string()) {
-    add("model", "Not a valid string.");
   }
-  for (const char* f : {"prompt_tokens", "completion_tokens", "status_code", "max_tokens"}) {
-    if (has(body, f) && !is_integer_like(body[f])) add(f, "A valid integer is required.");
-  }
-  for (const char* f : {"cost", "latency", "time_to_first_token", "generation_time", "ttft",
-                        "tokens_per_second", "temperature", "top_p", "frequency_penalty",
-                        "presence_penalty", "prompt_unit_price", "completion_unit_price"}) {
-    if (has(body, f) && !body[f].is_number()) add(f, "A valid number is required.");
-  }
-  for (const char* f : {"stream", "is_custom_prompt", "positive_feedback"}) {
-    if (has(body, f) && !body[f].is_boolean()) add(f, "Must be a valid boolean.");
-  }
-  for (const char* f :
-       {"metadata", "customer_params", "respan_params", "keywordsai_params", "usage", "properties",
-        "variables", "full_request", "full_response", "response_format"}) {
-    if (has(body, f) && !body[f].is_object()) {
-      add(f, "Expected a dictionary of items but got type \"" + json_type_name(body[f]) + "\".");
+  for (const auto& [field, shape] : span_fields()) {
+    const auto it = body.find(field);
+    if (it == body.end()) continue;
+    if (it->is_null()) {
+      add(field, "This field may not be null.");
+      continue;
     }
-  }
-  for (const char* f : {"prompt_messages", "messages", "tools", "tool_calls"}) {
-    if (has(body, f) && !body[f].is_array()) {
-      add(f, "Expected a list of items but got type \"" + json_type_name(body[f]) + "\".");
-    }
-  }
-  for (const char* f : {"customer_identifier", "custom_identifier", "thread_identifier",
-                        "group_identifier", "trace_unique_id", "span_name", "span_parent_id",
-                        "span_workflow_name", "error_message", "prompt_id", "prompt_name"}) {
-    if (has(body, f) && !body[f].is_string()) add(f, "Not a valid string.");
+    if (std::string why = shape_error(field, *it, shape); !why.empty()) add(field, why);
   }
   if (has(body, "customer_identifier") && body["customer_identifier"].is_string() &&
       body["customer_identifier"].get_ref<const std::string&>().size() > 254) {
     add("customer_identifier", "Ensure this field has no more than 254 characters.");
-  }
-  if (has(body, "log_type")) {
-    const auto& lt = body["log_type"];
-    if (!lt.is_string() || log_types().count(lt.get<std::string>()) == 0) {
-      add("log_type", "\"" + as_text(lt) + "\" is not a valid choice.");
-    }
-  }
-  if (has(body, "status")) {
-    const auto& st = body["status"];
-    if (!st.is_string() || (st != "success" && st != "error")) {
-      add("status", "\"" + as_text(st) + "\" is not a valid choice.");
-    }
-  }
-  for (const char* f : {"timestamp", "start_time"}) {
-    if (has(body, f) && !as_time(body[f])) {
-      add(f,
-          "Datetime has wrong format. Use one of these formats instead: "
-          "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].");
-    }
   }
   return errors;
 }
@@ -330,8 +467,8 @@ std::optional<Json> usage_value(const Json& span, std::initializer_list<const ch
 
 std::int64_t int_or_zero(const Json& obj, const char* key) {
   const auto it = obj.find(key);
-  if (it == obj.end() || !it->is_number()) return 0;
-  return static_cast<std::int64_t>(std::llround(it->get<double>()));
+  if (it == obj.end() || !is_integer_like(*it)) return 0;
+  return it->get<std::int64_t>();
 }
 
 Json created_span_view(const Json& span) {
@@ -419,7 +556,7 @@ Json MockState::normalise_span(Json body, const std::string& environment) {
   }
   const std::int64_t prompt_tokens = int_or_zero(span, "prompt_tokens");
   const std::int64_t completion_tokens = int_or_zero(span, "completion_tokens");
-  span["total_request_tokens"] = prompt_tokens + completion_tokens;
+  span["total_request_tokens"] = saturating_add(prompt_tokens, completion_tokens);
 
   if (!has(span, "cost")) {
     const auto pp = number_at(span, "prompt_unit_price");
@@ -494,7 +631,6 @@ ApiResponse MockState::bulk_store(const ApiRequest& req, const char* not_a_list,
   out["error_count"] = errors.size();
   out["errors"] = errors;
   out["total_errors"] = errors.size();
-  out["unique_ids"] = std::move(ids);
   return {200, std::move(out)};
 }
 
@@ -630,10 +766,11 @@ struct Summary {
     total_cost += number_at(row, "cost").value_or(0.0);
     const std::int64_t pt = int_or_zero(row, "prompt_tokens");
     const std::int64_t ct = int_or_zero(row, "completion_tokens");
-    prompt_tokens += pt;
-    completion_tokens += ct;
-    total_tokens +=
-        row.contains("total_request_tokens") ? int_or_zero(row, "total_request_tokens") : pt + ct;
+    prompt_tokens = saturating_add(prompt_tokens, pt);
+    completion_tokens = saturating_add(completion_tokens, ct);
+    total_tokens = saturating_add(total_tokens, row.contains("total_request_tokens")
+                                                    ? int_or_zero(row, "total_request_tokens")
+                                                    : saturating_add(pt, ct));
     const auto latency = number_at(row, "latency");
     if (latency) {
       latency_sum += *latency;

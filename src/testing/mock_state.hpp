@@ -102,7 +102,8 @@ struct Window {
 };
 
 struct StateConfig {
-  std::string organization_id = "org_mock";
+  std::string organization_id = "org_mock";  ///< Spans' `organization_id` (a string).
+  std::int64_t organization_number = 1;      ///< Datasets' integer `organization(_id)`.
   std::string default_environment = "test";
   std::size_t max_bulk_size = 500;
   bool immediate_jobs = true;
@@ -170,7 +171,10 @@ class MockState {
   Dataset& dataset_or_404(const std::string& id);
   Dataset* find_dataset(const std::string& id);
   const Dataset* find_dataset(const std::string& id) const;
-  Json dataset_view(const Dataset& ds) const;
+  Json dataset_view(const Dataset& ds) const;     ///< Everything stored (direct access).
+  Json dataset_created(const Dataset& ds) const;  ///< Answer of create (§4.1).
+  Json dataset_row(const Dataset& ds) const;      ///< Row of list (§4.2).
+  Json dataset_detail(const Dataset& ds) const;   ///< Answer of retrieve/update (§4.3, §4.4).
 
   // dataset logs
   ApiResponse dlogs_create(const std::string& id, const ApiRequest& req);

@@ -209,10 +209,15 @@ TEST_F(DatasetsApi, RetrieveUpdateAndDelete) {
   ASSERT_TRUE(upd) << upd.error();
   EXPECT_EQ(upd->name, "after");
   EXPECT_EQ(upd->description, "");  // untouched
-  EXPECT_EQ(upd->starred, true);
-  ASSERT_TRUE(upd->tags);
-  ASSERT_EQ(upd->tags->size(), 2u);
-  EXPECT_EQ((*upd->tags)[1].id, "tag-2");
+  // The update answers the retrieve shape (REFERENCE §4.4, §4.3), which has no starred/tags:
+  // list rows carry them (§4.2).
+  auto listed = c.datasets().list();
+  ASSERT_TRUE(listed) << listed.error();
+  ASSERT_EQ(listed->results.size(), 1u);
+  EXPECT_EQ(listed->results[0].starred, true);
+  ASSERT_TRUE(listed->results[0].tags);
+  ASSERT_EQ(listed->results[0].tags->size(), 2u);
+  EXPECT_EQ((*listed->results[0].tags)[1].id, "tag-2");
   auto patch = requests_to("/api/datasets/" + ds.id + "/", "PATCH");
   ASSERT_EQ(patch.size(), 1u);
   EXPECT_EQ(patch[0].json(),
@@ -420,15 +425,18 @@ TEST_F(DatasetsApi, CreateLogSendsTheDocumentedBodyAndRetrieves) {
   EXPECT_EQ(got->output, l.output);
   EXPECT_FALSE(got->expected_output);
   EXPECT_EQ(got->model, "gpt-4o");
-  EXPECT_EQ(got->log_type, respan::LogType::chat());
   EXPECT_EQ(got->prompt_tokens, 25);
   EXPECT_EQ(got->completion_tokens, 18);
   EXPECT_EQ(got->total_request_tokens, 43);
   EXPECT_DOUBLE_EQ(got->cost.value_or(0), 0.002);
   EXPECT_DOUBLE_EQ(got->latency.value_or(0), 1.8);
-  EXPECT_EQ(got->metrics, l.metrics);
   EXPECT_EQ(got->environment, "test");
   EXPECT_TRUE(got->timestamp && got->timestamp->valid());
+  // log_type is a list-row field (REFERENCE §5.2), not one of a single log (§5.3).
+  auto rows = logs.list();
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->results.size(), 1u);
+  EXPECT_EQ(rows->results[0].log_type, respan::LogType::chat());
 }
 
 TEST_F(DatasetsApi, CreateLogValidation) {
@@ -455,13 +463,16 @@ TEST_F(DatasetsApi, CreateLogValidation) {
             "DatasetLogUpdate.expected_output: set but null");
   EXPECT_TRUE(server_.requests().empty());
 
-  // Checked by the server: a malformed timestamp among the extra fields.
-  respan::DatasetLog bad_time = log_row("q");
-  bad_time.extra["timestamp"] = "yesterday-ish";
-  auto r = logs.create(bad_time);
+  // Checked by the server: a non-object metadata sent through `extra` (400 {"message"}, the
+  // dataset family's documented 400 body, REFERENCE §9).
+  respan::DatasetLog bad_metadata;
+  bad_metadata.input = "q";
+  bad_metadata.extra["metadata"] = "not an object";
+  auto r = logs.create(bad_metadata);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::bad_request);
   EXPECT_EQ(r.error().http_status, 400);
+  EXPECT_EQ(r.error().message, "metadata must be an object.");
   EXPECT_TRUE(server_.dataset_logs(ds.id).empty());
 }
 
@@ -470,8 +481,12 @@ TEST_F(DatasetsApi, PatchChangesOnlyTheGivenFields) {
   auto ds = empty_dataset("patch");
   auto logs = c.dataset_logs(ds.id);
   respan::DatasetLog l = log_row("keep me");
-  l.expected_output = "gold";
   const std::string uid = logs.create(l).value().unique_id;
+  // expected_output is no documented create field (REFERENCE §5.1): set it with PATCH (§5.4).
+  respan::DatasetLogUpdate gold;
+  gold.expected_output = "gold";
+  ASSERT_TRUE(logs.update(uid, gold));
+  server_.clear_requests();
 
   respan::DatasetLogUpdate u;
   u.output = Json{{"answer", "better"}};
@@ -511,7 +526,8 @@ TEST_F(DatasetsApi, PutReplacesAndRemovesOmittedFields) {
   EXPECT_FALSE(rep->output);           // omitted -> removed
   EXPECT_FALSE(rep->expected_output);  // omitted -> removed
   EXPECT_EQ(rep->metadata.value_or(Json()), Json::object());
-  EXPECT_FALSE(rep->model);  // came from the removed metadata
+  // model is no body field of PUT (§5.5): it keeps the value derived at creation [guess].
+  EXPECT_EQ(rep->model, "gpt-4o");
 
   auto sent = requests_to(logs_path(ds.id) + uid + "/", "PUT");
   ASSERT_EQ(sent.size(), 1u);
@@ -627,31 +643,32 @@ TEST_F(DatasetsApi, BulkCreateChunksAndReportsBadRowsByOriginalIndex) {
   std::vector<respan::DatasetLog> rows;
   for (int i = 0; i < 1203; ++i)
     rows.push_back(log_row("q" + std::to_string(i)));
-  rows[0].input = Json();     // missing input
-  rows[600].input = Json();   // missing input
-  rows[1202].input = Json();  // missing input
-  rows[700].metadata = Json("not an object");
+  // Every field of a bulk row is optional, input included (REFERENCE §5.7): sent without it.
+  rows[0].input = Json();
+  rows[600].input = Json();
+  rows[1202].input = Json();
+  rows[700].metadata = Json("not an object");  // refused locally
+  rows[701].metadata = Json("not an object");
   auto r = c.dataset_logs(ds.id).create_bulk(rows);
   ASSERT_TRUE(r) << r.error();
-  EXPECT_EQ(r->success_count, 1199);
-  EXPECT_EQ(r->error_count, 4);
-  EXPECT_EQ(r->total_errors, 4);
-  ASSERT_EQ(r->errors.size(), 4u);
-  EXPECT_EQ(r->errors[0].index, 0);
-  EXPECT_EQ(r->errors[1].index, 600);
-  EXPECT_EQ(r->errors[2].index, 700);
-  EXPECT_EQ(r->errors[3].index, 1202);
-  EXPECT_NE(r->errors[0].error.find("input"), std::string::npos);
-  EXPECT_EQ(r->unique_ids.size(), 1199u);
+  EXPECT_EQ(r->success_count, 1201);
+  EXPECT_EQ(r->error_count, 2);
+  EXPECT_EQ(r->total_errors, 2);
+  ASSERT_EQ(r->errors.size(), 2u);
+  EXPECT_EQ(r->errors[0].index, 700);
+  EXPECT_EQ(r->errors[1].index, 701);
+  EXPECT_NE(r->errors[0].error.find("metadata"), std::string::npos);
+  EXPECT_TRUE(r->unique_ids.empty());  // the documented answer lists no ids
   EXPECT_FALSE(r->all_succeeded());
 
   auto sent = requests_to(logs_path(ds.id) + "bulk/");
   ASSERT_EQ(sent.size(), 3u);
   EXPECT_EQ(sent[0].json().at("logs").size(), 500u);
   EXPECT_EQ(sent[1].json().at("logs").size(), 500u);
-  EXPECT_EQ(sent[2].json().at("logs").size(), 199u);
-  EXPECT_EQ(sent[0].json().at("logs").at(0).at("input"), (Json{{"question", "q1"}}));
-  EXPECT_EQ(server_.dataset_logs(ds.id).size(), 1199u);
+  EXPECT_EQ(sent[2].json().at("logs").size(), 201u);
+  EXPECT_FALSE(sent[0].json().at("logs").at(0).contains("input"));
+  EXPECT_EQ(sent[0].json().at("logs").at(1).at("input"), (Json{{"question", "q1"}}));
+  EXPECT_EQ(server_.dataset_logs(ds.id).size(), 1201u);
 }
 
 TEST_F(DatasetsApi, BulkReportsUnencodableRowsWithoutThrowing) {
@@ -678,7 +695,7 @@ TEST_F(DatasetsApi, BulkServerRowErrorsMapToOriginalIndices) {
       R"({"success_count": 1, "error_count": 1, "errors": [{"index": 1, "error": "bad row"}], "total_errors": 1})";
   server_.inject_fault(f);
   std::vector<respan::DatasetLog> rows{log_row("a"), log_row("b"), log_row("c")};
-  rows[1].input = Json();  // not sent: the server sees rows 0 and 2
+  rows[1].metadata = Json("not an object");  // not sent: the server sees rows 0 and 2
   auto r = c.dataset_logs(ds.id).create_bulk(rows);
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->success_count, 1);

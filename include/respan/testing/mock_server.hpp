@@ -25,6 +25,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,8 +47,12 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   std::string environment = "test";
   /// More accepted keys: key -> environment (e.g. {"prod-key", "prod"}).
   std::map<std::string, std::string> extra_keys;
-  /// `organization_id` reported on spans, datasets and dataset logs.
+  /// `organization_id` reported on spans and dataset logs (a string, as the span create
+  /// response documents it), and the one entry of a dataset's `unique_organization_ids`.
   std::string organization_id = "org_mock";
+  /// Integer organization id of datasets: `organization_id` of list rows and `organization`
+  /// of retrieve/update answers (REFERENCE §4.2, §4.3: integers in the official types).
+  std::int64_t organization_number = 1;
   /// Address to bind. Keep it on loopback.
   std::string host = "127.0.0.1";
   /// Port to bind; 0 picks a free ephemeral port (see MockServer::port()).
@@ -60,11 +65,15 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// Worker threads started up front. The pool grows on demand when every worker is busy
   /// (a keep-alive connection occupies a worker while it is open), up to #max_thread_count.
   int thread_count = 16;
-  /// Upper bound of the worker pool (0 = max(thread_count, 256)).
+  /// Upper bound of the worker pool (0 = max(thread_count, 256)). When every worker holds a
+  /// connection and another one arrives, the connections idle the longest are closed so that
+  /// idle keep-alive connections never delay a new client.
   int max_thread_count = 0;
   /// Seconds an idle keep-alive connection is kept open by the server.
   int keep_alive_timeout_seconds = 5;
-  /// Largest request body accepted; larger bodies get 413 (the real API caps payloads at 20 MB).
+  /// Largest request body accepted, whatever its framing (Content-Length, chunked, compressed:
+  /// counted decoded); larger bodies get 413 and the connection is closed (the real API caps
+  /// payloads at 20 MB).
   std::size_t max_payload_bytes = 20u * 1024u * 1024u;
   /// Work the real API does in the background (dataset creation from logs or from another
   /// dataset, log import, log removal, evaluator runs) is applied before the response is sent
@@ -72,6 +81,11 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// MockServer::complete_pending_jobs() runs it: datasets then report `status: "initializing"`
   /// and evaluation tasks `status: "pending"` until then.
   bool immediate_background_jobs = true;
+  /// The request recorder keeps the newest requests only: at most this many...
+  std::size_t max_recorded_requests = 10000;
+  /// ...and at most this many bytes of request bodies in all (a larger body is kept truncated,
+  /// see RecordedRequest::body_truncated). Older requests are forgotten first.
+  std::size_t max_recorded_bytes = 64u * 1024u * 1024u;
 };
 
 /// One HTTP request received by the server, as it arrived.
@@ -81,13 +95,16 @@ struct RESPAN_TESTING_EXPORT RecordedRequest {
   std::string query;   ///< Raw query string without the leading '?'.
   std::map<std::string, std::string> query_params;  ///< Decoded; first value wins on repeats.
   std::multimap<std::string, std::string> headers;  ///< Header names lower-cased.
-  std::string body;                                 ///< Raw request body.
+  std::string body;             ///< Raw request body (its first max_recorded_bytes when truncated).
+  std::size_t body_size = 0;    ///< Size of the body as received.
+  bool body_truncated = false;  ///< True when #body holds only the start of the body.
   /// Status the mock answered with; 0 while in flight or when the connection was dropped.
   int status = 0;
 
   /// First value of header `lower_name` (a lower-case name), or "" when absent.
   std::string header(const std::string& lower_name) const;
-  /// The body parsed as JSON, or null when it is empty or not valid JSON.
+  /// The body parsed as JSON, or null when it is empty, truncated, not valid JSON or nested
+  /// deeper than 128 levels.
   nlohmann::json json() const;
 };
 
@@ -131,6 +148,10 @@ struct RESPAN_TESTING_EXPORT Fault {
 ///   `POST|DELETE datasets/{id}/logs/import/`, `GET|POST datasets/{id}/logs/summary/`,
 ///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`.
 ///
+/// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
+/// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
+/// `{"message": ...}` and 404 `{"error": ...}`; everything else `{"detail": ...}`. A documented
+/// field sent as `null` is refused; fields an endpoint does not document are ignored.
 /// Unknown paths answer 404 `{"detail": "Not found."}`, a wrong method on a known path 405.
 /// Every response body is JSON. Bodies of 1 KiB or more are compressed (brotli or gzip) when
 /// the client's Accept-Encoding allows it, as a production front end would; smaller ones are
@@ -166,7 +187,9 @@ class RESPAN_TESTING_EXPORT MockServer {
   /// Removes every queued fault.
   void clear_faults();
 
-  /// Every request received so far, in arrival order (including faulted and rejected ones).
+  /// The requests received so far, in arrival order (including faulted and rejected ones),
+  /// within MockServerOptions::max_recorded_requests and max_recorded_bytes: the oldest are
+  /// forgotten first.
   std::vector<RecordedRequest> requests() const;
   /// Forgets the recorded requests.
   void clear_requests();
@@ -196,9 +219,12 @@ class RESPAN_TESTING_EXPORT MockServer {
   nlohmann::json add_dataset(nlohmann::json body);
   /// Logs of a dataset in creation order (empty for an unknown dataset). `_saved_logs` works.
   std::vector<nlohmann::json> dataset_logs(const std::string& dataset_id) const;
-  /// Adds a dataset log without HTTP; `log` as for `POST /api/datasets/{id}/logs/`.
-  /// Returns the stored log. @throws std::invalid_argument when rejected or the dataset is
-  /// unknown.
+  /// Adds a dataset log without HTTP (a seeding helper): `log` as for
+  /// `POST /api/datasets/{id}/logs/` (`input` required), and unlike that endpoint it also
+  /// stores `expected_output`, `prompt`, `completion`, `timestamp`, `model`, `log_type`,
+  /// `custom_identifier` and `customer_identifier` when given. Returns the stored log (every
+  /// stored field, not an endpoint's view). @throws std::invalid_argument when rejected or the
+  /// dataset is unknown.
   nlohmann::json add_dataset_log(const std::string& dataset_id, nlohmann::json log);
   /// Evaluation tasks of a dataset, oldest first.
   std::vector<nlohmann::json> evaluation_runs(const std::string& dataset_id) const;
