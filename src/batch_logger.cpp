@@ -41,6 +41,8 @@ std::string_view to_string(DropReason reason) noexcept {
       return "too_large";
     case DropReason::internal:
       return "internal";
+    case DropReason::unacknowledged:
+      return "unacknowledged";
   }
   return "internal";
 }
@@ -56,7 +58,8 @@ void to_json(Json& j, const DeliveryReport& r) {
              {"shutdown", r.dropped_shutdown},
              {"invalid", r.dropped_invalid},
              {"too_large", r.dropped_too_large},
-             {"internal", r.dropped_internal}}},
+             {"internal", r.dropped_internal},
+             {"unacknowledged", r.dropped_unacknowledged}}},
            {"possibly_duplicated", r.possibly_duplicated},
            {"unconfirmed", r.unconfirmed},
            {"requests", r.requests},
@@ -313,7 +316,7 @@ struct BatchLogger::Impl {
   DeliveryReport snapshot_locked() const {
     DeliveryReport r = counters_;
     r.dropped = r.dropped_queue_full + r.dropped_shutdown + r.dropped_invalid +
-                r.dropped_too_large + r.dropped_internal;
+                r.dropped_too_large + r.dropped_internal + r.dropped_unacknowledged;
     r.pending = r.logged - r.delivered - r.rejected - r.dropped;
     r.queued = queue_.size();
     r.queued_bytes = queue_bytes_;
@@ -408,6 +411,7 @@ struct BatchLogger::Impl {
       }
       inflight_min_seq_ = rows.front().item.seq;
       inflight_ = &rows;
+      inflight_cursor_ = 0;
       lk.unlock();
       process(rows);
       lk.lock();
@@ -466,14 +470,17 @@ struct BatchLogger::Impl {
             case DropReason::internal:
               ++counters_.dropped_internal;
               break;
+            case DropReason::unacknowledged:
+              ++counters_.dropped_unacknowledged;
+              break;
           }
           break;
       }
       --inflight_spans_;
       inflight_bytes_ -= row.item.bytes;
       update_inflight_min_locked();
-      done_cv_.notify_all();
-      space_cv_.notify_all();
+      // Waiters (flush, blocked producers) are woken once per chunk, not per row.
+      wake_pending_ = true;
     }
     if (outcome == Outcome::rejected) {
       DeliveryEvent e;
@@ -489,17 +496,23 @@ struct BatchLogger::Impl {
     row.json.shrink_to_fit();
   }
 
+  // Rows are in sequence order and mostly settle in order: a cursor over the settled prefix
+  // keeps this amortised O(1).
   void update_inflight_min_locked() {
-    std::uint64_t m = std::numeric_limits<std::uint64_t>::max();
-    if (inflight_ != nullptr) {
-      for (const Row& r : *inflight_) {
-        if (!r.settled) {
-          m = r.item.seq;
-          break;  // rows are in sequence order
-        }
-      }
-    }
-    inflight_min_seq_ = m;
+    if (inflight_ == nullptr) return;
+    while (inflight_cursor_ < inflight_->size() && (*inflight_)[inflight_cursor_].settled)
+      ++inflight_cursor_;
+    inflight_min_seq_ = inflight_cursor_ < inflight_->size()
+                            ? (*inflight_)[inflight_cursor_].item.seq
+                            : std::numeric_limits<std::uint64_t>::max();
+  }
+
+  // Wakes flush() and blocked producers if rows were settled since the last call.
+  void wake_waiters() {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (!std::exchange(wake_pending_, false)) return;
+    done_cv_.notify_all();
+    space_cv_.notify_all();
   }
 
   void notify_drop(DropReason reason, std::uint64_t count, const std::string& why,
@@ -565,19 +578,29 @@ struct BatchLogger::Impl {
       bytes += r->json.size() + 1;
     }
     if (!chunk.empty()) work.push_back(std::move(chunk));
+    wake_waiters();
     while (!work.empty()) {
       std::vector<Row*> c = std::move(work.front());
       work.pop_front();
       if (bulk_unavailable()) {
-        for (Row* r : c)
+        for (Row* r : c) {
           send_single(*r);
+          wake_waiters();
+        }
         continue;
       }
       send_bulk(c, work);
+      wake_waiters();
     }
   }
 
   static constexpr std::size_t kBodyOverhead = 16;  // {"logs":[ ... ]}
+  static constexpr const char* kUnacknowledged =
+      "sent, but the answer was lost; not resent (SpanDelivery::at_most_once)";
+
+  bool at_most_once() const {
+    return pipeline_->options().span_delivery == SpanDelivery::at_most_once;
+  }
 
   bool bulk_unavailable() {
     std::lock_guard<std::mutex> lk(mu_);
@@ -730,6 +753,12 @@ struct BatchLogger::Impl {
       }
       if (e.code == ErrorCode::cancelled) continue;  // aborting: settled as shutdown above
       if (transient(e)) {
+        if (ambiguous(e) && at_most_once()) {
+          for (Row* row : chunk)
+            settle(*row, Outcome::dropped, DropReason::unacknowledged, s, kUnacknowledged, false,
+                   false);
+          return;
+        }
         if (ambiguous(e)) resent_after_ambiguity = true;
         if (!backoff(e, attempt)) continue;
         continue;
@@ -760,6 +789,11 @@ struct BatchLogger::Impl {
       const Error& e = r.error();
       if (e.code == ErrorCode::cancelled) continue;
       if (transient(e)) {
+        if (ambiguous(e) && at_most_once()) {
+          settle(row, Outcome::dropped, DropReason::unacknowledged, e.http_status, kUnacknowledged,
+                 false, false);
+          return;
+        }
         if (ambiguous(e)) resent_after_ambiguity = true;
         backoff(e, attempt);
         continue;
@@ -785,6 +819,8 @@ struct BatchLogger::Impl {
   std::size_t inflight_bytes_ = 0;
   std::uint64_t inflight_min_seq_ = std::numeric_limits<std::uint64_t>::max();
   std::vector<Row>* inflight_ = nullptr;
+  std::size_t inflight_cursor_ = 0;  // rows before it are settled
+  bool wake_pending_ = false;
   std::uint64_t next_seq_ = 0;
   std::uint64_t flush_target_ = 0;
   std::uint64_t overflow_drops_ = 0;  // not yet reported to on_event

@@ -108,16 +108,13 @@ Result<BulkResult> call_bulk(const Pipeline& p, const ApiRequest& r, std::size_t
           if (e.is_object()) {
             if (auto idx = e.find("index"); idx != e.end()) row.index = row_index(*idx, rows);
             if (auto msg = e.find("error"); msg != e.end()) {
-              row.error = msg->is_string()
-                              ? msg->get<std::string>()
-                              : to_json_text(*msg);
+              row.error = msg->is_string() ? msg->get<std::string>() : to_json_text(*msg);
             }
             row.extra = e;
             row.extra.erase("index");
             row.extra.erase("error");
           } else {
-            row.error = e.is_string() ? e.get<std::string>()
-                                      : to_json_text(e);
+            row.error = e.is_string() ? e.get<std::string>() : to_json_text(e);
           }
           if (row.error.empty()) row.error = "rejected by the server (no reason given)";
           out.errors.push_back(std::move(row));

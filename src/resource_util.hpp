@@ -96,8 +96,7 @@ PageRange<T> all_pages(Query query, Fetch fetch) {
         if (!got || got->results.empty()) return got;
         std::size_t h = 0;
         try {
-          h = std::hash<std::string>{}(
-              to_json_text(Json(got->results)));
+          h = std::hash<std::string>{}(to_json_text(Json(got->results)));
         } catch (const std::exception&) {
           return got;
         }

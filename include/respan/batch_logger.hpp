@@ -50,6 +50,10 @@ enum class DropReason {
                ///< needed, nesting deeper than 128 levels.
   too_large,   ///< Its JSON alone exceeds BatchOptions::max_batch_bytes.
   internal,    ///< The SDK could not keep it (out of memory while queueing it).
+  /// Sent, but the answer was lost (timeout, reset after sending) and the client's
+  /// ClientOptions::span_delivery is SpanDelivery::at_most_once, so it was not sent again:
+  /// the server may or may not have stored it.
+  unacknowledged,
 };
 
 /// The name of a drop reason ("queue_full", ...).
@@ -64,14 +68,16 @@ struct RESPAN_EXPORT DeliveryReport {
   std::uint64_t dropped = 0;    ///< Sum of the dropped_* counters.
   std::uint64_t pending = 0;    ///< Queued or being sent.
 
-  std::uint64_t dropped_queue_full = 0;  ///< DropReason::queue_full
-  std::uint64_t dropped_shutdown = 0;    ///< DropReason::shutdown
-  std::uint64_t dropped_invalid = 0;     ///< DropReason::invalid
-  std::uint64_t dropped_too_large = 0;   ///< DropReason::too_large
-  std::uint64_t dropped_internal = 0;    ///< DropReason::internal
+  std::uint64_t dropped_queue_full = 0;      ///< DropReason::queue_full
+  std::uint64_t dropped_shutdown = 0;        ///< DropReason::shutdown
+  std::uint64_t dropped_invalid = 0;         ///< DropReason::invalid
+  std::uint64_t dropped_too_large = 0;       ///< DropReason::too_large
+  std::uint64_t dropped_internal = 0;        ///< DropReason::internal
+  std::uint64_t dropped_unacknowledged = 0;  ///< DropReason::unacknowledged
 
   /// Delivered spans that were in a request sent again after an ambiguous failure: the
   /// server may have stored them twice. A subset of #delivered, not a separate state.
+  /// Always 0 under SpanDelivery::at_most_once (see DropReason::unacknowledged).
   std::uint64_t possibly_duplicated = 0;
   /// Delivered spans whose 2xx bulk answer did not confirm them one by one (no
   /// `success_count`): accepted by the server, but not itemised. A subset of #delivered.

@@ -50,7 +50,7 @@ respan::RequestLog chat_span(const std::string& customer) {
 void expect_balanced(const DeliveryReport& r) {
   EXPECT_EQ(r.logged, r.delivered + r.rejected + r.dropped + r.pending);
   EXPECT_EQ(r.dropped, r.dropped_queue_full + r.dropped_shutdown + r.dropped_invalid +
-                           r.dropped_too_large + r.dropped_internal);
+                           r.dropped_too_large + r.dropped_internal + r.dropped_unacknowledged);
   EXPECT_LE(r.possibly_duplicated, r.delivered);
 }
 
@@ -184,6 +184,31 @@ TEST_F(BatchLoggerTest, ExactLedgerUnderFaultsFromFourThreads) {
   EXPECT_GT(answered_503, 0);
   EXPECT_LE(answered_503, injected_503);
   EXPECT_LE(r.retries, static_cast<std::uint64_t>(injected_503 + injected_drops));
+}
+
+// Under SpanDelivery::at_most_once a batch whose answer was lost is not resent: its spans are
+// counted as dropped (unacknowledged), never delivered twice.
+TEST_F(BatchLoggerTest, AtMostOnceNeverResendsAfterAnAmbiguousFailure) {
+  Fault drop;
+  drop.path_prefix = kBulk;
+  drop.drop_connection = true;
+  server_.inject_fault(drop);
+  respan::ClientOptions co = options();
+  co.span_delivery = respan::SpanDelivery::at_most_once;
+  BatchOptions o = fast();
+  o.flush_interval = 60s;
+  BatchLogger logger(respan::RespanClient(co), o);
+  for (int i = 0; i < 10; ++i)
+    logger.log(chat_span("amo-" + std::to_string(i)));
+  logger.flush(10s);
+  for (int i = 0; i < 5; ++i)
+    logger.log(chat_span("amo-next-" + std::to_string(i)));
+  const DeliveryReport r = logger.shutdown(10s);
+  expect_balanced(r);
+  EXPECT_EQ(r.dropped_unacknowledged, 10u);
+  EXPECT_EQ(r.delivered, 5u);
+  EXPECT_EQ(r.possibly_duplicated, 0u);
+  EXPECT_EQ(requests_to(kBulk, "POST").size(), 2u);
 }
 
 TEST_F(BatchLoggerTest, ServerDownDroppedPlusPendingIsExactAndMemoryIsCapped) {
