@@ -5,18 +5,23 @@ include_guard(GLOBAL)
 
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
-find_package(CURL 7.68 REQUIRED)
-find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CURL ${RESPAN_CURL_MIN_VERSION} REQUIRED)
+find_package(nlohmann_json ${RESPAN_NLOHMANN_JSON_MIN_VERSION} REQUIRED)
 
 # cpp-httplib: upstream installs a CMake package exporting httplib::httplib;
 # Debian's libcpp-httplib-dev ships only a pkg-config file (cpp-httplib.pc)
-# and a compiled library. Accept either, behind one internal target.
+# and a compiled library. Accept either, behind one internal target. Which one was used
+# (RESPAN_HTTPLIB_VARIANT: cmake-package, pkg-config or header-only) is recorded in the
+# installed respanConfig.cmake, which looks for the same one for COMPONENTS testing.
 if(RESPAN_BUILD_TESTING_LIB AND NOT TARGET respan_httplib)
   find_package(httplib CONFIG QUIET)
   add_library(respan_httplib INTERFACE)
+  set(RESPAN_HTTPLIB_VERSION "")
   if(TARGET httplib::httplib)
     target_link_libraries(respan_httplib INTERFACE httplib::httplib)
-    message(STATUS "respan: cpp-httplib via CMake package (httplib::httplib)")
+    set(RESPAN_HTTPLIB_VARIANT cmake-package)
+    set(RESPAN_HTTPLIB_VERSION "${httplib_VERSION}")
+    message(STATUS "respan: cpp-httplib ${httplib_VERSION} via CMake package (httplib::httplib)")
   else()
     find_package(PkgConfig QUIET)
     if(PkgConfig_FOUND)
@@ -24,6 +29,8 @@ if(RESPAN_BUILD_TESTING_LIB AND NOT TARGET respan_httplib)
     endif()
     if(RESPAN_CPPHTTPLIB_FOUND)
       target_link_libraries(respan_httplib INTERFACE PkgConfig::RESPAN_CPPHTTPLIB)
+      set(RESPAN_HTTPLIB_VARIANT pkg-config)
+      set(RESPAN_HTTPLIB_VERSION "${RESPAN_CPPHTTPLIB_VERSION}")
       message(STATUS "respan: cpp-httplib ${RESPAN_CPPHTTPLIB_VERSION} via pkg-config")
     else()
       find_path(RESPAN_HTTPLIB_INCLUDE_DIR httplib.h)
@@ -33,7 +40,9 @@ if(RESPAN_BUILD_TESTING_LIB AND NOT TARGET respan_httplib)
           "Install it (Debian: apt-get install libcpp-httplib-dev) or configure "
           "with -DRESPAN_BUILD_TESTING_LIB=OFF.")
       endif()
-      target_include_directories(respan_httplib INTERFACE ${RESPAN_HTTPLIB_INCLUDE_DIR})
+      # Header-only: compiled into respan_testing, nothing for its users to link.
+      target_include_directories(respan_httplib INTERFACE $<BUILD_INTERFACE:${RESPAN_HTTPLIB_INCLUDE_DIR}>)
+      set(RESPAN_HTTPLIB_VARIANT header-only)
       message(STATUS "respan: cpp-httplib header-only from ${RESPAN_HTTPLIB_INCLUDE_DIR}")
     endif()
   endif()

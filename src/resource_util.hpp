@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/filters.hpp>
 #include <respan/models/common.hpp>
 #include <respan/pagination.hpp>
@@ -47,8 +48,8 @@ void add_row_error(BulkResult& total, std::size_t index, std::string message);
 /// POSTs one bulk chunk of `rows` rows and decodes the BulkResult tolerantly. Rows the answer
 /// does not account for (no valid `success_count`, an empty body) are `unconfirmed`, never
 /// counted as stored; row errors with an index outside the chunk get index -1.
-Result<BulkResult> call_bulk(const Pipeline& p, const ApiRequest& r, std::size_t rows,
-                             const RequestOptions& o);
+RESPAN_EXPORT Result<BulkResult> call_bulk(const Pipeline& p, const ApiRequest& r, std::size_t rows,
+                                           const RequestOptions& o);
 
 /// Adds a chunk's counts, errors (re-indexed by `to_global`) and ids to `total`.
 template <class F>

@@ -7,6 +7,7 @@
 
 #include <respan/dataset_logs.hpp>
 #include <respan/datasets.hpp>
+#include <respan/export.hpp>
 #include <respan/options.hpp>
 #include <respan/request_logs.hpp>
 #include <respan/result.hpp>
@@ -32,7 +33,7 @@ class Pipeline;
 /// auto created = client.request_logs().create(span);
 /// if (!created) std::cerr << created.error() << '\n';
 /// @endcode
-class RespanClient {
+class RESPAN_EXPORT RespanClient {
  public:
   /// Validates `options` (API key, base URL, timeouts, retry policy, headers...); throws
   /// ApiError (ErrorCode::invalid_argument) naming the first unusable field. Use create() to
@@ -72,6 +73,7 @@ class RespanClient {
   ~RespanClient() = default;
 
  private:
+  friend class BatchLogger;  // sends through the same pipeline
   struct Validated {};
   RespanClient(Validated, ClientOptions options);
   std::shared_ptr<const detail::Pipeline> pipeline_;

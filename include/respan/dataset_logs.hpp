@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/filters.hpp>
 #include <respan/models/common.hpp>
 #include <respan/models/dataset_log.hpp>
@@ -25,7 +26,7 @@ class Pipeline;
 }
 
 /// Query of `POST /api/datasets/{id}/logs/list/`. Everything but `filters` travels in the URL.
-struct DatasetLogListQuery {
+struct RESPAN_EXPORT DatasetLogListQuery {
   Filters filters;                          ///< Body `filters`.
   std::optional<std::int64_t> page;         ///< 1-based (server default 1).
   std::optional<std::int64_t> page_size;    ///< At most 100.
@@ -38,7 +39,7 @@ struct DatasetLogListQuery {
 /// many threads. An empty dataset id, an empty log id, or a body holding a non-finite number or
 /// a set-but-null field (docs/conventions.md) fails the call with ErrorCode::invalid_argument
 /// before anything is sent. Path parameters are percent-encoded.
-class DatasetLogsResource {
+class RESPAN_EXPORT DatasetLogsResource {
  public:
   /// Most logs one bulk request carries; create_bulk() splits larger inputs.
   static constexpr std::size_t kMaxBulkSize = 500;

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include <respan/export.hpp>
 #include <respan/filters.hpp>
 #include <respan/models/common.hpp>
 #include <respan/models/dataset.hpp>
@@ -23,7 +24,7 @@ class Pipeline;
 }
 
 /// Query of `POST /api/datasets/list/`. Everything but `filters` travels in the URL.
-struct DatasetListQuery {
+struct RESPAN_EXPORT DatasetListQuery {
   Filters filters;                        ///< Body `filters`, e.g. name icontains "support".
   std::optional<std::int64_t> page;       ///< 1-based (server default 1).
   std::optional<std::int64_t> page_size;  ///< At most 100 (not documented; as the MCP sends).
@@ -31,7 +32,7 @@ struct DatasetListQuery {
 };
 
 /// Query of `GET /api/datasets/{id}/eval-reports/list/`.
-struct EvalRunListQuery {
+struct RESPAN_EXPORT EvalRunListQuery {
   std::optional<std::int64_t> page;       ///< 1-based (server default 1).
   std::optional<std::int64_t> page_size;  ///< At most 100.
 };
@@ -41,7 +42,7 @@ struct EvalRunListQuery {
 /// ErrorCode::invalid_argument without sending anything when they are wrong (e.g. an empty
 /// dataset id, a non-finite number or a set-but-null field in the body: docs/conventions.md).
 /// Path parameters are percent-encoded.
-class DatasetsResource {
+class RESPAN_EXPORT DatasetsResource {
  public:
   /// Largest `page_size` of the list calls.
   static constexpr std::int64_t kMaxPageSize = 100;

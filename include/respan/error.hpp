@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <respan/export.hpp>
+
 namespace respan {
 
 /// What went wrong, independent of transport details.
@@ -35,16 +37,16 @@ enum class ErrorCode {
 };
 
 /// Stable lower-case name of a code, e.g. "rate_limited".
-std::string_view to_string(ErrorCode code) noexcept;
+RESPAN_EXPORT std::string_view to_string(ErrorCode code) noexcept;
 
 /// Maps an HTTP status (>= 300) to its ErrorCode.
-ErrorCode error_code_for_status(int http_status) noexcept;
+RESPAN_EXPORT ErrorCode error_code_for_status(int http_status) noexcept;
 
 /// A failed call. Never contains the API key: every string in it (message, field names and
 /// messages, raw body, request) is scrubbed of the key, also in its JSON- and URL-escaped
 /// forms. `message` and each field message are capped at kMaxMessageBytes, `raw_body` at
 /// kMaxRawBodyBytes (the full size is in `body_bytes`).
-struct Error {
+struct RESPAN_EXPORT Error {
   /// Longest `message` / field message kept (longer ones end in "...[truncated]").
   static constexpr std::size_t kMaxMessageBytes = 1024;
   /// Longest `raw_body` kept.
@@ -89,10 +91,10 @@ struct Error {
   static Error make(ErrorCode code, std::string message);
 };
 
-std::ostream& operator<<(std::ostream& os, const Error& e);
+RESPAN_EXPORT std::ostream& operator<<(std::ostream& os, const Error& e);
 
 /// Thrown by Result<T>::value() when the result holds an error.
-class ApiError : public std::runtime_error {
+class RESPAN_EXPORT ApiError : public std::runtime_error {
  public:
   explicit ApiError(Error error);
   const Error& error() const noexcept { return error_; }

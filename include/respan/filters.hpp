@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/json.hpp>
 
 namespace respan {
@@ -30,7 +31,7 @@ enum class FilterOperator {
 };
 
 /// The wire spelling of an operator (`equals` -> "").
-const char* to_wire(FilterOperator op) noexcept;
+RESPAN_EXPORT const char* to_wire(FilterOperator op) noexcept;
 
 /// A set of filter conditions, ANDed by the server. Values are always sent as arrays (a
 /// scalar becomes a one-element array). Setting a field twice replaces the earlier condition.
@@ -42,7 +43,7 @@ const char* to_wire(FilterOperator op) noexcept;
 ///  .in("status_code", {400, 429, 500})
 ///  .icontains(respan::Filters::metadata("feature"), "checkout");
 /// @endcode
-class Filters {
+class RESPAN_EXPORT Filters {
  public:
   Filters() = default;
 
@@ -119,7 +120,7 @@ class Filters {
   Json conditions_ = Json::object();
 };
 
-void to_json(Json& j, const Filters& f);
-void from_json(const Json& j, Filters& f);
+RESPAN_EXPORT void to_json(Json& j, const Filters& f);
+RESPAN_EXPORT void from_json(const Json& j, Filters& f);
 
 }  // namespace respan

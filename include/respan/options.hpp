@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include <respan/export.hpp>
+
 namespace respan {
 
 class Transport;
@@ -37,7 +39,7 @@ using LogCallback = std::function<void(LogLevel level, std::string_view message)
 /// HTTP-date, the body's `retry_after`, and for 429 `X-RateLimit-Reset`) replaces it (with the
 /// same floor); one longer than `max_retry_after` is not waited for: the call fails at once
 /// with Error::retry_after set. RespanClient refuses a policy outside the documented ranges.
-struct RetryPolicy {
+struct RESPAN_EXPORT RetryPolicy {
   int max_retries = 2;  ///< Retries after the first attempt (0-100; 3 attempts by default).
   std::chrono::milliseconds initial_backoff{500};     ///< >= min_backoff.
   double multiplier = 2.0;                            ///< Finite, 1-100.
@@ -66,7 +68,7 @@ enum class SpanDelivery {
 
 /// Cooperative cancellation for in-flight calls: `cancel()` aborts the transfer and
 /// any pending retry; the call then fails with ErrorCode::cancelled.
-class CancellationToken {
+class RESPAN_EXPORT CancellationToken {
  public:
   void cancel() noexcept { cancelled_.store(true, std::memory_order_relaxed); }
   bool is_cancelled() const noexcept { return cancelled_.load(std::memory_order_relaxed); }
@@ -76,7 +78,7 @@ class CancellationToken {
 };
 
 /// Configuration of a RespanClient. Every field has a usable default except `api_key`.
-struct ClientOptions {
+struct RESPAN_EXPORT ClientOptions {
   /// Respan API key (sent as `Authorization: Bearer`). Never logged or put in errors.
   std::string api_key;
   /// API root, with or without a trailing `/api` or `/`: "https://api.respan.ai",
@@ -139,7 +141,7 @@ struct ClientOptions {
 
 /// Per-call overrides. Pass as the last argument of any resource method. Values outside the
 /// ranges of ClientOptions (e.g. a timeout of 0) fail the call with invalid_argument.
-struct RequestOptions {
+struct RESPAN_EXPORT RequestOptions {
   std::optional<std::chrono::milliseconds> request_timeout;  ///< Per-attempt timeout, > 0.
   std::optional<std::chrono::milliseconds> call_deadline;    ///< Overall budget; 0 = none.
   std::optional<int> max_retries;                            ///< 0-100.

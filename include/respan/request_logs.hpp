@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/filters.hpp>
 #include <respan/models/common.hpp>
 #include <respan/models/request_log.hpp>
@@ -22,7 +23,7 @@ class Pipeline;
 }
 
 /// Query of `POST /api/request-logs/list/`. Everything but `filters` travels in the URL.
-struct RequestLogListQuery {
+struct RESPAN_EXPORT RequestLogListQuery {
   Filters filters;                         ///< Body `filters`.
   std::optional<std::int64_t> page;        ///< 1-based (server default 1).
   std::optional<std::int64_t> page_size;   ///< Server default 50, at most 1000.
@@ -37,7 +38,7 @@ struct RequestLogListQuery {
 };
 
 /// Query of the legacy `GET /api/request-logs/` list (query parameters only).
-struct LegacyRequestLogListQuery {
+struct RESPAN_EXPORT LegacyRequestLogListQuery {
   std::optional<std::int64_t> page;
   std::optional<std::int64_t> page_size;  ///< Server default 100, at most 1000.
   std::optional<std::string> sort_by;
@@ -48,7 +49,7 @@ struct LegacyRequestLogListQuery {
 };
 
 /// Query of `POST /api/request-logs/summary/`.
-struct RequestLogSummaryQuery {
+struct RESPAN_EXPORT RequestLogSummaryQuery {
   Filters filters;  ///< Body `filters` (put log_type and the like here).
   std::optional<Timestamp> start_time;
   std::optional<Timestamp> end_time;
@@ -59,7 +60,7 @@ struct RequestLogSummaryQuery {
 /// copy; safe to use from many threads. A body holding a non-finite number or a set-but-null
 /// field is refused with ErrorCode::invalid_argument before anything is sent
 /// (docs/conventions.md).
-class RequestLogsResource {
+class RESPAN_EXPORT RequestLogsResource {
  public:
   /// Most spans one bulk request carries; create_bulk() splits larger inputs.
   static constexpr std::size_t kMaxBulkSize = 500;

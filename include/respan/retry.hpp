@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include <respan/export.hpp>
 #include <respan/options.hpp>
 #include <respan/transport.hpp>
 
@@ -15,8 +16,8 @@ namespace respan {
 /// `initial_backoff * multiplier^retry` capped at `max_backoff`, then scaled by
 /// `1 - jitter + 2 * jitter * random01` and kept within `[min_backoff, max_backoff]`.
 /// Non-finite or out-of-range policy values and `random01` are clamped, never trusted.
-std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry,
-                                        double random01) noexcept;
+RESPAN_EXPORT std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry,
+                                                      double random01) noexcept;
 
 /// The delay the server asked for, if any, in this order: `retry-after-ms` header,
 /// `Retry-After` header (delta-seconds or HTTP-date, relative to `now`), the JSON body's
@@ -24,11 +25,12 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry,
 /// from 1e12, epoch seconds from 1e9, else seconds from now). A time in the past gives 0;
 /// huge values are clamped to about 31 years (not ignored), negative or unparsable ones are
 /// ignored. Not capped by any policy. Locale-independent.
-std::optional<std::chrono::milliseconds> server_retry_delay(
+RESPAN_EXPORT std::optional<std::chrono::milliseconds> server_retry_delay(
     const HttpResponse& response, std::chrono::system_clock::time_point now);
 
 /// Parses an HTTP-date (IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 or asctime).
 /// Dates that std::chrono::system_clock cannot represent (after 2261) give nullopt.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+RESPAN_EXPORT std::optional<std::chrono::system_clock::time_point> parse_http_date(
+    std::string_view text);
 
 }  // namespace respan

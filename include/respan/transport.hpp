@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/options.hpp>
 #include <respan/result.hpp>
 
@@ -18,13 +19,13 @@ namespace respan {
 enum class HttpMethod { get, post, put, patch, del };
 
 /// "GET", "POST", "PUT", "PATCH" or "DELETE".
-std::string_view to_string(HttpMethod method) noexcept;
+RESPAN_EXPORT std::string_view to_string(HttpMethod method) noexcept;
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 /// One HTTP exchange to perform. A body is sent for any method (DELETE included) when
 /// `body` is set.
-struct HttpRequest {
+struct RESPAN_EXPORT HttpRequest {
   HttpMethod method = HttpMethod::get;
   std::string url;
   HttpHeaders headers;
@@ -35,7 +36,7 @@ struct HttpRequest {
 };
 
 /// A complete HTTP response of any status. Header names are lower-case.
-struct HttpResponse {
+struct RESPAN_EXPORT HttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
@@ -49,14 +50,14 @@ struct HttpResponse {
 /// (network, timeout, cancelled, invalid_argument or response_too_large) only when no
 /// complete response arrived. An Error sets `certainly_not_sent` only when the transport
 /// knows that no byte of the request reached the server.
-class Transport {
+class RESPAN_EXPORT Transport {
  public:
   virtual ~Transport() = default;
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
 /// Settings of the libcurl transport.
-struct CurlTransportOptions {
+struct RESPAN_EXPORT CurlTransportOptions {
   std::string proxy;      ///< Empty: libcurl's default (honours *_proxy env vars).
   std::string ca_bundle;  ///< Empty: the system CA store.
   bool verify_tls = true;
@@ -76,6 +77,7 @@ struct CurlTransportOptions {
 /// sequential calls reuse a connection. Handles share only the DNS and TLS-session caches.
 /// Decodes gzip/deflate (and br when libcurl has it), follows no redirects, requires TLS 1.2
 /// or newer.
-std::shared_ptr<Transport> make_curl_transport(const CurlTransportOptions& options = {});
+RESPAN_EXPORT std::shared_ptr<Transport> make_curl_transport(
+    const CurlTransportOptions& options = {});
 
 }  // namespace respan

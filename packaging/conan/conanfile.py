@@ -1,7 +1,11 @@
 """Conan 2 recipe for respan-cpp.
 
-    conan create packaging/conan --build=missing
-    conan create packaging/conan -o respan/*:testing=False   # client only, no cpp-httplib
+    conan create packaging/conan --build=missing                  # client only
+    conan create packaging/conan -o respan/*:testing=True        # and the mock server
+
+Option `testing` = CMake component `testing` (find_package(respan COMPONENTS testing),
+target respan::testing) = vcpkg feature "testing". The version and the dependency minimums
+are kept equal to CMakeLists.txt by scripts/version_check.sh (CI).
 """
 import os
 
@@ -20,7 +24,7 @@ class RespanConan(ConanFile):
     package_type = "library"
     settings = "os", "arch", "compiler", "build_type"
     options = {"shared": [True, False], "fPIC": [True, False], "testing": [True, False]}
-    default_options = {"shared": False, "fPIC": True, "testing": True}
+    default_options = {"shared": False, "fPIC": True, "testing": False}
 
     def export_sources(self):
         root = os.path.join(self.recipe_folder, "..", "..")
@@ -39,8 +43,8 @@ class RespanConan(ConanFile):
         cmake_layout(self)
 
     def requirements(self):
-        self.requires("libcurl/[>=7.78 <9]")
-        self.requires("nlohmann_json/[>=3.10 <4]", transitive_headers=True)
+        self.requires("libcurl/[>=7.68.0 <9]")
+        self.requires("nlohmann_json/[>=3.10.0 <4]", transitive_headers=True)
         if self.options.testing:
             self.requires("cpp-httplib/[>=0.11 <1]")
 
@@ -53,6 +57,7 @@ class RespanConan(ConanFile):
         tc.variables["RESPAN_BUILD_TESTS"] = False
         tc.variables["RESPAN_BUILD_EXAMPLES"] = False
         tc.variables["RESPAN_BUILD_BENCHMARKS"] = False
+        tc.variables["RESPAN_BUILD_FUZZERS"] = False
         tc.variables["RESPAN_BUILD_TESTING_LIB"] = bool(self.options.testing)
         tc.variables["RESPAN_INSTALL"] = True
         tc.generate()

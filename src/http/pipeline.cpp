@@ -134,8 +134,7 @@ std::optional<Error> check_retry_policy(const RetryPolicy& r) {
 }
 
 std::string json_text(const Json& v) {
-  return v.is_string() ? v.get<std::string>()
-                       : to_json_text(v);
+  return v.is_string() ? v.get<std::string>() : to_json_text(v);
 }
 
 std::string summarize_text(std::string s) {
@@ -568,6 +567,9 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
     req.headers.emplace_back("Content-Type", "application/json");
     // Invalid UTF-8 in user strings is replaced (U+FFFD) rather than failing the call.
     req.body = to_json_text(*r.body);
+  } else if (r.body_text) {
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = *r.body_text;
   }
 
   Error last;

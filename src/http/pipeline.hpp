@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/json.hpp>
 #include <respan/options.hpp>
 #include <respan/result.hpp>
@@ -25,7 +26,7 @@ namespace respan::detail {
 
 /// Returns the options with base_url normalised, or an invalid_argument Error naming the
 /// first unusable field.
-Result<ClientOptions> validate_options(ClientOptions options);
+RESPAN_EXPORT Result<ClientOptions> validate_options(ClientOptions options);
 
 /// An invalid_argument Error when `name: value` may not be sent as an extra header (not an
 /// HTTP token, a control character in the value, or a header the SDK sets itself).
@@ -54,6 +55,9 @@ struct ApiRequest {
   std::optional<Json> body;
   /// Every operation declares its class; the safe default is never to repeat work.
   Idempotency idempotency = Idempotency::non_idempotent;
+  /// A body already serialized by the caller (who checked it as check_body() would); used
+  /// when #body is unset.
+  std::optional<std::string> body_text{};
 };
 
 /// A successful (2xx) exchange and how many attempts it took.
@@ -72,19 +76,20 @@ struct JsonReply {
 
 /// Builds an Error from a non-2xx response (message from detail / error / message,
 /// 422 field errors, retry hint, raw body). Not yet scrubbed or capped.
-Error error_from_response(const HttpResponse& response, std::chrono::system_clock::time_point now);
+RESPAN_EXPORT Error error_from_response(const HttpResponse& response,
+                                        std::chrono::system_clock::time_point now);
 
 /// Path segments that must not be sent: empty, ".", ".." (libcurl and servers collapse dot
 /// segments, so `remove("..")` would reach the parent resource) or containing control
 /// characters. `path` is checked segment by segment after percent-decoding; the error names
 /// the offending segment.
-std::optional<Error> check_path(std::string_view path);
+RESPAN_EXPORT std::optional<Error> check_path(std::string_view path);
 
 /// An invalid_argument Error when a request body cannot be sent: nested deeper than
 /// kMaxJsonDepth, or holding a non-finite number (named by its path). One iterative pass.
 std::optional<Error> check_body(const Json& body);
 
-class Pipeline {
+class RESPAN_EXPORT Pipeline {
  public:
   /// Precondition: `options` passed validate_options.
   explicit Pipeline(ClientOptions options);

@@ -6,6 +6,11 @@
 #include <respan/testing/mock_server.hpp>
 
 int main() {
+  if (!respan::library_matches_headers()) {
+    std::cerr << "headers " << respan::version() << " but library " << respan::library_version()
+              << '\n';
+    return 1;
+  }
   respan::testing::MockServer server;
   server.start();
   respan::ClientOptions options;

@@ -24,13 +24,14 @@
 #include <utility>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/json.hpp>
 
 namespace respan {
 
 /// An ISO 8601 date-time as sent and received on the wire (e.g. "2026-01-01T00:00:00Z").
 /// The text is kept verbatim; to_time_point() parses it when needed.
-class Timestamp {
+class RESPAN_EXPORT Timestamp {
  public:
   Timestamp() = default;
   /// Wraps ISO 8601 text as is (not validated; see valid()).
@@ -62,8 +63,8 @@ class Timestamp {
   std::string text_;
 };
 
-void to_json(Json& j, const Timestamp& t);
-void from_json(const Json& j, Timestamp& t);
+RESPAN_EXPORT void to_json(Json& j, const Timestamp& t);
+RESPAN_EXPORT void from_json(const Json& j, Timestamp& t);
 
 /// An enumeration whose set of values may grow on the server: known values have named
 /// constructors in the concrete types, unknown ones are kept verbatim. `Tag::known()` returns
@@ -93,12 +94,12 @@ class OpenEnum {
 };
 
 /// Documented values of LogType.
-struct LogTypeValues {
+struct RESPAN_EXPORT LogTypeValues {
   static const std::vector<std::string_view>& known();
 };
 
 /// Span type (`log_type`); decides how input and output are parsed. Server default: chat.
-class LogType : public OpenEnum<LogTypeValues> {
+class RESPAN_EXPORT LogType : public OpenEnum<LogTypeValues> {
  public:
   using OpenEnum::OpenEnum;
   static LogType chat() { return LogType("chat"); }
@@ -117,12 +118,12 @@ class LogType : public OpenEnum<LogTypeValues> {
 };
 
 /// Documented values of SpanStatus.
-struct SpanStatusValues {
+struct RESPAN_EXPORT SpanStatusValues {
   static const std::vector<std::string_view>& known();
 };
 
 /// Outcome of a logged call (`status` of spans and dataset logs).
-class SpanStatus : public OpenEnum<SpanStatusValues> {
+class RESPAN_EXPORT SpanStatus : public OpenEnum<SpanStatusValues> {
  public:
   using OpenEnum::OpenEnum;
   static SpanStatus success() { return SpanStatus("success"); }
@@ -174,18 +175,18 @@ class Clearable {
 
 /// One failed row: of a bulk call (`index` = position in the caller's input), or of a page
 /// (Page::row_errors, `index` = position in the server's `results`).
-struct RowError {
+struct RESPAN_EXPORT RowError {
   std::int64_t index = -1;  ///< Position of the row (-1 when the server gave none).
   std::string error;        ///< The reason.
   Json extra;               ///< Any other field of the server's error entry.
 };
-void to_json(Json& j, const RowError& e);
-void from_json(const Json& j, RowError& e);
+RESPAN_EXPORT void to_json(Json& j, const RowError& e);
+RESPAN_EXPORT void from_json(const Json& j, RowError& e);
 
 namespace detail {
 /// A count of a list envelope: a JSON number that is exactly a non-negative integer in int64
 /// range (an integral float such as 3.0 included); nullopt for anything else.
-std::optional<std::int64_t> json_count(const Json& v) noexcept;
+RESPAN_EXPORT std::optional<std::int64_t> json_count(const Json& v) noexcept;
 }  // namespace detail
 
 /// A page of a list endpoint (Django-REST envelope). Decoding keeps what it can: a row that
@@ -253,7 +254,7 @@ void from_json(const Json& j, Page<T>& p) {
 }
 
 /// Outcome of a bulk create. Partial success is success: check `errors`.
-struct BulkResult {
+struct RESPAN_EXPORT BulkResult {
   std::int64_t success_count = 0;  ///< Rows stored.
   std::int64_t error_count = 0;    ///< Rows rejected (by the server or locally).
   /// Rows the server neither confirmed nor rejected: the answer was empty or its
@@ -269,11 +270,11 @@ struct BulkResult {
     return error_count == 0 && unconfirmed_count == 0 && errors.empty();
   }
 };
-void to_json(Json& j, const BulkResult& r);
-void from_json(const Json& j, BulkResult& r);
+RESPAN_EXPORT void to_json(Json& j, const BulkResult& r);
+RESPAN_EXPORT void from_json(const Json& j, BulkResult& r);
 
 /// Per-evaluator aggregate in a summary (`scores` map value).
-struct EvaluatorScoreSummary {
+struct RESPAN_EXPORT EvaluatorScoreSummary {
   std::optional<std::string> evaluator_id;
   std::optional<std::string> evaluator_slug;
   std::optional<std::string> evaluator_name;
@@ -283,12 +284,12 @@ struct EvaluatorScoreSummary {
   std::optional<std::int64_t> false_count;
   Json extra;
 };
-void to_json(Json& j, const EvaluatorScoreSummary& s);
-void from_json(const Json& j, EvaluatorScoreSummary& s);
+RESPAN_EXPORT void to_json(Json& j, const EvaluatorScoreSummary& s);
+RESPAN_EXPORT void from_json(const Json& j, EvaluatorScoreSummary& s);
 
 /// Aggregates over a set of logs: the answer of the span summary and of the dataset-log
 /// summaries (RequestLogSummary and DatasetLogsSummary name this type).
-struct LogsSummary {
+struct RESPAN_EXPORT LogsSummary {
   std::int64_t number_of_requests = 0;                  ///< Logs summarised.
   double total_cost = 0;                                ///< USD.
   std::int64_t total_tokens = 0;                        ///< All tokens.
@@ -300,25 +301,25 @@ struct LogsSummary {
   std::map<std::string, EvaluatorScoreSummary> scores;  ///< By evaluator id.
   Json extra;  ///< Any other field (and `scores` entries that are not objects).
 };
-void to_json(Json& j, const LogsSummary& s);
-void from_json(const Json& j, LogsSummary& s);
+RESPAN_EXPORT void to_json(Json& j, const LogsSummary& s);
+RESPAN_EXPORT void from_json(const Json& j, LogsSummary& s);
 
 /// A `{first_name, last_name, email}` user reference.
-struct UserRef {
+struct RESPAN_EXPORT UserRef {
   std::optional<std::string> first_name;
   std::optional<std::string> last_name;
   std::optional<std::string> email;
   Json extra;
 };
-void to_json(Json& j, const UserRef& u);
-void from_json(const Json& j, UserRef& u);
+RESPAN_EXPORT void to_json(Json& j, const UserRef& u);
+RESPAN_EXPORT void from_json(const Json& j, UserRef& u);
 
 /// A `{"message": "..."}` acknowledgement (async operations, exports).
-struct MessageResponse {
+struct RESPAN_EXPORT MessageResponse {
   std::optional<std::string> message;
   Json extra;
 };
-void to_json(Json& j, const MessageResponse& m);
-void from_json(const Json& j, MessageResponse& m);
+RESPAN_EXPORT void to_json(Json& j, const MessageResponse& m);
+RESPAN_EXPORT void from_json(const Json& j, MessageResponse& m);
 
 }  // namespace respan

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/filters.hpp>
 #include <respan/json.hpp>
 #include <respan/models/common.hpp>
@@ -17,13 +18,13 @@
 namespace respan {
 
 /// Documented values of DatasetStatus.
-struct DatasetStatusValues {
+struct RESPAN_EXPORT DatasetStatusValues {
   static const std::vector<std::string_view>& known();
 };
 
 /// Lifecycle state of a dataset (`status`). Datasets built from logs or copied from another
 /// dataset are filled in the background: `initializing`/`loading` until `ready` (or `failed`).
-class DatasetStatus : public OpenEnum<DatasetStatusValues> {
+class RESPAN_EXPORT DatasetStatus : public OpenEnum<DatasetStatusValues> {
  public:
   using OpenEnum::OpenEnum;
   static DatasetStatus initializing() { return DatasetStatus("initializing"); }
@@ -33,12 +34,12 @@ class DatasetStatus : public OpenEnum<DatasetStatusValues> {
 };
 
 /// Documented values of DatasetType.
-struct DatasetTypeValues {
+struct RESPAN_EXPORT DatasetTypeValues {
   static const std::vector<std::string_view>& known();
 };
 
 /// Kind of dataset (`type`): "sampling" (built from request logs) or "llm".
-class DatasetType : public OpenEnum<DatasetTypeValues> {
+class RESPAN_EXPORT DatasetType : public OpenEnum<DatasetTypeValues> {
  public:
   using OpenEnum::OpenEnum;
   static DatasetType sampling() { return DatasetType("sampling"); }
@@ -48,7 +49,7 @@ class DatasetType : public OpenEnum<DatasetTypeValues> {
 /// Body of `POST /api/datasets/`. Three ways to create a dataset: sample existing request logs
 /// (`start_time`/`end_time`, optional `initial_log_filters` and `sampling`), an empty one
 /// (`is_empty = true`), or a copy of another (`source_dataset_id`). Only set fields are sent.
-struct Dataset {
+struct RESPAN_EXPORT Dataset {
   std::optional<std::string> name;         ///< Required unless source_dataset_id is set.
   std::optional<std::string> description;  ///< Free text.
   std::optional<std::int64_t> sampling;  ///< Percent (1-100) of matching logs; server default 100.
@@ -59,24 +60,24 @@ struct Dataset {
   std::optional<std::string> source_dataset_id;  ///< Duplicate this dataset (copied async).
   Json extra;                                    ///< Other fields to send.
 };
-void to_json(Json& j, const Dataset& d);
-void from_json(const Json& j, Dataset& d);
+RESPAN_EXPORT void to_json(Json& j, const Dataset& d);
+RESPAN_EXPORT void from_json(const Json& j, Dataset& d);
 
 /// A tag attached to a dataset.
-struct DatasetTag {
+struct RESPAN_EXPORT DatasetTag {
   std::optional<std::string> id;     ///< Tag id (an integer id is kept as its decimal text).
   std::optional<std::string> name;   ///< Display name.
   std::optional<std::string> color;  ///< e.g. "#888888".
   Json extra;                        ///< Any other field.
 };
-void to_json(Json& j, const DatasetTag& t);
-void from_json(const Json& j, DatasetTag& t);
+RESPAN_EXPORT void to_json(Json& j, const DatasetTag& t);
+RESPAN_EXPORT void from_json(const Json& j, DatasetTag& t);
 
 /// A dataset as returned by create, list, retrieve and update. The list item and the
 /// retrieve shape differ slightly; this struct is their union and every field is optional
 /// except `id`. Ids the server sends as integers (`organization_id`, `organization`) are kept
 /// as their decimal text.
-struct DatasetRecord {
+struct RESPAN_EXPORT DatasetRecord {
   std::string id;                          ///< UUID of the dataset ("" if the server sent none).
   std::optional<std::string> name;         ///< Display name.
   std::optional<std::string> description;  ///< Free text.
@@ -101,38 +102,38 @@ struct DatasetRecord {
   std::optional<std::string> evaluator;  ///< Attached evaluator, if any (retrieve).
   Json extra;                            ///< Any other field.
 };
-void to_json(Json& j, const DatasetRecord& d);
-void from_json(const Json& j, DatasetRecord& d);
+RESPAN_EXPORT void to_json(Json& j, const DatasetRecord& d);
+RESPAN_EXPORT void from_json(const Json& j, DatasetRecord& d);
 
 /// Body of `PATCH /api/datasets/{id}/`. Only set fields are sent (and changed).
-struct DatasetUpdate {
+struct RESPAN_EXPORT DatasetUpdate {
   std::optional<std::string> name;               ///< New name.
   std::optional<std::string> description;        ///< New description.
   std::optional<bool> starred;                   ///< Star or unstar.
   std::optional<std::vector<std::string>> tags;  ///< Tag ids; replaces the existing tags.
   Json extra;                                    ///< Other fields to send.
 };
-void to_json(Json& j, const DatasetUpdate& u);
-void from_json(const Json& j, DatasetUpdate& u);
+RESPAN_EXPORT void to_json(Json& j, const DatasetUpdate& u);
+RESPAN_EXPORT void from_json(const Json& j, DatasetUpdate& u);
 
 /// Body of `POST /api/datasets/{id}/eval-reports/create/`.
-struct RunEvaluatorsRequest {
+struct RESPAN_EXPORT RunEvaluatorsRequest {
   std::vector<std::string> evaluator_ids;        ///< Evaluators to run (required, non-empty).
   std::optional<std::string> experiment_id;      ///< Attach the run to an experiment.
   std::optional<std::string> generation_method;  ///< Server default "auto".
   Json extra;                                    ///< Other fields to send.
 };
-void to_json(Json& j, const RunEvaluatorsRequest& r);
-void from_json(const Json& j, RunEvaluatorsRequest& r);
+RESPAN_EXPORT void to_json(Json& j, const RunEvaluatorsRequest& r);
+RESPAN_EXPORT void from_json(const Json& j, RunEvaluatorsRequest& r);
 
 /// Documented values of EvaluationTaskStatus.
-struct EvaluationTaskStatusValues {
+struct RESPAN_EXPORT EvaluationTaskStatusValues {
   static const std::vector<std::string_view>& known();
 };
 
 /// State of an evaluation task (`status`). The value set is not documented: the named values
 /// are the ones observed or implied ([guess]); anything else is kept verbatim.
-class EvaluationTaskStatus : public OpenEnum<EvaluationTaskStatusValues> {
+class RESPAN_EXPORT EvaluationTaskStatus : public OpenEnum<EvaluationTaskStatusValues> {
  public:
   using OpenEnum::OpenEnum;
   static EvaluationTaskStatus pending() { return EvaluationTaskStatus("pending"); }
@@ -142,7 +143,7 @@ class EvaluationTaskStatus : public OpenEnum<EvaluationTaskStatusValues> {
 };
 
 /// One evaluator run over a dataset (an item of `created_tasks` and of the eval-run list).
-struct EvaluationTask {
+struct RESPAN_EXPORT EvaluationTask {
   std::string task_id;                               ///< Task id ("" if the server sent none).
   std::optional<std::string> name;                   ///< Display name.
   std::optional<std::string> dataset_id;             ///< Dataset evaluated.
@@ -155,18 +156,18 @@ struct EvaluationTask {
   std::optional<double> score;                       ///< Aggregate score.
   Json extra;                                        ///< Any other field.
 };
-void to_json(Json& j, const EvaluationTask& t);
-void from_json(const Json& j, EvaluationTask& t);
+RESPAN_EXPORT void to_json(Json& j, const EvaluationTask& t);
+RESPAN_EXPORT void from_json(const Json& j, EvaluationTask& t);
 
 /// Response of `POST /api/datasets/{id}/eval-reports/create/`.
-struct RunEvaluatorsResult {
+struct RESPAN_EXPORT RunEvaluatorsResult {
   std::vector<EvaluationTask> created_tasks;  ///< One task per evaluator started.
   Json errors = Json::object();               ///< Per-evaluator errors (evaluator -> reason).
   std::optional<bool> experiment_updated;     ///< The experiment got the evaluators.
   std::vector<std::string> experiment_evaluator_ids;  ///< Evaluators added to the experiment.
   Json extra;                                         ///< Any other field.
 };
-void to_json(Json& j, const RunEvaluatorsResult& r);
-void from_json(const Json& j, RunEvaluatorsResult& r);
+RESPAN_EXPORT void to_json(Json& j, const RunEvaluatorsResult& r);
+RESPAN_EXPORT void from_json(const Json& j, RunEvaluatorsResult& r);
 
 }  // namespace respan

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/filters.hpp>
 #include <respan/json.hpp>
 #include <respan/models/common.hpp>
@@ -19,7 +20,7 @@ namespace respan {
 
 /// Body of `POST /api/datasets/{id}/logs/` and one row of the bulk endpoint, in the unified
 /// input/output format. Only set fields are sent.
-struct DatasetLog {
+struct RESPAN_EXPORT DatasetLog {
   Json input;                           ///< Required: any JSON (null = missing).
   std::optional<Json> output;           ///< Any JSON.
   std::optional<Json> expected_output;  ///< Any JSON (ground truth for evaluators).
@@ -31,21 +32,21 @@ struct DatasetLog {
   std::optional<std::string> completion;
   Json extra;  ///< Other top-level fields to send.
 };
-void to_json(Json& j, const DatasetLog& c);
-void from_json(const Json& j, DatasetLog& c);
+RESPAN_EXPORT void to_json(Json& j, const DatasetLog& c);
+RESPAN_EXPORT void from_json(const Json& j, DatasetLog& c);
 
 /// Response of `POST /api/datasets/{id}/logs/`.
-struct DatasetLogCreated {
+struct RESPAN_EXPORT DatasetLogCreated {
   std::optional<std::string> message;  ///< e.g. "Dataset log created successfully".
   std::string unique_id;               ///< Id of the new log ("" if the server sent none).
   Json extra;                          ///< Any other field.
 };
-void to_json(Json& j, const DatasetLogCreated& c);
-void from_json(const Json& j, DatasetLogCreated& c);
+RESPAN_EXPORT void to_json(Json& j, const DatasetLogCreated& c);
+RESPAN_EXPORT void from_json(const Json& j, DatasetLogCreated& c);
 
 /// Body of `PATCH` (partial update: only set fields change) and `PUT` (replace: fields left
 /// unset are removed server-side) of `/api/datasets/{id}/logs/{unique_id}/`.
-struct DatasetLogUpdate {
+struct RESPAN_EXPORT DatasetLogUpdate {
   std::optional<Json> input;              ///< Any JSON.
   std::optional<Json> output;             ///< Any JSON.
   std::optional<Json> expected_output;    ///< Any JSON.
@@ -56,12 +57,12 @@ struct DatasetLogUpdate {
   std::optional<Json> metrics;
   Json extra;  ///< Other fields to send.
 };
-void to_json(Json& j, const DatasetLogUpdate& u);
-void from_json(const Json& j, DatasetLogUpdate& u);
+RESPAN_EXPORT void to_json(Json& j, const DatasetLogUpdate& u);
+RESPAN_EXPORT void from_json(const Json& j, DatasetLogUpdate& u);
 
 /// A dataset log: an item of the list endpoint or the full log of retrieve / update / replace.
 /// List rows may carry `input`/`output` as JSON-encoded strings: the value is kept as sent.
-struct DatasetLogRecord {
+struct RESPAN_EXPORT DatasetLogRecord {
   std::optional<std::string> id;                     ///< Row id (often equal to unique_id).
   std::string unique_id;                             ///< Log id ("" if the server sent none).
   std::optional<std::string> organization_id;        ///< Integer ids are kept as decimal text.
@@ -97,16 +98,16 @@ struct DatasetLogRecord {
   std::optional<LogType> log_type;               ///< e.g. chat.
   Json extra;                                    ///< Any other field.
 };
-void to_json(Json& j, const DatasetLogRecord& l);
-void from_json(const Json& j, DatasetLogRecord& l);
+RESPAN_EXPORT void to_json(Json& j, const DatasetLogRecord& l);
+RESPAN_EXPORT void from_json(const Json& j, DatasetLogRecord& l);
 
 /// Documented values of ExportFormat.
-struct ExportFormatValues {
+struct RESPAN_EXPORT ExportFormatValues {
   static const std::vector<std::string_view>& known();
 };
 
 /// File format of a dataset-log export (`export_format`). Server default: csv.
-class ExportFormat : public OpenEnum<ExportFormatValues> {
+class RESPAN_EXPORT ExportFormat : public OpenEnum<ExportFormatValues> {
  public:
   using OpenEnum::OpenEnum;
   static ExportFormat csv() { return ExportFormat(".csv"); }
@@ -115,37 +116,37 @@ class ExportFormat : public OpenEnum<ExportFormatValues> {
 
 /// Body of an export request on `POST /api/datasets/{id}/logs/list/` (`is_exporting: true`).
 /// The export runs asynchronously; the server answers with a message.
-struct ExportLogsRequest {
+struct RESPAN_EXPORT ExportLogsRequest {
   Filters filters;                            ///< Which logs to export (empty = all).
   std::optional<ExportFormat> export_format;  ///< csv (server default) or jsonl.
   std::optional<std::string> name;            ///< Export file name.
   Json extra;                                 ///< Other fields to send.
 };
 /// Encodes with `"is_exporting": true`.
-void to_json(Json& j, const ExportLogsRequest& e);
-void from_json(const Json& j, ExportLogsRequest& e);
+RESPAN_EXPORT void to_json(Json& j, const ExportLogsRequest& e);
+RESPAN_EXPORT void from_json(const Json& j, ExportLogsRequest& e);
 
 /// Body of `POST /api/datasets/{id}/logs/import/`: copies existing request logs into the
 /// dataset in the background.
-struct ImportLogsRequest {
+struct RESPAN_EXPORT ImportLogsRequest {
   Timestamp start_time;                             ///< Required.
   Timestamp end_time;                               ///< Required.
   Filters filters;                                  ///< Which logs (empty = all in the window).
   std::optional<std::int64_t> sampling_percentage;  ///< 1-100; server default 100.
   Json extra;                                       ///< Other fields to send.
 };
-void to_json(Json& j, const ImportLogsRequest& i);
-void from_json(const Json& j, ImportLogsRequest& i);
+RESPAN_EXPORT void to_json(Json& j, const ImportLogsRequest& i);
+RESPAN_EXPORT void from_json(const Json& j, ImportLogsRequest& i);
 
 /// Body of `DELETE /api/datasets/{id}/logs/import/`: removes logs in the background. Set
 /// `is_deleting_all_logs` or give `filters` (at least one is required).
-struct RemoveLogsRequest {
+struct RESPAN_EXPORT RemoveLogsRequest {
   bool is_deleting_all_logs = false;  ///< Remove every log (sent only when true).
   Filters filters;                    ///< Remove the matching logs.
   Json extra;                         ///< Other fields to send.
 };
-void to_json(Json& j, const RemoveLogsRequest& r);
-void from_json(const Json& j, RemoveLogsRequest& r);
+RESPAN_EXPORT void to_json(Json& j, const RemoveLogsRequest& r);
+RESPAN_EXPORT void from_json(const Json& j, RemoveLogsRequest& r);
 
 /// Response of the dataset-log summaries (`GET` and `POST .../logs/summary/`).
 using DatasetLogsSummary = LogsSummary;

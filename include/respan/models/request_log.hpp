@@ -13,13 +13,14 @@
 #include <variant>
 #include <vector>
 
+#include <respan/export.hpp>
 #include <respan/json.hpp>
 #include <respan/models/common.hpp>
 
 namespace respan {
 
 /// One part of a multi-part message content (OpenAI format): text, image_url, ...
-struct ContentPart {
+struct RESPAN_EXPORT ContentPart {
   std::string type;                 ///< "text", "image_url", "input_audio", ...
   std::optional<std::string> text;  ///< For type "text".
   std::optional<Json> image_url;    ///< For type "image_url": {"url": ..., "detail": ...}.
@@ -32,14 +33,14 @@ struct ContentPart {
 };
 
 /// The function of a tool call.
-struct FunctionCall {
+struct RESPAN_EXPORT FunctionCall {
   std::optional<std::string> name;
   std::optional<std::string> arguments;  ///< JSON-encoded arguments, as the model produced them.
   Json extra;
 };
 
 /// A tool call made by the model (OpenAI format).
-struct ToolCall {
+struct RESPAN_EXPORT ToolCall {
   std::optional<std::string> id;
   std::optional<std::string> type;  ///< Usually "function".
   std::optional<FunctionCall> function;
@@ -53,7 +54,7 @@ struct ToolCall {
 using MessageContent = std::variant<std::string, std::vector<ContentPart>>;
 
 /// A chat message (prompt or completion).
-struct Message {
+struct RESPAN_EXPORT Message {
   std::string role;                       ///< "system", "user", "assistant", "tool", ...
   std::optional<MessageContent> content;  ///< Unset = omitted (null content is decoded as unset).
   std::optional<std::string> name;
@@ -74,7 +75,7 @@ struct Message {
 };
 
 /// A tool offered to the model (OpenAI function-calling format).
-struct ToolDefinition {
+struct RESPAN_EXPORT ToolDefinition {
   struct Function {
     std::string name;
     std::optional<std::string> description;
@@ -93,7 +94,7 @@ struct ToolDefinition {
 
 /// Provider usage (`usage`). Cache-token fields are normalised by the service into
 /// `prompt_cache_creation_tokens` / `prompt_cache_hit_tokens`.
-struct Usage {
+struct RESPAN_EXPORT Usage {
   std::optional<std::int64_t> prompt_tokens;
   std::optional<std::int64_t> completion_tokens;
   std::optional<std::int64_t> total_tokens;
@@ -106,7 +107,7 @@ struct Usage {
 
 /// Extended customer information (`customer_params`). `customer_identifier` here is promoted
 /// to the span's customer identifier.
-struct CustomerParams {
+struct RESPAN_EXPORT CustomerParams {
   std::optional<std::string> customer_identifier;
   std::optional<std::string> email;
   std::optional<std::string> name;
@@ -114,7 +115,7 @@ struct CustomerParams {
 };
 
 /// A JSON value restricted by the API to a few shapes; the base of the union fields below.
-class JsonUnion {
+class RESPAN_EXPORT JsonUnion {
  public:
   /// The value as sent on the wire.
   const Json& json() const noexcept { return value_; }
@@ -135,7 +136,7 @@ class JsonUnion {
 
 /// `input` / `output`: a string, an object, or a list of objects (e.g. chat messages).
 /// List endpoints return them as JSON-encoded strings: see parsed().
-class SpanIO : public JsonUnion {
+class RESPAN_EXPORT SpanIO : public JsonUnion {
  public:
   SpanIO() = default;
   SpanIO(std::string text) : JsonUnion(Json(std::move(text))) {}   // NOLINT implicit
@@ -153,7 +154,7 @@ class SpanIO : public JsonUnion {
 };
 
 /// `stop`: one stop sequence or several.
-class Stop : public JsonUnion {
+class RESPAN_EXPORT Stop : public JsonUnion {
  public:
   Stop() = default;
   Stop(std::string sequence) : JsonUnion(Json(std::move(sequence))) {}                 // NOLINT
@@ -166,7 +167,7 @@ class Stop : public JsonUnion {
 };
 
 /// `tool_choice`: "none", "auto", "required", or a specific tool object.
-class ToolChoice : public JsonUnion {
+class RESPAN_EXPORT ToolChoice : public JsonUnion {
  public:
   ToolChoice() = default;
   ToolChoice(std::string mode) : JsonUnion(Json(std::move(mode))) {}   // NOLINT implicit
@@ -178,7 +179,7 @@ class ToolChoice : public JsonUnion {
 };
 
 /// `warnings`: a string or an object.
-class Warnings : public JsonUnion {
+class RESPAN_EXPORT Warnings : public JsonUnion {
  public:
   Warnings() = default;
   Warnings(std::string text) : JsonUnion(Json(std::move(text))) {}   // NOLINT implicit
@@ -191,7 +192,7 @@ struct RequestLogRecord;
 
 /// The fields of a span shared by RequestLog (what you send) and RequestLogRecord (what the
 /// service stores and returns): every field of the create-span API. Not used on its own.
-struct SpanFields {
+struct RESPAN_EXPORT SpanFields {
   std::string model;  ///< Model used for the span (required when creating).
 
   // Chat input and output.
@@ -267,7 +268,7 @@ struct SpanFields {
 /// The body of `POST /api/request-logs/` (and one row of the bulk endpoint): a span to log.
 /// Only `model` is required; unset fields are not sent. A RequestLogRecord read back is not a
 /// RequestLog: use from_record() to log it again.
-struct RequestLog : SpanFields {
+struct RESPAN_EXPORT RequestLog : SpanFields {
   RequestLog() = default;
   /// A span of `model_name` with every other field unset.
   explicit RequestLog(std::string model_name) { model = std::move(model_name); }
@@ -277,11 +278,11 @@ struct RequestLog : SpanFields {
   /// Note that list endpoints return `input`/`output` as JSON-encoded strings (SpanIO::parsed()).
   static RequestLog from_record(const RequestLogRecord& record);
 };
-void to_json(Json& j, const RequestLog& r);
-void from_json(const Json& j, RequestLog& r);
+RESPAN_EXPORT void to_json(Json& j, const RequestLog& r);
+RESPAN_EXPORT void from_json(const Json& j, RequestLog& r);
 
 /// Response of a create-span call.
-struct RequestLogCreated {
+struct RESPAN_EXPORT RequestLogCreated {
   std::string unique_id;          ///< Id of the new span ("" if the server sent none).
   std::optional<std::string> id;  ///< Alias of unique_id, when the server sends it.
   std::optional<std::string> organization_id;
@@ -296,11 +297,11 @@ struct RequestLogCreated {
   std::optional<std::int64_t> prompt_cache_hit_tokens;
   Json extra;
 };
-void to_json(Json& j, const RequestLogCreated& r);
-void from_json(const Json& j, RequestLogCreated& r);
+RESPAN_EXPORT void to_json(Json& j, const RequestLogCreated& r);
+RESPAN_EXPORT void from_json(const Json& j, RequestLogCreated& r);
 
 /// One entry of a span's `limit_info.limits`.
-struct LimitCheck {
+struct RESPAN_EXPORT LimitCheck {
   std::optional<std::string> name;  ///< e.g. "org_credits", "customer_budget".
   std::optional<double> current_value;
   std::optional<double> new_value;
@@ -310,7 +311,7 @@ struct LimitCheck {
 };
 
 /// `limit_info` of a retrieved span.
-struct LimitInfo {
+struct RESPAN_EXPORT LimitInfo {
   std::optional<bool> is_allowed;
   std::vector<LimitCheck> limits;
   Json extra;
@@ -318,7 +319,7 @@ struct LimitInfo {
 
 /// A stored span as list and retrieve return it: the span fields plus what the service adds.
 /// `generation_time` / `ttft` in a response fill latency / time_to_first_token.
-struct RequestLogRecord : SpanFields {
+struct RESPAN_EXPORT RequestLogRecord : SpanFields {
   std::string unique_id;          ///< Id of the span ("" if the server sent none).
   std::optional<std::string> id;  ///< Alias of unique_id, when the server sends it.
   std::optional<std::string> organization_id;
@@ -331,11 +332,11 @@ struct RequestLogRecord : SpanFields {
   std::optional<Json> scores;  ///< evaluator_id -> {evaluator_name, evaluator_slug, score_value}.
   std::optional<LimitInfo> limit_info;
 };
-void to_json(Json& j, const RequestLogRecord& r);
-void from_json(const Json& j, RequestLogRecord& r);
+RESPAN_EXPORT void to_json(Json& j, const RequestLogRecord& r);
+RESPAN_EXPORT void from_json(const Json& j, RequestLogRecord& r);
 
 /// Body of `PATCH /api/request-logs/{unique_id}/`. Only set fields are sent.
-struct RequestLogUpdate {
+struct RESPAN_EXPORT RequestLogUpdate {
   std::optional<bool> is_pinned;  ///< Exempt from the retention TTL.
   /// true = positive, false = negative; `positive_feedback.clear()` removes the feedback.
   Clearable<bool> positive_feedback;
@@ -343,38 +344,38 @@ struct RequestLogUpdate {
   std::optional<Json> metadata;  ///< Merged into the existing metadata.
   Json extra;                    ///< Other fields to send.
 };
-void to_json(Json& j, const RequestLogUpdate& u);
+RESPAN_EXPORT void to_json(Json& j, const RequestLogUpdate& u);
 
 /// Response of `POST /api/request-logs/summary/`.
 using RequestLogSummary = LogsSummary;
 
-void to_json(Json& j, const ContentPart& p);
-void from_json(const Json& j, ContentPart& p);
-void to_json(Json& j, const FunctionCall& f);
-void from_json(const Json& j, FunctionCall& f);
-void to_json(Json& j, const ToolCall& t);
-void from_json(const Json& j, ToolCall& t);
-void to_json(Json& j, const Message& m);
-void from_json(const Json& j, Message& m);
-void to_json(Json& j, const ToolDefinition::Function& f);
-void from_json(const Json& j, ToolDefinition::Function& f);
-void to_json(Json& j, const ToolDefinition& t);
-void from_json(const Json& j, ToolDefinition& t);
-void to_json(Json& j, const Usage& u);
-void from_json(const Json& j, Usage& u);
-void to_json(Json& j, const CustomerParams& c);
-void from_json(const Json& j, CustomerParams& c);
-void to_json(Json& j, const SpanIO& v);
-void from_json(const Json& j, SpanIO& v);
-void to_json(Json& j, const Stop& v);
-void from_json(const Json& j, Stop& v);
-void to_json(Json& j, const ToolChoice& v);
-void from_json(const Json& j, ToolChoice& v);
-void to_json(Json& j, const Warnings& v);
-void from_json(const Json& j, Warnings& v);
-void to_json(Json& j, const LimitCheck& l);
-void from_json(const Json& j, LimitCheck& l);
-void to_json(Json& j, const LimitInfo& l);
-void from_json(const Json& j, LimitInfo& l);
+RESPAN_EXPORT void to_json(Json& j, const ContentPart& p);
+RESPAN_EXPORT void from_json(const Json& j, ContentPart& p);
+RESPAN_EXPORT void to_json(Json& j, const FunctionCall& f);
+RESPAN_EXPORT void from_json(const Json& j, FunctionCall& f);
+RESPAN_EXPORT void to_json(Json& j, const ToolCall& t);
+RESPAN_EXPORT void from_json(const Json& j, ToolCall& t);
+RESPAN_EXPORT void to_json(Json& j, const Message& m);
+RESPAN_EXPORT void from_json(const Json& j, Message& m);
+RESPAN_EXPORT void to_json(Json& j, const ToolDefinition::Function& f);
+RESPAN_EXPORT void from_json(const Json& j, ToolDefinition::Function& f);
+RESPAN_EXPORT void to_json(Json& j, const ToolDefinition& t);
+RESPAN_EXPORT void from_json(const Json& j, ToolDefinition& t);
+RESPAN_EXPORT void to_json(Json& j, const Usage& u);
+RESPAN_EXPORT void from_json(const Json& j, Usage& u);
+RESPAN_EXPORT void to_json(Json& j, const CustomerParams& c);
+RESPAN_EXPORT void from_json(const Json& j, CustomerParams& c);
+RESPAN_EXPORT void to_json(Json& j, const SpanIO& v);
+RESPAN_EXPORT void from_json(const Json& j, SpanIO& v);
+RESPAN_EXPORT void to_json(Json& j, const Stop& v);
+RESPAN_EXPORT void from_json(const Json& j, Stop& v);
+RESPAN_EXPORT void to_json(Json& j, const ToolChoice& v);
+RESPAN_EXPORT void from_json(const Json& j, ToolChoice& v);
+RESPAN_EXPORT void to_json(Json& j, const Warnings& v);
+RESPAN_EXPORT void from_json(const Json& j, Warnings& v);
+RESPAN_EXPORT void to_json(Json& j, const LimitCheck& l);
+RESPAN_EXPORT void from_json(const Json& j, LimitCheck& l);
+RESPAN_EXPORT void to_json(Json& j, const LimitInfo& l);
+RESPAN_EXPORT void from_json(const Json& j, LimitInfo& l);
 
 }  // namespace respan

@@ -33,10 +33,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <respan/export.hpp>
+
 namespace respan::testing {
 
 /// Configuration of a MockServer.
-struct MockServerOptions {
+struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// API key accepted as `Authorization: Bearer <api_key>`. Spans created with it are stored
   /// with `environment` set to #environment.
   std::string api_key = "test-key";
@@ -73,7 +75,7 @@ struct MockServerOptions {
 };
 
 /// One HTTP request received by the server, as it arrived.
-struct RecordedRequest {
+struct RESPAN_TESTING_EXPORT RecordedRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string path;    ///< Path as sent on the wire (still percent-encoded), without the query.
   std::string query;   ///< Raw query string without the leading '?'.
@@ -95,7 +97,7 @@ struct RecordedRequest {
 /// Order of effects: sleep #delay; then, first that applies: #drop_connection,
 /// #malformed_json, #status; when none of them is set the request is handled normally (a pure
 /// delay).
-struct Fault {
+struct RESPAN_TESTING_EXPORT Fault {
   /// When > 0: answer with this status instead of handling the request. The body is #body, or
   /// `{"detail": "<reason>"}` (plus `"retry_after"` when #body_retry_after is set).
   int status = 0;
@@ -133,7 +135,7 @@ struct Fault {
 /// Every response body is JSON. Bodies of 1 KiB or more are compressed (brotli or gzip) when
 /// the client's Accept-Encoding allows it, as a production front end would; smaller ones are
 /// sent as is. Data survives stop()/start(); reset() clears it.
-class MockServer {
+class RESPAN_TESTING_EXPORT MockServer {
  public:
   explicit MockServer(MockServerOptions options = {});
   /// Stops the server.
