@@ -332,7 +332,8 @@ void BM_Serialize_Only(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kSpansPerIteration));
 }
 
-// No Repetitions() here: it would override --benchmark_repetitions.
+// No Repetitions() here: it would override --benchmark_repetitions. DisplayAggregatesOnly:
+// the console shows aggregates, a --benchmark_out file keeps every repetition too.
 BENCHMARK(BM_BatchLog_Caller)
     ->ArgName("copy")
     ->Arg(0)
@@ -341,9 +342,9 @@ BENCHMARK(BM_BatchLog_Caller)
     ->Threads(2)
     ->Iterations(kCallerIterations)
     ->UseRealTime()
-    ->ReportAggregatesOnly(true);
-BENCHMARK(BM_BatchLog_Delivered)->UseRealTime()->ReportAggregatesOnly(true);
-BENCHMARK(BM_SyncCreate_OneByOne)->UseRealTime()->ReportAggregatesOnly(true);
-BENCHMARK(BM_Serialize_Only)->UseRealTime()->ReportAggregatesOnly(true);
+    ->DisplayAggregatesOnly(true);
+BENCHMARK(BM_BatchLog_Delivered)->UseRealTime()->DisplayAggregatesOnly(true);
+BENCHMARK(BM_SyncCreate_OneByOne)->UseRealTime()->DisplayAggregatesOnly(true);
+BENCHMARK(BM_Serialize_Only)->UseRealTime()->DisplayAggregatesOnly(true);
 
 }  // namespace
