@@ -238,6 +238,8 @@ void BM_BatchLog_Caller(benchmark::State& state) {
   merged.cv.notify_all();
   if (state.thread_index() != 0) return;
   merged.cv.wait(lock, [&] { return merged.arrived == state.threads(); });
+  // Leave nothing queued: the exporter must not keep sending into the next benchmark.
+  logger.flush(std::chrono::seconds(60));
   if (merged.dropped != 0) {
     state.SkipWithError("log() dropped spans: the queue filled up (drop path measured)");
     return;
