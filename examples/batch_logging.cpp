@@ -9,6 +9,7 @@
 //
 // With RESPAN_API_KEY set, talks to Respan (RESPAN_BASE_URL overrides the host). Without it,
 // starts the bundled mock Respan server on 127.0.0.1, so it runs with no account or network.
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -86,7 +87,11 @@ int main(int argc, char** argv) {
   respan::BatchOptions batch;
   batch.overflow = respan::OverflowPolicy::block;
   batch.block_timeout = std::chrono::seconds(10);
-  batch.on_event = [](const respan::DeliveryEvent& e) {  // from the logger's own thread
+  auto shown = std::make_shared<std::atomic<int>>(0);
+  batch.on_event = [shown](const respan::DeliveryEvent& e) {  // from the logger's own thread
+    const int k = shown->fetch_add(1);
+    if (k == 10) std::cerr << "(further rejections and drops not shown; see the report)\n";
+    if (k >= 10) return;
     if (e.kind == respan::DeliveryEvent::Kind::rejected) {
       std::cerr << "rejected (HTTP " << e.http_status << "): " << e.message << "\n";
     } else {
