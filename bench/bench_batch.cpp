@@ -21,7 +21,9 @@
 //   synchronous call after the other, to the same sink.
 // - BM_Serialize_Only: the same 20,000 spans serialized with the logger's serializer
 //   (detail::encode + detail::write_json) into {"logs":[...]} bodies of up to 500 rows, no
-//   network: the bound for Delivered on this machine.
+//   network: the bound for Delivered on this machine. (The logger writes each row into its own
+//   string and joins them per request; here rows are written straight into the body, so this
+//   bound is, if anything, slightly optimistic.)
 //
 // Compare items_per_second medians: Delivered / SyncCreate_OneByOne (goal >= 20x) and
 // Delivered / Serialize_Only (goal >= 0.5x). The sink runs in this process, so on a small
