@@ -25,23 +25,11 @@
 #include <respan/respan.hpp>
 #include <respan/testing/mock_server.hpp>
 
+#include "bench_common.hpp"
+
 namespace {
 
-respan::RequestLog sample_span() {
-  respan::RequestLog span;
-  span.model = "gpt-4o";
-  span.prompt_messages = std::vector<respan::Message>{
-      respan::Message::system("You are a helpful support agent."),
-      respan::Message::user("Where is my order #12345? It was due yesterday.")};
-  span.completion_message = respan::Message::assistant("It ships today and arrives Thursday.");
-  span.prompt_tokens = 42;
-  span.completion_tokens = 11;
-  span.latency = 0.84;
-  span.time_to_first_token = 0.21;
-  span.customer_identifier = "customer-42";
-  span.metadata = respan::Json{{"region", "eu-west-1"}, {"build", "2026.11.22"}};
-  return span;
-}
+using respan_bench::sample_span;
 
 // The server every benchmark talks to: the bundled mock in this process, or, when
 // RESPAN_BENCH_BASE_URL (and RESPAN_BENCH_API_KEY) name a loopback server such as a
