@@ -138,11 +138,12 @@ struct RESPAN_EXPORT BatchOptions {
   /// For OverflowPolicy::block: the longest log() waits for room.
   std::chrono::milliseconds block_timeout{100};
 
-  /// Backoff between attempts of a failed batch: doubling from #min_backoff to
-  /// #max_backoff, with jitter; a server's Retry-After (or equivalent) is honoured up to
-  /// #max_backoff. A batch is retried until it succeeds, is refused, or the logger shuts
+  /// Backoff between attempts of a failed batch: doubling from min_backoff to
+  /// max_backoff, with jitter; a server's Retry-After (or equivalent) is honoured up to
+  /// max_backoff. A batch is retried until it succeeds, is refused, or the logger shuts
   /// down (it never gives up on its own while there is time).
   std::chrono::milliseconds min_backoff{100};
+  /// Longest wait between attempts (see min_backoff).
   std::chrono::milliseconds max_backoff{30000};
   /// Timeout of one HTTP attempt (0: the client's request_timeout).
   std::chrono::milliseconds request_timeout{0};
