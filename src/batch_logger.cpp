@@ -419,6 +419,9 @@ struct BatchLogger::Impl {
       inflight_min_seq_ = std::numeric_limits<std::uint64_t>::max();
       space_cv_.notify_all();
       done_cv_.notify_all();
+      lk.unlock();
+      rows.clear();  // the spans' destructors run outside the lock producers take
+      lk.lock();
     }
     exited_ = true;
     done_cv_.notify_all();
