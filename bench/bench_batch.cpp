@@ -123,6 +123,9 @@ class Sink {
 
  private:
   static constexpr const char* kKey = "sink-key";
+  // With exactly "application/json" cpp-httplib would brotli/gzip-compress every answer (as
+  // the client accepts it), which costs more CPU than the rest of the sink together.
+  static constexpr const char* kJson = "application/json; charset=utf-8";
 
   Sink() {
     server_.new_task_queue = [] { return new httplib::ThreadPool(32); };
@@ -134,18 +137,18 @@ class Sink {
           const std::size_t n = count_bulk_rows(req.body);
           if (n == kNotABulkBody) {
             res.status = 400;
-            res.set_content(R"({"detail":"logs must be a list of spans."})", "application/json");
+            res.set_content(R"({"detail":"logs must be a list of spans."})", kJson);
             return;
           }
           rows_.fetch_add(n, std::memory_order_relaxed);
           res.set_content(
               "{\"success_count\":" + std::to_string(n) + R"(,"error_count":0,"errors":[]})",
-              "application/json");
+              kJson);
         });
     server_.Post("/api/request-logs/", [this](const httplib::Request& req, httplib::Response& res) {
       if (!authorized(req, res)) return;
       rows_.fetch_add(1, std::memory_order_relaxed);
-      res.set_content(R"({"unique_id":"x","id":"x"})", "application/json");
+      res.set_content(R"({"unique_id":"x","id":"x"})", kJson);
     });
     const int port = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -161,7 +164,7 @@ class Sink {
     if (req.get_header_value("Authorization") == std::string("Bearer ") + kKey) return true;
     res.status = 401;
     res.set_content(R"({"detail":"Authentication credentials were not provided."})",
-                    "application/json");
+                    kJson);
     return false;
   }
 

@@ -1,5 +1,6 @@
-// respan::BatchLogger: a bounded queue filled by log() on the callers' threads, drained by one
-// exporter thread that serializes spans and sends them through the bulk endpoint.
+// respan::BatchLogger: a bounded queue filled by log() on the callers' threads, drained by an
+// exporter thread that serializes batches and hands each to a sender thread, which sends it
+// through the bulk endpoint while the next one is serialized (at most one batch waits).
 //
 // Accounting: every span gets a sequence number when logged. Under `mu` the counters
 // logged/delivered/rejected/dropped change together with the queue, so a snapshot is always
@@ -94,11 +95,28 @@ std::size_t heap_of(const std::optional<std::string>& s) {
 }
 
 std::size_t heap_of(const Json& root) {
+  if (root.is_null() || root.is_boolean() || root.is_number()) return 0;  // the common case
+  // A walk with a small inline stack: no allocation on the caller's thread for typical values.
   std::size_t total = 0;
-  std::vector<const Json*> stack{&root};
-  while (!stack.empty()) {
-    const Json* v = stack.back();
-    stack.pop_back();
+  const Json* inline_stack[32];
+  std::size_t inline_size = 0;
+  std::vector<const Json*> overflow;
+  auto push = [&](const Json* v) {
+    if (inline_size < 32) {
+      inline_stack[inline_size++] = v;
+    } else {
+      overflow.push_back(v);
+    }
+  };
+  push(&root);
+  while (inline_size > 0 || !overflow.empty()) {
+    const Json* v;
+    if (!overflow.empty()) {
+      v = overflow.back();
+      overflow.pop_back();
+    } else {
+      v = inline_stack[--inline_size];
+    }
     switch (v->type()) {
       case Json::value_t::string:
         total += sizeof(std::string) + kAllocOverhead + heap_of(v->get_ref<const std::string&>());
@@ -107,7 +125,7 @@ std::size_t heap_of(const Json& root) {
         const auto& a = v->get_ref<const Json::array_t&>();
         total += sizeof(Json::array_t) + kAllocOverhead * 2 + a.capacity() * sizeof(Json);
         for (const Json& c : a)
-          stack.push_back(&c);
+          push(&c);
         break;
       }
       case Json::value_t::object: {
@@ -115,7 +133,7 @@ std::size_t heap_of(const Json& root) {
         total += sizeof(Json::object_t) + kAllocOverhead;
         for (const auto& [k, c] : o) {
           total += kMapNode + sizeof(std::string) + sizeof(Json) + kAllocOverhead + heap_of(k);
-          stack.push_back(&c);
+          push(&c);
         }
         break;
       }
@@ -226,12 +244,21 @@ struct BatchLogger::Impl {
     bool settled = false;
   };
 
+  // One batch taken from the queue: serialized by the exporter thread, then sent by the
+  // sender thread while the exporter serializes the next one.
+  struct Batch {
+    std::vector<Row> rows;
+    std::vector<Row*> ready;  // serialized and valid, in order
+    std::size_t cursor = 0;   // rows before it are settled
+  };
+
   enum class Outcome { delivered, rejected, dropped };
 
   Impl(std::shared_ptr<const detail::Pipeline> pipeline, BatchOptions options)
       : pipeline_(std::move(pipeline)), opt_(clamp(std::move(options))) {
     cancel_ = std::make_shared<CancellationToken>();
     exporter_ = std::thread([this] { run(); });
+    sender_ = std::thread([this] { send_loop(); });
   }
 
   static BatchOptions clamp(BatchOptions o) {
@@ -353,9 +380,11 @@ struct BatchLogger::Impl {
         abort_ = true;
         cancel_->cancel();  // interrupts the request in flight
         work_cv_.notify_all();
+        handoff_cv_.notify_all();
       }
     }
     exporter_.join();
+    sender_.join();
     std::lock_guard<std::mutex> lk(mu_);
     final_ = snapshot_locked();
     joined_ = true;
@@ -398,29 +427,65 @@ struct BatchLogger::Impl {
       if (queue_.empty()) break;  // stopping and drained
 
       // Take a batch; its spans stay counted against the caps until settled.
-      std::vector<Row> rows;
+      auto batch = std::make_unique<Batch>();
       const std::size_t n = std::min(queue_.size(), opt_.max_batch_spans);
-      rows.reserve(n);
+      batch->rows.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
         Item& it = queue_.front();
         queue_bytes_ -= it.bytes;
         inflight_bytes_ += it.bytes;
         ++inflight_spans_;
-        rows.push_back(Row{std::move(it), {}, false});
+        batch->rows.push_back(Row{std::move(it), {}, false});
         queue_.pop_front();
       }
-      inflight_min_seq_ = rows.front().item.seq;
-      inflight_ = &rows;
-      inflight_cursor_ = 0;
+      inflight_.push_back(batch.get());
+      update_inflight_min_locked();
       lk.unlock();
-      process(rows);
+      prepare(*batch);
+      wake_waiters();
       lk.lock();
-      inflight_ = nullptr;
-      inflight_min_seq_ = std::numeric_limits<std::uint64_t>::max();
+      // Hand it to the sender (one batch waits at most, so two are in flight at most).
+      handoff_cv_.wait(lk, [&] { return !handoff_ || abort_; });
+      if (handoff_) {  // aborting, and the sender has not taken the previous one
+        lk.unlock();
+        for (Row& row : batch->rows) {
+          if (!row.settled)
+            settle(row, Outcome::dropped, DropReason::shutdown, 0,
+                   "still unsent at the shutdown deadline", false, false);
+        }
+        lk.lock();
+        inflight_.erase(std::find(inflight_.begin(), inflight_.end(), batch.get()));
+        update_inflight_min_locked();
+        done_cv_.notify_all();
+        lk.unlock();
+        batch.reset();
+        lk.lock();
+        continue;
+      }
+      handoff_ = std::move(batch);  // on abort the sender settles it as shutdown
+      handoff_cv_.notify_all();
+    }
+    serializer_done_ = true;
+    handoff_cv_.notify_all();
+  }
+
+  // The sender thread: sends the batches the exporter prepared, in order.
+  void send_loop() {
+    std::unique_lock<std::mutex> lk(mu_);
+    for (;;) {
+      handoff_cv_.wait(lk, [&] { return handoff_ || serializer_done_; });
+      if (!handoff_) break;
+      std::unique_ptr<Batch> batch = std::move(handoff_);
+      handoff_cv_.notify_all();
+      lk.unlock();
+      send_all(*batch);
+      lk.lock();
+      inflight_.erase(std::find(inflight_.begin(), inflight_.end(), batch.get()));
+      update_inflight_min_locked();
       space_cv_.notify_all();
       done_cv_.notify_all();
       lk.unlock();
-      rows.clear();  // the spans' destructors run outside the lock producers take
+      batch.reset();  // the spans' destructors run outside the lock producers take
       lk.lock();
     }
     exited_ = true;
@@ -499,15 +564,37 @@ struct BatchLogger::Impl {
     row.json.shrink_to_fit();
   }
 
-  // Rows are in sequence order and mostly settle in order: a cursor over the settled prefix
-  // keeps this amortised O(1).
+  // Rows are in sequence order and mostly settle in order: a cursor per batch over its
+  // settled prefix keeps this amortised O(1). Batches are in order too.
+  // Settles, under one lock, every row of `chunk` without an error as delivered.
+  void settle_delivered(const std::vector<Row*>& chunk, const std::vector<std::string>& errors,
+                        bool possibly_duplicated, bool unconfirmed) {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      if (!errors[i].empty()) continue;
+      Row& row = *chunk[i];
+      row.settled = true;
+      ++counters_.delivered;
+      if (possibly_duplicated) ++counters_.possibly_duplicated;
+      if (unconfirmed) ++counters_.unconfirmed;
+      --inflight_spans_;
+      inflight_bytes_ -= row.item.bytes;
+      std::string().swap(row.json);
+    }
+    update_inflight_min_locked();
+    wake_pending_ = true;
+  }
+
   void update_inflight_min_locked() {
-    if (inflight_ == nullptr) return;
-    while (inflight_cursor_ < inflight_->size() && (*inflight_)[inflight_cursor_].settled)
-      ++inflight_cursor_;
-    inflight_min_seq_ = inflight_cursor_ < inflight_->size()
-                            ? (*inflight_)[inflight_cursor_].item.seq
-                            : std::numeric_limits<std::uint64_t>::max();
+    inflight_min_seq_ = std::numeric_limits<std::uint64_t>::max();
+    for (Batch* b : inflight_) {
+      while (b->cursor < b->rows.size() && b->rows[b->cursor].settled)
+        ++b->cursor;
+      if (b->cursor < b->rows.size()) {
+        inflight_min_seq_ = b->rows[b->cursor].item.seq;
+        return;
+      }
+    }
   }
 
   // Wakes flush() and blocked producers if rows were settled since the last call.
@@ -531,17 +618,18 @@ struct BatchLogger::Impl {
 
   void emit(const DeliveryEvent& e) {
     if (!opt_.on_event) return;
+    std::lock_guard<std::mutex> one_at_a_time(event_mu_);
     try {
       opt_.on_event(e);
     } catch (...) {  // the callback's failure must not stop delivery
     }
   }
 
-  // Serializes and validates the rows, then sends them in chunks within the byte cap.
-  void process(std::vector<Row>& rows) {
-    std::vector<Row*> ready;
-    ready.reserve(rows.size());
-    for (Row& row : rows) {
+  // Serializes and validates the rows of a batch (exporter thread).
+  void prepare(Batch& batch) {
+    std::vector<Row*>& ready = batch.ready;
+    ready.reserve(batch.rows.size());
+    for (Row& row : batch.rows) {
       std::string why;
       DropReason reason = DropReason::invalid;
       if (row.item.span->model.empty()) {
@@ -567,6 +655,11 @@ struct BatchLogger::Impl {
         settle(row, Outcome::dropped, reason, 0, why, false, false);
       }
     }
+  }
+
+  // Sends the serialized rows of a batch in chunks within the byte cap (sender thread).
+  void send_all(Batch& batch) {
+    const std::vector<Row*>& ready = batch.ready;
     // Chunks within max_batch_bytes, in order.
     std::deque<std::vector<Row*>> work;
     std::vector<Row*> chunk;
@@ -650,7 +743,8 @@ struct BatchLogger::Impl {
     }
     std::unique_lock<std::mutex> lk(mu_);
     const auto until = Clock::now() + delay;
-    work_cv_.wait_until(lk, until, [&] { return abort_; });
+    handoff_cv_.wait_until(
+        lk, until, [&] { return abort_; });  // not work_cv_: its notify_one is for the exporter
     return !abort_;
   }
 
@@ -690,9 +784,11 @@ struct BatchLogger::Impl {
         return;
       }
       detail::ApiRequest req{
-          HttpMethod::post, kBulkPath, {}, std::nullopt, detail::Idempotency::span_create, body};
+          HttpMethod::post, kBulkPath, {}, std::nullopt, detail::Idempotency::span_create,
+          std::move(body)};
       count_request(attempt);
       Result<BulkResult> r = detail::call_bulk(*pipeline_, req, chunk.size(), attempt_options());
+      body = std::move(*req.body_text);  // kept for a retry
       if (r) {
         std::vector<std::string> errors(chunk.size());
         for (const RowError& e : r->errors) {
@@ -711,13 +807,10 @@ struct BatchLogger::Impl {
           }
         }
         const bool unconfirmed = r->unconfirmed_count > 0;
+        settle_delivered(chunk, errors, resent_after_ambiguity, unconfirmed);
         for (std::size_t i = 0; i < chunk.size(); ++i) {
-          if (!errors[i].empty()) {
+          if (!errors[i].empty())
             settle(*chunk[i], Outcome::rejected, DropReason::invalid, 200, errors[i], false, false);
-          } else {
-            settle(*chunk[i], Outcome::delivered, DropReason::invalid, 0, {},
-                   resent_after_ambiguity, unconfirmed);
-          }
         }
         return;
       }
@@ -813,6 +906,7 @@ struct BatchLogger::Impl {
   std::mt19937_64 rng_{std::random_device{}()};
 
   mutable std::mutex mu_;
+  std::mutex event_mu_;               // on_event calls never overlap
   std::condition_variable work_cv_;   // the exporter waits for work / backoff
   std::condition_variable space_cv_;  // blocked producers wait for room
   std::condition_variable done_cv_;   // flush/shutdown wait for settlements
@@ -821,8 +915,10 @@ struct BatchLogger::Impl {
   std::size_t inflight_spans_ = 0;
   std::size_t inflight_bytes_ = 0;
   std::uint64_t inflight_min_seq_ = std::numeric_limits<std::uint64_t>::max();
-  std::vector<Row>* inflight_ = nullptr;
-  std::size_t inflight_cursor_ = 0;  // rows before it are settled
+  std::vector<Batch*> inflight_;        // taken from the queue, not yet fully settled; in order
+  std::unique_ptr<Batch> handoff_;      // serialized, waiting for the sender
+  std::condition_variable handoff_cv_;  // exporter <-> sender
+  bool serializer_done_ = false;        // the exporter thread has finished
   bool wake_pending_ = false;
   std::uint64_t next_seq_ = 0;
   std::uint64_t flush_target_ = 0;
@@ -838,6 +934,7 @@ struct BatchLogger::Impl {
   bool joined_ = false;
   DeliveryReport final_;
   std::thread exporter_;  // last: started once everything above exists
+  std::thread sender_;
 };
 
 BatchLogger::BatchLogger(RespanClient client, BatchOptions options)

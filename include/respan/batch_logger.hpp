@@ -2,9 +2,10 @@
 /// respan::BatchLogger: asynchronous, batching span logging with an exact delivery ledger.
 ///
 /// `log()` moves or copies the span into a bounded in-memory queue and returns: no I/O, no
-/// JSON, no exception on the caller's thread. One exporter thread per logger serializes the
-/// queued spans and sends them in batches through `POST /api/request-logs/bulk/` (falling
-/// back to single creates where that endpoint answers 404/405), retrying with backoff.
+/// JSON, no exception on the caller's thread. Two threads per logger do the rest: one
+/// serializes the queued spans in batches, the other sends each batch (while the next one is
+/// serialized) through `POST /api/request-logs/bulk/` (falling back to single creates where
+/// that endpoint answers 404/405), retrying with backoff.
 ///
 /// Every span given to log() ends in exactly one counted state of the DeliveryReport:
 /// delivered, rejected (the server refused it; with its reason), dropped (never sent, or
@@ -102,7 +103,7 @@ struct RESPAN_EXPORT DeliveryReport {
 /// "dropped": ..., "pending": ..., "dropped_by_reason": {...}, ...}.
 RESPAN_EXPORT void to_json(Json& j, const DeliveryReport& r);
 
-/// A rejection or a drop, reported to BatchOptions::on_event from the exporter thread.
+/// A rejection or a drop, reported to BatchOptions::on_event from the logger's threads.
 struct RESPAN_EXPORT DeliveryEvent {
   enum class Kind {
     rejected,  ///< The server refused #span; #message holds its reason.
@@ -151,7 +152,8 @@ struct RESPAN_EXPORT BatchOptions {
   /// Deadline the destructor gives shutdown().
   std::chrono::milliseconds shutdown_timeout{5000};
 
-  /// Called from the exporter thread for each rejection and drop (drops on overflow are
+  /// Called from the logger's own threads, one call at a time (never concurrently, never
+  /// from log()), for each rejection and drop (drops on overflow are
   /// reported in aggregate). Exceptions it throws are caught and ignored. It must not call
   /// flush() or shutdown() of the same logger.
   std::function<void(const DeliveryEvent&)> on_event;
@@ -161,7 +163,7 @@ struct RESPAN_EXPORT BatchOptions {
 /// may be called from any thread. Not copyable or movable.
 class RESPAN_EXPORT BatchLogger {
  public:
-  /// Starts the exporter thread. The client's transport, base URL, key and headers are used;
+  /// Starts the logger's two threads. The client's transport, base URL, key and headers are used;
   /// its retry settings are not (the logger retries on its own, see BatchOptions).
   explicit BatchLogger(RespanClient client, BatchOptions options = {});
   /// shutdown(options.shutdown_timeout).
@@ -186,7 +188,7 @@ class RESPAN_EXPORT BatchLogger {
 
   /// Stops accepting spans (later log() calls drop them, reason shutdown), sends what is
   /// queued until `timeout` passes, then drops what is left (reason shutdown, the in-flight
-  /// request cancelled) and stops the exporter thread. Idempotent: later calls wait for the
+  /// request cancelled) and joins the logger's threads. Idempotent: later calls wait for the
   /// first to finish and return the final counters, which then have pending == 0.
   DeliveryReport shutdown(std::chrono::milliseconds timeout);
 
