@@ -131,20 +131,19 @@ class Sink {
     server_.new_task_queue = [] { return new httplib::ThreadPool(32); };
     server_.set_keep_alive_max_count(1000000);
     server_.set_tcp_nodelay(true);
-    server_.Post(
-        "/api/request-logs/bulk/", [this](const httplib::Request& req, httplib::Response& res) {
-          if (!authorized(req, res)) return;
-          const std::size_t n = count_bulk_rows(req.body);
-          if (n == kNotABulkBody) {
-            res.status = 400;
-            res.set_content(R"({"detail":"logs must be a list of spans."})", kJson);
-            return;
-          }
-          rows_.fetch_add(n, std::memory_order_relaxed);
-          res.set_content(
-              "{\"success_count\":" + std::to_string(n) + R"(,"error_count":0,"errors":[]})",
-              kJson);
-        });
+    server_.Post("/api/request-logs/bulk/", [this](const httplib::Request& req,
+                                                   httplib::Response& res) {
+      if (!authorized(req, res)) return;
+      const std::size_t n = count_bulk_rows(req.body);
+      if (n == kNotABulkBody) {
+        res.status = 400;
+        res.set_content(R"({"detail":"logs must be a list of spans."})", kJson);
+        return;
+      }
+      rows_.fetch_add(n, std::memory_order_relaxed);
+      res.set_content(
+          "{\"success_count\":" + std::to_string(n) + R"(,"error_count":0,"errors":[]})", kJson);
+    });
     server_.Post("/api/request-logs/", [this](const httplib::Request& req, httplib::Response& res) {
       if (!authorized(req, res)) return;
       rows_.fetch_add(1, std::memory_order_relaxed);
@@ -163,8 +162,7 @@ class Sink {
   static bool authorized(const httplib::Request& req, httplib::Response& res) {
     if (req.get_header_value("Authorization") == std::string("Bearer ") + kKey) return true;
     res.status = 401;
-    res.set_content(R"({"detail":"Authentication credentials were not provided."})",
-                    kJson);
+    res.set_content(R"({"detail":"Authentication credentials were not provided."})", kJson);
     return false;
   }
 
