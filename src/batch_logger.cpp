@@ -635,13 +635,10 @@ struct BatchLogger::Impl {
       if (row.item.span->model.empty()) {
         why = "RequestLog.model: required";
       } else {
-        Result<Json> j = detail::encode(*row.item.span, "RequestLog");
-        if (!j) {
-          why = j.error().message;
-        } else if (auto bad = detail::check_body(*j)) {
-          why = "RequestLog: " + bad->message;
+        Result<void> encoded = detail::encode_text(*row.item.span, "RequestLog", row.json);
+        if (!encoded) {
+          why = encoded.error().message;
         } else {
-          detail::write_json(*j, row.json);
           if (row.json.size() + kBodyOverhead > opt_.max_batch_bytes) {
             reason = DropReason::too_large;
             why = "span JSON of " + std::to_string(row.json.size()) +

@@ -46,10 +46,14 @@ Result<RequestLogCreated> RequestLogsResource::create(const RequestLog& span,
   }
   const char* path =
       pipeline_->options().use_legacy_create_endpoint ? kLegacyCreatePath : kCreatePath;
-  Result<Json> body = detail::encode(span, "RequestLog");
-  if (!body) return std::move(body).error();
-  return pipeline_->call<RequestLogCreated>(
-      {HttpMethod::post, path, {}, std::move(*body), detail::Idempotency::span_create}, options);
+  // Straight to JSON text: no Json DOM on the hot path (models/emit.hpp).
+  ApiRequest request{HttpMethod::post, path, {}, std::nullopt, detail::Idempotency::span_create,
+                     std::string()};
+  request.body_text->reserve(512);
+  if (auto encoded = detail::encode_text(span, "RequestLog", *request.body_text); !encoded) {
+    return encoded.error();
+  }
+  return pipeline_->call<RequestLogCreated>(request, options);
 }
 
 Result<BulkResult> RequestLogsResource::create_bulk(const std::vector<RequestLog>& spans,

@@ -666,6 +666,11 @@ Result<JsonReply> Pipeline::execute_json_reply(const ApiRequest& r,
                                                const RequestOptions& call) const {
   Result<Reply> rep = execute(r, call);
   if (!rep) return std::move(rep).error();
+  return json_reply(r, std::move(*rep));
+}
+
+Result<JsonReply> Pipeline::json_reply(const ApiRequest& r, Reply&& reply) const {
+  Reply* rep = &reply;
   JsonReply out;
   out.status = rep->http.status;
   out.attempts = rep->attempts;

@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include <respan/result.hpp>
 #include <respan/transport.hpp>
 
+#include "models/encode.hpp"
 #include "util/text.hpp"
 
 namespace respan::detail {
@@ -89,6 +91,14 @@ RESPAN_EXPORT std::optional<Error> check_path(std::string_view path);
 /// kMaxJsonDepth, or holding a non-finite number (named by its path). One iterative pass.
 std::optional<Error> check_body(const Json& body);
 
+/// True for a T with a decode_text(std::string_view, T&) overload.
+template <class T, class = void>
+struct has_text_decoder : std::false_type {};
+template <class T>
+struct has_text_decoder<T,
+                        std::void_t<decltype(decode_text(std::string_view{}, std::declval<T&>()))>>
+    : std::true_type {};
+
 class RESPAN_EXPORT Pipeline {
  public:
   /// Precondition: `options` passed validate_options.
@@ -104,10 +114,24 @@ class RESPAN_EXPORT Pipeline {
   /// execute_json_reply() without the reply details.
   Result<Json> execute_json(const ApiRequest& request, const RequestOptions& call = {}) const;
 
-  /// execute_json() and decode into T through nlohmann's from_json.
+  /// The JSON of a successful exchange's body (bounded depth; an empty body gives null).
+  Result<JsonReply> json_reply(const ApiRequest& request, Reply&& reply) const;
+
+  /// execute_json() and decode into T through nlohmann's from_json. A type with a
+  /// decode_text() overload (a hot path's answer) is decoded from the body text first; any
+  /// body that this does not take (not a plain object, ...) goes the general way.
   template <class T>
   Result<T> call(const ApiRequest& request, const RequestOptions& call = {}) const {
-    Result<JsonReply> j = execute_json_reply(request, call);
+    Result<Reply> rep = execute(request, call);
+    if (!rep) return std::move(rep).error();
+    if constexpr (has_text_decoder<T>::value) {
+      T fast;
+      try {
+        if (!rep->http.body.empty() && decode_text(rep->http.body, fast)) return fast;
+      } catch (const std::exception&) {  // the general way below reports it
+      }
+    }
+    Result<JsonReply> j = json_reply(request, std::move(*rep));
     if (!j) return std::move(j).error();
     try {
       return j->json.template get<T>();

@@ -1,4 +1,5 @@
-// Internal: the one way a resource turns a write model into the JSON body it sends.
+// Internal: the one way a resource turns a write model into the JSON body it sends (and the
+// hot path's answer back into its model).
 #pragma once
 
 #include <exception>
@@ -6,6 +7,7 @@
 #include <string_view>
 
 #include <respan/error.hpp>
+#include <respan/export.hpp>
 #include <respan/json.hpp>
 #include <respan/result.hpp>
 
@@ -20,16 +22,49 @@ namespace respan::detail {
 /// free-form JSON are the caller's data and pass. The message names the field:
 /// "RequestLog.latency: not a finite number (NaN)", "RequestLog.input: set but null",
 /// "RequestLog.prompt_messages[2].content[0].image_url.x: not a finite number (inf)".
+/// The invalid_argument Error of a refused body ("<type_name>.<path>: <reason>").
+inline Error encode_refusal(std::string_view type_name, const EncodeError& e) {
+  std::string message(type_name);
+  if (!e.path().empty()) message += "." + e.path();
+  message += ": " + e.reason();
+  return Error::make(ErrorCode::invalid_argument, std::move(message));
+}
+
 template <class T>
 Result<Json> encode(const T& body, std::string_view type_name) {
   try {
     return to_json_value(body);
   } catch (const EncodeError& e) {
-    std::string message(type_name);
-    if (!e.path().empty()) message += "." + e.path();
-    message += ": " + e.reason();
-    return Error::make(ErrorCode::invalid_argument, std::move(message));
+    return encode_refusal(type_name, e);
   } catch (const std::exception& e) {
+    return Error::make(ErrorCode::invalid_argument,
+                       std::string(type_name) + ": cannot be encoded: " + e.what());
+  }
+}
+
+/// Appends the compact JSON text of a span, built without a Json DOM (models/emit.hpp).
+/// Refuses what encode() refuses, and a value nested deeper than kMaxJsonDepth.
+/// @throws EncodeError; `out` is then incomplete.
+RESPAN_EXPORT void write_text(std::string& out, const RequestLog& span);
+
+/// Decodes a create-span answer straight from its text (a flat object, no map): the value
+/// from_json gives. False when the text is anything else (not an object, duplicate names,
+/// invalid): the caller then takes the general path, which reports it.
+RESPAN_EXPORT bool decode_text(std::string_view text, RequestLogCreated& out);
+
+/// encode() straight to the JSON text sent (the same value; ready for ApiRequest::body_text,
+/// as it is checked as check_body() would). Appends to `out`; on an Error `out` is restored.
+template <class T>
+Result<void> encode_text(const T& body, std::string_view type_name, std::string& out) {
+  const std::size_t size = out.size();
+  try {
+    write_text(out, body);
+    return {};
+  } catch (const EncodeError& e) {
+    out.resize(size);
+    return encode_refusal(type_name, e);
+  } catch (const std::exception& e) {
+    out.resize(size);
     return Error::make(ErrorCode::invalid_argument,
                        std::string(type_name) + ": cannot be encoded: " + e.what());
   }

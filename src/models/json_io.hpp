@@ -16,6 +16,8 @@
 #include <respan/models/common.hpp>
 #include <respan/models/request_log.hpp>
 
+#include "util/json_limits.hpp"
+
 namespace respan::detail {
 
 /// Thrown by the serialisers of the models when a value may not go on the wire: a non-finite
@@ -67,14 +69,21 @@ inline void check_finite(double d) {
   if (!std::isfinite(d)) throw EncodeError("", non_finite_reason(d));
 }
 
-/// @throws EncodeError naming the first non-finite number inside `v` (path relative to `v`).
-/// Nulls inside `v` are allowed (free-form user JSON). Iterative: any nesting depth.
-inline void check_finite(const Json& v) {
+/// @throws EncodeError naming the first non-finite number inside `v` (path relative to `v`),
+/// or, when `v` sits `outer_depth` containers deep and reaches deeper than `max_depth` levels
+/// in all, the container that goes too deep. Nulls inside `v` are allowed (free-form user
+/// JSON). Iterative: any nesting depth.
+inline void check_finite(const Json& v, std::size_t outer_depth = 0,
+                         std::size_t max_depth = static_cast<std::size_t>(-1)) {
   if (v.is_number_float()) {
     check_finite(v.get<double>());
     return;
   }
   if (!v.is_structured()) return;
+  const auto too_deep = [max_depth] {
+    return EncodeError("", "nests JSON deeper than " + std::to_string(max_depth) + " levels");
+  };
+  if (outer_depth + 1 > max_depth) throw too_deep();
   struct Frame {
     const Json* node;
     Json::const_iterator it;
@@ -93,8 +102,7 @@ inline void check_finite(const Json& v) {
       continue;
     }
     const Json& child = *f.it;
-    if (child.is_number_float() && !std::isfinite(child.get<double>())) {
-      EncodeError e("", non_finite_reason(child.get<double>()));
+    const auto fail = [&stack](EncodeError e) {  // names the child's path, then throws
       for (auto fr = stack.rbegin(); fr != stack.rend(); ++fr) {
         if (fr->node->is_object()) {
           e.prepend_field(fr->it.key());
@@ -103,8 +111,12 @@ inline void check_finite(const Json& v) {
         }
       }
       throw e;
+    };
+    if (child.is_number_float() && !std::isfinite(child.get<double>())) {
+      fail(EncodeError("", non_finite_reason(child.get<double>())));
     }
     if (child.is_structured()) {
+      if (outer_depth + stack.size() + 1 > max_depth) fail(too_deep());
       stack.push_back({&child, child.cbegin(), 0});  // invalidates f
       continue;
     }
@@ -251,12 +263,16 @@ bool json_type_fits(const Json& v) {
 }
 
 /// Reads fields of a JSON object one by one and remembers which were understood; the rest
-/// (unknown keys and values of an unexpected type) become `extra()`.
-class Reader {
+/// (unknown keys and values of an unexpected type) become `extra()`. `Obj` is a Json object or
+/// a FlatJsonObject (the members of a response parsed without a map: same results).
+template <class Obj>
+class BasicReader {
  public:
   /// @throws nlohmann::json::type_error when `j` is not an object.
-  explicit Reader(const Json& j) : j_(j) {
-    if (!j.is_object()) throw Json::type_error::create(302, "expected a JSON object", &j);
+  explicit BasicReader(const Obj& j) : j_(j) {
+    if constexpr (std::is_same_v<Obj, Json>) {
+      if (!j.is_object()) throw Json::type_error::create(302, "expected a JSON object", &j);
+    }
   }
 
   /// Optional field: missing or null -> unset; a value of the wrong type -> unset, kept in extra.
@@ -369,8 +385,10 @@ class Reader {
   }
 
   void seen(const char* k) { seen_.emplace_back(k); }
-  const Json& j_;
+  const Obj& j_;
   std::vector<std::string_view> seen_;
 };
+
+using Reader = BasicReader<Json>;
 
 }  // namespace respan::detail

@@ -1,5 +1,7 @@
 #include <respan/models/request_log.hpp>
 
+#include "models/emit.hpp"
+#include "models/encode.hpp"
 #include "models/json_io.hpp"
 
 namespace respan {
@@ -8,6 +10,38 @@ using detail::put;
 using detail::put_extra;
 using detail::put_required;
 using detail::Reader;
+
+// Each model's fields are listed once, in emit_fields(); to_json() runs the list into a Json,
+// detail::write_text() straight into JSON text (models/emit.hpp).
+template <class Out>
+void emit_fields(Out& o, const ContentPart& p);
+template <class Out>
+void emit_fields(Out& o, const FunctionCall& f);
+template <class Out>
+void emit_fields(Out& o, const ToolCall& t);
+template <class Out>
+void emit_fields(Out& o, const Message& m);
+template <class Out>
+void emit_fields(Out& o, const ToolDefinition::Function& f);
+template <class Out>
+void emit_fields(Out& o, const ToolDefinition& t);
+template <class Out>
+void emit_fields(Out& o, const Usage& u);
+template <class Out>
+void emit_fields(Out& o, const CustomerParams& c);
+template <class Out>
+void emit_fields(Out& o, const RequestLog& r);
+
+namespace {
+// A model as a Json object, built aside: a refused field leaves the caller's Json untouched.
+template <class M>
+Json dom_object(const M& m) {
+  Json j = Json::object();
+  detail::DomOut o{j};
+  emit_fields(o, m);
+  return j;
+}
+}  // namespace
 
 // ---- messages ----------------------------------------------------------------------------
 
@@ -27,14 +61,16 @@ ContentPart ContentPart::make_image_url(std::string url, std::optional<std::stri
   return p;
 }
 
+template <class Out>
+void emit_fields(Out& o, const ContentPart& p) {
+  o.required("type", p.type);
+  o.opt("text", p.text);
+  o.opt("image_url", p.image_url);
+  o.extra(p.extra);
+}
+
 void to_json(Json& j_out, const ContentPart& p) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["type"] = p.type;
-  put(j, "text", p.text);
-  put(j, "image_url", p.image_url);
-  put_extra(j, p.extra);
-  j_out = std::move(j);
+  j_out = dom_object(p);
 }
 
 void from_json(const Json& j, ContentPart& p) {
@@ -46,13 +82,15 @@ void from_json(const Json& j, ContentPart& p) {
   p.extra = r.extra();
 }
 
+template <class Out>
+void emit_fields(Out& o, const FunctionCall& f) {
+  o.opt("name", f.name);
+  o.opt("arguments", f.arguments);
+  o.extra(f.extra);
+}
+
 void to_json(Json& j_out, const FunctionCall& f) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "name", f.name);
-  put(j, "arguments", f.arguments);
-  put_extra(j, f.extra);
-  j_out = std::move(j);
+  j_out = dom_object(f);
 }
 
 void from_json(const Json& j, FunctionCall& f) {
@@ -71,14 +109,16 @@ ToolCall ToolCall::make_function(std::string id, std::string name, std::string a
   return t;
 }
 
+template <class Out>
+void emit_fields(Out& o, const ToolCall& t) {
+  o.opt("id", t.id);
+  o.opt("type", t.type);
+  o.opt("function", t.function);
+  o.extra(t.extra);
+}
+
 void to_json(Json& j_out, const ToolCall& t) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "id", t.id);
-  put(j, "type", t.type);
-  put(j, "function", t.function);
-  put_extra(j, t.extra);
-  j_out = std::move(j);
+  j_out = dom_object(t);
 }
 
 void from_json(const Json& j, ToolCall& t) {
@@ -139,22 +179,24 @@ std::string Message::text() const {
   return out;
 }
 
-void to_json(Json& j_out, const Message& m) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["role"] = m.role;
+template <class Out>
+void emit_fields(Out& o, const Message& m) {
+  o.required("role", m.role);
   if (m.content) {
     if (const auto* s = std::get_if<std::string>(&*m.content)) {
-      j["content"] = *s;
+      o.required("content", *s);
     } else {
-      put_required(j, "content", std::get<std::vector<ContentPart>>(*m.content));
+      o.required("content", std::get<std::vector<ContentPart>>(*m.content));
     }
   }
-  put(j, "name", m.name);
-  put(j, "tool_calls", m.tool_calls);
-  put(j, "tool_call_id", m.tool_call_id);
-  put_extra(j, m.extra);
-  j_out = std::move(j);
+  o.opt("name", m.name);
+  o.opt("tool_calls", m.tool_calls);
+  o.opt("tool_call_id", m.tool_call_id);
+  o.extra(m.extra);
+}
+
+void to_json(Json& j_out, const Message& m) {
+  j_out = dom_object(m);
 }
 
 void from_json(const Json& j, Message& m) {
@@ -193,15 +235,17 @@ ToolDefinition ToolDefinition::make_function(std::string name, std::string descr
   return t;
 }
 
+template <class Out>
+void emit_fields(Out& o, const ToolDefinition::Function& f) {
+  o.required("name", f.name);
+  o.opt("description", f.description);
+  o.opt("parameters", f.parameters);
+  o.opt("strict", f.strict);
+  o.extra(f.extra);
+}
+
 void to_json(Json& j_out, const ToolDefinition::Function& f) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["name"] = f.name;
-  put(j, "description", f.description);
-  put(j, "parameters", f.parameters);
-  put(j, "strict", f.strict);
-  put_extra(j, f.extra);
-  j_out = std::move(j);
+  j_out = dom_object(f);
 }
 
 void from_json(const Json& j, ToolDefinition::Function& f) {
@@ -214,13 +258,15 @@ void from_json(const Json& j, ToolDefinition::Function& f) {
   f.extra = r.extra();
 }
 
+template <class Out>
+void emit_fields(Out& o, const ToolDefinition& t) {
+  o.required("type", t.type);
+  o.opt("function", t.function);
+  o.extra(t.extra);
+}
+
 void to_json(Json& j_out, const ToolDefinition& t) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["type"] = t.type;
-  put(j, "function", t.function);
-  put_extra(j, t.extra);
-  j_out = std::move(j);
+  j_out = dom_object(t);
 }
 
 void from_json(const Json& j, ToolDefinition& t) {
@@ -231,18 +277,20 @@ void from_json(const Json& j, ToolDefinition& t) {
   t.extra = r.extra();
 }
 
+template <class Out>
+void emit_fields(Out& o, const Usage& u) {
+  o.opt("prompt_tokens", u.prompt_tokens);
+  o.opt("completion_tokens", u.completion_tokens);
+  o.opt("total_tokens", u.total_tokens);
+  o.opt("input_tokens", u.input_tokens);
+  o.opt("output_tokens", u.output_tokens);
+  o.opt("cache_creation_input_tokens", u.cache_creation_input_tokens);
+  o.opt("cache_read_input_tokens", u.cache_read_input_tokens);
+  o.extra(u.extra);
+}
+
 void to_json(Json& j_out, const Usage& u) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "prompt_tokens", u.prompt_tokens);
-  put(j, "completion_tokens", u.completion_tokens);
-  put(j, "total_tokens", u.total_tokens);
-  put(j, "input_tokens", u.input_tokens);
-  put(j, "output_tokens", u.output_tokens);
-  put(j, "cache_creation_input_tokens", u.cache_creation_input_tokens);
-  put(j, "cache_read_input_tokens", u.cache_read_input_tokens);
-  put_extra(j, u.extra);
-  j_out = std::move(j);
+  j_out = dom_object(u);
 }
 
 void from_json(const Json& j, Usage& u) {
@@ -258,14 +306,16 @@ void from_json(const Json& j, Usage& u) {
   u.extra = r.extra();
 }
 
+template <class Out>
+void emit_fields(Out& o, const CustomerParams& c) {
+  o.opt("customer_identifier", c.customer_identifier);
+  o.opt("email", c.email);
+  o.opt("name", c.name);
+  o.extra(c.extra);
+}
+
 void to_json(Json& j_out, const CustomerParams& c) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "customer_identifier", c.customer_identifier);
-  put(j, "email", c.email);
-  put(j, "name", c.name);
-  put_extra(j, c.extra);
-  j_out = std::move(j);
+  j_out = dom_object(c);
 }
 
 void from_json(const Json& j, CustomerParams& c) {
@@ -369,63 +419,63 @@ void get_union(Reader& r, const Json& j, const char* k, std::optional<U>& out) {
   if (!it->is_null()) out = U::from_json_value(*it);
 }
 
-void encode_span(Json& j, const SpanFields& s) {
-  j = Json::object();
-  j["model"] = s.model;
-  put(j, "prompt_messages", s.prompt_messages);
-  put(j, "completion_message", s.completion_message);
-  put(j, "messages", s.messages);
-  put(j, "input", s.input);
-  put(j, "output", s.output);
-  put(j, "log_type", s.log_type);
-  put(j, "prompt_tokens", s.prompt_tokens);
-  put(j, "completion_tokens", s.completion_tokens);
-  put(j, "usage", s.usage);
-  put(j, "cost", s.cost);
-  put(j, "latency", s.latency);
-  put(j, "generation_time", s.generation_time);
-  put(j, "time_to_first_token", s.time_to_first_token);
-  put(j, "ttft", s.ttft);
-  put(j, "tokens_per_second", s.tokens_per_second);
-  put(j, "prompt_unit_price", s.prompt_unit_price);
-  put(j, "completion_unit_price", s.completion_unit_price);
-  put(j, "timestamp", s.timestamp);
-  put(j, "start_time", s.start_time);
-  put(j, "temperature", s.temperature);
-  put(j, "top_p", s.top_p);
-  put(j, "max_tokens", s.max_tokens);
-  put(j, "frequency_penalty", s.frequency_penalty);
-  put(j, "presence_penalty", s.presence_penalty);
-  put(j, "stop", s.stop);
-  put(j, "stream", s.stream);
-  put(j, "tools", s.tools);
-  put(j, "tool_calls", s.tool_calls);
-  put(j, "tool_choice", s.tool_choice);
-  put(j, "response_format", s.response_format);
-  put(j, "status_code", s.status_code);
-  put(j, "status", s.status);
-  put(j, "error_message", s.error_message);
-  put(j, "warnings", s.warnings);
-  put(j, "trace_unique_id", s.trace_unique_id);
-  put(j, "span_name", s.span_name);
-  put(j, "span_parent_id", s.span_parent_id);
-  put(j, "span_workflow_name", s.span_workflow_name);
-  put(j, "custom_identifier", s.custom_identifier);
-  put(j, "thread_identifier", s.thread_identifier);
-  put(j, "group_identifier", s.group_identifier);
-  put(j, "customer_identifier", s.customer_identifier);
-  put(j, "customer_params", s.customer_params);
-  put(j, "metadata", s.metadata);
-  put(j, "properties", s.properties);
-  put(j, "variables", s.variables);
-  put(j, "prompt_id", s.prompt_id);
-  put(j, "prompt_name", s.prompt_name);
-  put(j, "is_custom_prompt", s.is_custom_prompt);
-  put(j, "full_request", s.full_request);
-  put(j, "full_response", s.full_response);
-  put(j, "respan_params", s.respan_params);
-  put(j, "keywordsai_params", s.keywordsai_params);
-  put(j, "positive_feedback", s.positive_feedback);
+template <class Out>
+void emit_span(Out& o, const SpanFields& s) {
+  o.required("model", s.model);
+  o.opt("prompt_messages", s.prompt_messages);
+  o.opt("completion_message", s.completion_message);
+  o.opt("messages", s.messages);
+  o.opt("input", s.input);
+  o.opt("output", s.output);
+  o.opt("log_type", s.log_type);
+  o.opt("prompt_tokens", s.prompt_tokens);
+  o.opt("completion_tokens", s.completion_tokens);
+  o.opt("usage", s.usage);
+  o.opt("cost", s.cost);
+  o.opt("latency", s.latency);
+  o.opt("generation_time", s.generation_time);
+  o.opt("time_to_first_token", s.time_to_first_token);
+  o.opt("ttft", s.ttft);
+  o.opt("tokens_per_second", s.tokens_per_second);
+  o.opt("prompt_unit_price", s.prompt_unit_price);
+  o.opt("completion_unit_price", s.completion_unit_price);
+  o.opt("timestamp", s.timestamp);
+  o.opt("start_time", s.start_time);
+  o.opt("temperature", s.temperature);
+  o.opt("top_p", s.top_p);
+  o.opt("max_tokens", s.max_tokens);
+  o.opt("frequency_penalty", s.frequency_penalty);
+  o.opt("presence_penalty", s.presence_penalty);
+  o.opt("stop", s.stop);
+  o.opt("stream", s.stream);
+  o.opt("tools", s.tools);
+  o.opt("tool_calls", s.tool_calls);
+  o.opt("tool_choice", s.tool_choice);
+  o.opt("response_format", s.response_format);
+  o.opt("status_code", s.status_code);
+  o.opt("status", s.status);
+  o.opt("error_message", s.error_message);
+  o.opt("warnings", s.warnings);
+  o.opt("trace_unique_id", s.trace_unique_id);
+  o.opt("span_name", s.span_name);
+  o.opt("span_parent_id", s.span_parent_id);
+  o.opt("span_workflow_name", s.span_workflow_name);
+  o.opt("custom_identifier", s.custom_identifier);
+  o.opt("thread_identifier", s.thread_identifier);
+  o.opt("group_identifier", s.group_identifier);
+  o.opt("customer_identifier", s.customer_identifier);
+  o.opt("customer_params", s.customer_params);
+  o.opt("metadata", s.metadata);
+  o.opt("properties", s.properties);
+  o.opt("variables", s.variables);
+  o.opt("prompt_id", s.prompt_id);
+  o.opt("prompt_name", s.prompt_name);
+  o.opt("is_custom_prompt", s.is_custom_prompt);
+  o.opt("full_request", s.full_request);
+  o.opt("full_response", s.full_response);
+  o.opt("respan_params", s.respan_params);
+  o.opt("keywordsai_params", s.keywordsai_params);
+  o.opt("positive_feedback", s.positive_feedback);
 }
 
 void decode_span(Reader& r, const Json& j, SpanFields& s) {
@@ -495,12 +545,21 @@ RequestLog RequestLog::from_record(const RequestLogRecord& record) {
   return span;
 }
 
-void to_json(Json& j_out, const RequestLog& r) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  encode_span(j, r);
-  put_extra(j, r.extra);
-  j_out = std::move(j);
+template <class Out>
+void emit_fields(Out& o, const RequestLog& r) {
+  emit_span(o, r);
+  o.extra(r.extra);
 }
+
+void to_json(Json& j_out, const RequestLog& r) {
+  j_out = dom_object(r);
+}
+
+namespace detail {
+void write_text(std::string& out, const RequestLog& span) {
+  TextOut(out).object(span);
+}
+}  // namespace detail
 
 void from_json(const Json& j, RequestLog& s) {
   s = RequestLog{};
@@ -528,9 +587,11 @@ void to_json(Json& j_out, const RequestLogCreated& c) {
   j_out = std::move(j);
 }
 
-void from_json(const Json& j, RequestLogCreated& c) {
+namespace {
+template <class Obj>
+void read_created(const Obj& j, RequestLogCreated& c) {
   c = RequestLogCreated{};
-  Reader r(j);
+  detail::BasicReader<Obj> r(j);
   r.id("id", c.id);
   r.id("unique_id", c.unique_id);
   r.id("organization_id", c.organization_id);
@@ -557,6 +618,21 @@ void from_json(const Json& j, RequestLogCreated& c) {
   if (c.unique_id.empty() && c.id) c.unique_id = *c.id;
   c.extra = r.extra();
 }
+}  // namespace
+
+void from_json(const Json& j, RequestLogCreated& c) {
+  read_created(j, c);
+}
+
+namespace detail {
+bool decode_text(std::string_view text, RequestLogCreated& out) {
+  FlatJsonObject members;
+  members.members.reserve(16);
+  if (!BoundedJsonParser(text, kMaxJsonDepth).parse_flat_object(members)) return false;
+  read_created(members, out);
+  return true;
+}
+}  // namespace detail
 
 void to_json(Json& j_out, const LimitCheck& l) {
   Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
@@ -599,8 +675,9 @@ void from_json(const Json& j, LimitInfo& l) {
 }
 
 void to_json(Json& j_out, const RequestLogRecord& rec) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  encode_span(j, rec);
+  Json j = Json::object();  // built aside: a refused field leaves j_out untouched
+  detail::DomOut o{j};
+  emit_span(o, rec);
   put(j, "id", rec.id);
   if (!rec.unique_id.empty()) j["unique_id"] = rec.unique_id;
   put(j, "organization_id", rec.organization_id);

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <respan/json.hpp>
@@ -80,13 +81,100 @@ struct BoundedJson {
   JsonParseStatus status = JsonParseStatus::ok;
 };
 
+/// A JSON object as its members in document order (see BoundedJsonParser::parse_flat_object):
+/// for small response objects read once, cheaper than a Json object's map. Iterates like a
+/// Json object (key(), value(), `*it`, `it->`), so BasicReader can read it.
+struct FlatJsonObject {
+  using Member = std::pair<std::string, Json>;
+  std::vector<Member> members;
+
+  class const_iterator {
+   public:
+    explicit const_iterator(const Member* m) : m_(m) {}
+    const std::string& key() const { return m_->first; }
+    const Json& value() const { return m_->second; }
+    const Json& operator*() const { return m_->second; }
+    const Json* operator->() const { return &m_->second; }
+    const_iterator& operator++() {
+      ++m_;
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return m_ == o.m_; }
+    bool operator!=(const const_iterator& o) const { return m_ != o.m_; }
+
+   private:
+    const Member* m_;
+  };
+
+  const_iterator begin() const { return const_iterator(members.data()); }
+  const_iterator end() const { return const_iterator(members.data() + members.size()); }
+  const_iterator find(std::string_view key) const {
+    for (const Member& m : members) {
+      if (m.first == key) return const_iterator(&m);
+    }
+    return end();
+  }
+  bool is_object() const noexcept { return true; }
+};
+
 class BoundedJsonParser {
  public:
   BoundedJsonParser(std::string_view text, std::size_t max_depth) noexcept
       : p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth) {}
 
   JsonParseStatus parse(Json& root) {
+    skip_bom();
+    const JsonParseStatus status = value(root, 0);
+    if (status != JsonParseStatus::ok) return status;
+    skip_ws();
+    return p_ == end_ ? JsonParseStatus::ok : JsonParseStatus::invalid;
+  }
+
+  /// Parses `text` as one JSON object into `out`'s members, in order, without building a map.
+  /// False (and `out` unspecified) unless the text is a valid object within the depth bound
+  /// whose member names are all different: callers then use parse() for the exact outcome.
+  bool parse_flat_object(FlatJsonObject& out) {
+    out.members.clear();
+    skip_bom();
+    skip_ws();
+    if (p_ == end_ || *p_ != '{') return false;
+    ++p_;
+    skip_ws();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+    } else {
+      for (;;) {
+        if (p_ == end_ || *p_ != '"') return false;
+        std::string key;
+        if (!string(key)) return false;
+        skip_ws();
+        if (p_ == end_ || *p_ != ':') return false;
+        ++p_;
+        for (const auto& m : out.members) {
+          if (m.first == key) return false;  // a duplicate: the last one wins in parse()
+        }
+        out.members.emplace_back(std::move(key), Json());
+        if (value(out.members.back().second, 1) != JsonParseStatus::ok) return false;
+        skip_ws();
+        if (p_ == end_) return false;
+        const char d = *p_++;
+        if (d == '}') break;
+        if (d != ',') return false;
+        skip_ws();
+      }
+    }
+    skip_ws();
+    return p_ == end_;
+  }
+
+ private:
+  void skip_bom() noexcept {
     if (end_ - p_ >= 3 && std::memcmp(p_, "\xEF\xBB\xBF", 3) == 0) p_ += 3;  // UTF-8 BOM
+  }
+
+  // One complete value into `root`, nested inside `outer` containers (for the depth bound);
+  // stops after it (trailing text is the caller's business).
+  JsonParseStatus value(Json& root, std::size_t outer) {
     Json* target = &root;  // where the next value goes
     for (;;) {
       // A value into *target; containers open here and are filled by the loop below.
@@ -94,7 +182,7 @@ class BoundedJsonParser {
       if (p_ == end_) return JsonParseStatus::invalid;
       const char c = *p_;
       if (c == '{' || c == '[') {
-        if (stack_.size() + 1 > max_depth_) return JsonParseStatus::too_deep;
+        if (outer + stack_.size() + 1 > max_depth_) return JsonParseStatus::too_deep;
         ++p_;
         skip_ws();
         if (c == '{') {
@@ -121,8 +209,8 @@ class BoundedJsonParser {
       }
       // The value is complete: close containers until one takes another value.
       for (;;) {
+        if (stack_.empty()) return JsonParseStatus::ok;
         skip_ws();
-        if (stack_.empty()) return p_ == end_ ? JsonParseStatus::ok : JsonParseStatus::invalid;
         if (p_ == end_) return JsonParseStatus::invalid;
         Json& top = *stack_.back();
         const char d = *p_++;
@@ -141,7 +229,6 @@ class BoundedJsonParser {
     }
   }
 
- private:
   void skip_ws() noexcept {
     while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
       ++p_;

@@ -104,9 +104,30 @@ inline void write_json_string(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
+/// Appends an integer as JSON text.
+template <class Int>
+inline void write_json_integer(Int value, std::string& out) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, r.ptr);
+}
+
+/// Appends a double as JSON text: its shortest round-trip form, with ".0" added when it would
+/// otherwise read as an integer; `null` when it is not finite (callers refuse those first).
+inline void write_json_double(double d, std::string& out) {
+  if (!std::isfinite(d)) {
+    out.append("null");
+    return;
+  }
+  char buf[40];
+  const auto r = std::to_chars(buf, buf + sizeof buf, d);
+  const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+  out.append(text);
+  if (text.find_first_of(".e") == std::string_view::npos) out.append(".0");
+}
+
 /// Appends the JSON text of a number or other scalar (not an array or object).
 inline void write_json_scalar(const Json& v, std::string& out) {
-  char buf[40];
   switch (v.type()) {
     case Json::value_t::null:
     case Json::value_t::discarded:
@@ -118,28 +139,15 @@ inline void write_json_scalar(const Json& v, std::string& out) {
     case Json::value_t::string:
       write_json_string(v.get_ref<const std::string&>(), out);
       return;
-    case Json::value_t::number_integer: {
-      const auto r = std::to_chars(buf, buf + sizeof buf, v.get<std::int64_t>());
-      out.append(buf, r.ptr);
+    case Json::value_t::number_integer:
+      write_json_integer(v.get<std::int64_t>(), out);
       return;
-    }
-    case Json::value_t::number_unsigned: {
-      const auto r = std::to_chars(buf, buf + sizeof buf, v.get<std::uint64_t>());
-      out.append(buf, r.ptr);
+    case Json::value_t::number_unsigned:
+      write_json_integer(v.get<std::uint64_t>(), out);
       return;
-    }
-    case Json::value_t::number_float: {
-      const double d = v.get<double>();
-      if (!std::isfinite(d)) {
-        out.append("null");
-        return;
-      }
-      const auto r = std::to_chars(buf, buf + sizeof buf, d);
-      const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
-      out.append(text);
-      if (text.find_first_of(".e") == std::string_view::npos) out.append(".0");
+    case Json::value_t::number_float:
+      write_json_double(v.get<double>(), out);
       return;
-    }
     case Json::value_t::binary:  // never built by the SDK; written as nlohmann would
       out.append(v.dump());
       return;

@@ -12,6 +12,7 @@
 #include <respan/models/request_log.hpp>
 #include <respan/pagination.hpp>
 
+#include "models/encode.hpp"
 #include "testing/mock_filters.hpp"
 
 using respan::Json;
@@ -197,3 +198,59 @@ TEST(Locale, MockNumberParsingIgnoresTheDecimalComma) {
 }
 
 }  // namespace
+
+// The create answer's direct decoder (no Json map; the span-create hot path) gives exactly
+// what from_json gives, and declines what it cannot take so the general path reports it.
+TEST(DecodeText, CreateAnswerMatchesFromJson) {
+  const char* bodies[] = {
+      R"({"cost":0.0,"customer_identifier":null,"environment":"test",)"
+      R"("id":"cd2210f8d850c0a16b3857d3770326f8","latency":null,"organization_id":"org_mock",)"
+      R"("prompt_cache_creation_tokens":null,"prompt_cache_hit_tokens":null,"status":"success",)"
+      R"("time_to_first_token":null,"timestamp":"2026-11-26T06:00:56.446600Z",)"
+      R"("unique_id":"cd2210f8d850c0a16b3857d3770326f8"})",
+      R"({})",
+      R"({"id": 12345, "organization_id": 7})",  // integer ids kept as text
+      R"({"unique_id": "u", "id": "i"})",
+      R"({"unique_id": true, "cost": "free", "status": 3, "latency": [1]})",  // wrong types
+      R"({"generation_time": 1.5, "ttft": 0.25})",                            // aliases
+      R"({"latency": 2, "generation_time": 1.5})",  // alias not used: stays in extra
+      R"({"prompt_cache_hit_tokens": 1e3, "prompt_cache_creation_tokens": 1.5})",
+      R"({"prompt_cache_hit_tokens": 18446744073709551615})",
+      R"({"new_field": {"nested": [1, {"x": null}]}, "status": "queued"})",
+      "\xEF\xBB\xBF {\"id\" : \"bom and spaces\" } \n",
+      R"({"id": "esc\u00e9\n\"q\""})",
+  };
+  for (const char* body : bodies) {
+    SCOPED_TRACE(body);
+    respan::RequestLogCreated direct;
+    ASSERT_TRUE(respan::detail::decode_text(body, direct));
+    const auto general = respan::detail::parse_json_bounded(body);
+    ASSERT_EQ(general.status, respan::detail::JsonParseStatus::ok);
+    const auto expected = general.value.get<respan::RequestLogCreated>();
+    EXPECT_EQ(Json(direct), Json(expected));
+    EXPECT_EQ(direct.unique_id, expected.unique_id);
+    EXPECT_EQ(direct.extra, expected.extra);
+  }
+}
+
+TEST(DecodeText, DeclinesWhatTheGeneralPathMustReport) {
+  std::string deep = R"({"x":)";
+  for (int i = 0; i < 200; ++i)
+    deep += "[";
+  const char* bodies[] = {
+      "",
+      "[]",
+      "null",
+      "\"text\"",
+      "{",
+      R"({"id": "a",})",
+      R"({"id": "a"} trailing)",
+      R"({"id": "a", "id": "b"})",  // duplicate names: the general parser keeps the last
+  };
+  for (const char* body : bodies) {
+    respan::RequestLogCreated out;
+    EXPECT_FALSE(respan::detail::decode_text(body, out)) << body;
+  }
+  respan::RequestLogCreated out;
+  EXPECT_FALSE(respan::detail::decode_text(deep, out));
+}

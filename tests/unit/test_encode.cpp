@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
@@ -11,6 +13,8 @@
 #include <respan/models/request_log.hpp>
 
 #include "models/encode.hpp"
+#include "util/json_limits.hpp"
+#include "util/json_write.hpp"
 
 using respan::Json;
 using respan::detail::encode;
@@ -25,10 +29,24 @@ respan::RequestLog span() {
   return s;
 }
 
-// The invalid_argument message of encoding `body`, or "" when it encoded.
+// The invalid_argument message of encoding `body`, or "" when it encoded. A span is encoded
+// both ways (the Json of to_json and the text of the DOM-free writer): both must agree.
 template <class T>
 std::string refusal(const T& body, const char* type_name) {
   auto r = encode(body, type_name);
+  if constexpr (std::is_same_v<T, respan::RequestLog>) {
+    std::string text = "prefix";
+    auto t = respan::detail::encode_text(body, type_name, text);
+    EXPECT_EQ(static_cast<bool>(r), static_cast<bool>(t));
+    if (r && t) {
+      EXPECT_EQ(Json::parse(text.substr(6)), Json::parse(respan::detail::to_json_text(*r)));
+    }
+    if (!r && !t) {
+      EXPECT_EQ(t.error().code, respan::ErrorCode::invalid_argument);
+      EXPECT_EQ(t.error().message, r.error().message);
+      EXPECT_EQ(text, "prefix");  // restored on a refusal
+    }
+  }
   if (r) return "";
   EXPECT_EQ(r.error().code, respan::ErrorCode::invalid_argument);
   return r.error().message;
@@ -182,3 +200,124 @@ TEST(Encode, JsonConversionThrowsInvalidArgumentWithThePath) {
 }
 
 }  // namespace
+
+namespace {
+
+// The text writer's JSON, parsed; and the DOM's. Both must hold the same value.
+void expect_same_value(const respan::RequestLog& s) {
+  std::string text;
+  auto t = respan::detail::encode_text(s, "RequestLog", text);
+  ASSERT_TRUE(t) << t.error().message;
+  auto dom = encode(s, "RequestLog");
+  ASSERT_TRUE(dom) << dom.error().message;
+  // What the DOM path sent: its text (invalid UTF-8 replaced by U+FFFD), parsed.
+  EXPECT_EQ(Json::parse(text), Json::parse(respan::detail::to_json_text(*dom))) << text;
+}
+
+}  // namespace
+
+TEST(EncodeText, WritesTheSameValueAsToJsonForEveryField) {
+  respan::RequestLog s("gpt-4o");
+  expect_same_value(s);  // only the required field
+
+  s.prompt_messages = std::vector<respan::Message>{
+      respan::Message::system("Be \"brief\".\n\u00e9\xff"),  // escapes, UTF-8, invalid byte
+      respan::Message::user({respan::ContentPart::make_text("look"),
+                             respan::ContentPart::make_image_url("https://x/y.png", "low")}),
+      respan::Message::assistant(
+          {respan::ToolCall::make_function("call_1", "lookup", "{\"q\":1}")}),
+      respan::Message::tool("call_1", "42")};
+  s.prompt_messages->at(1).name = "ann";
+  s.prompt_messages->at(1).extra = Json{{"role", "ignored: typed field wins"}, {"x", nullptr}};
+  s.completion_message = respan::Message::assistant("ok");
+  s.messages = s.prompt_messages;
+  s.input = respan::SpanIO::from_json_value(Json{{"q", "where?"}, {"n", {1, 2.5, -3}}});
+  s.output = "plain text";
+  s.log_type = respan::LogType::chat();
+  s.prompt_tokens = 42;
+  s.completion_tokens = -1;
+  respan::Usage u;
+  u.prompt_tokens = 1;
+  u.cache_read_input_tokens = 9007199254740993LL;
+  u.extra = Json{{"reasoning_tokens", 3}};
+  s.usage = u;
+  s.cost = 0.1 + 0.2;
+  s.latency = 1e-300;
+  s.generation_time = 3.0;
+  s.time_to_first_token = 0.0;
+  s.ttft = -0.0;
+  s.tokens_per_second = 1e300;
+  s.prompt_unit_price = 2.5;
+  s.completion_unit_price = 10;
+  s.timestamp = respan::Timestamp("2026-01-01T00:00:00Z");
+  s.start_time = respan::Timestamp("2026-01-01T00:00:00.5+01:00");
+  s.temperature = 0.7;
+  s.top_p = 1;
+  s.max_tokens = 256;
+  s.frequency_penalty = -2;
+  s.presence_penalty = 2;
+  s.stop = respan::Stop(std::vector<std::string>{"\n\n", "END"});
+  s.stream = false;
+  respan::ToolDefinition tool = respan::ToolDefinition::make_function(
+      "lookup", "Looks up", Json{{"type", "object"}, {"properties", Json::object()}});
+  tool.function->strict = true;
+  s.tools = std::vector<respan::ToolDefinition>{tool};
+  s.tool_calls = std::vector<respan::ToolCall>{respan::ToolCall::make_function("c", "f", "{}")};
+  s.tool_choice = respan::ToolChoice::function("lookup");
+  s.response_format = Json{{"type", "json_object"}};
+  s.status_code = 200;
+  s.status = respan::SpanStatus("partial");  // an unknown value goes out verbatim
+  s.error_message = "";
+  s.warnings = respan::Warnings::from_json_value(Json{{"w", true}});
+  s.trace_unique_id = "0123456789abcdef0123456789abcdef";
+  s.span_name = "llm";
+  s.span_parent_id = "0123456789abcdef";
+  s.span_workflow_name = "wf";
+  s.custom_identifier = "c";
+  s.thread_identifier = "t";
+  s.group_identifier = "g";
+  s.customer_identifier = "cust";
+  respan::CustomerParams cp;
+  cp.customer_identifier = "cust";
+  cp.email = "a@b.c";
+  s.customer_params = cp;
+  s.metadata = Json{{"k", "v"}, {"nested", {{"a", {nullptr, true}}}}};
+  s.properties = Json{{"p", 1}};
+  s.variables = Json{{"v", "x"}};
+  s.prompt_id = "p1";
+  s.prompt_name = "pn";
+  s.is_custom_prompt = true;
+  s.full_request = Json::array();
+  s.full_response = Json::object();
+  s.respan_params = Json{{"environment", "test"}};
+  s.keywordsai_params = Json{{"x", 1}};
+  s.positive_feedback = true;
+  s.extra = Json{{"model", "extra loses to the typed field"},
+                 {"custom_field", {{"deep", {1, {2, {3}}}}}},
+                 {"null_extra", nullptr}};
+  expect_same_value(s);
+
+  // extra fills a typed field's name when that field is unset.
+  s.cost.reset();
+  s.extra["cost"] = 1.5;
+  expect_same_value(s);
+}
+
+TEST(EncodeText, RefusesDeepNestingLikeTheRequestBodyCheck) {
+  respan::RequestLog s("gpt-4o");
+  Json deep = 1;
+  for (std::size_t i = 0; i + 1 < respan::detail::kMaxJsonDepth; ++i)
+    deep = Json::array({std::move(deep)});
+  s.metadata = deep;  // the span object is level 1: exactly at the limit
+  std::string text;
+  EXPECT_TRUE(respan::detail::encode_text(s, "RequestLog", text));
+
+  s.metadata = Json::array({deep});
+  text.clear();
+  auto r = respan::detail::encode_text(s, "RequestLog", text);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, respan::ErrorCode::invalid_argument);
+  EXPECT_EQ(r.error().message.rfind("RequestLog.metadata", 0), 0u) << r.error().message;
+  EXPECT_NE(r.error().message.find("deeper than 128 levels"), std::string::npos);
+  EXPECT_TRUE(text.empty());
+}

@@ -1,0 +1,207 @@
+// Internal: one field list per model, two ways to write it.
+//
+// A model's fields are listed once, in a template `emit_fields(Out& o, const Model& m)` that
+// calls o.required(key, value), o.opt(key, optional) and o.extra(json). Two writers run it:
+//
+//  * DomOut builds a Json (the model's to_json: what `Json(model)` users get);
+//  * TextOut appends the compact JSON text straight to a string, without building a DOM: the
+//    request body on the hot paths (span create, the BatchLogger).
+//
+// Both apply the same rules (json_io.hpp): unset optionals are omitted, a set-but-null value
+// and a non-finite number are refused with an EncodeError naming the field path, `extra`'s
+// members are sent unless a typed field of the same name was written. TextOut also refuses a
+// body nested deeper than kMaxJsonDepth (the pipeline's check_body() rule), so its text can go
+// out as ApiRequest::body_text unchecked. The two outputs hold the same JSON value (member
+// order differs: DomOut's objects are sorted by key); tests/unit/test_encode.cpp checks it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <respan/json.hpp>
+#include <respan/models/common.hpp>
+#include <respan/models/request_log.hpp>
+
+#include "models/json_io.hpp"
+#include "util/json_limits.hpp"
+#include "util/json_write.hpp"
+
+namespace respan::detail {
+
+/// Writes a model's fields into a Json object (see put/put_required/put_extra).
+struct DomOut {
+  Json& j;
+  template <class T>
+  void required(const char* k, const T& v) {
+    put_required(j, k, v);
+  }
+  template <class T>
+  void opt(const char* k, const T& v) {
+    put(j, k, v);
+  }
+  void extra(const Json& e) { put_extra(j, e); }
+};
+
+template <class T>
+struct is_open_enum {
+ private:
+  template <class Tag>
+  static std::true_type test(const OpenEnum<Tag>*);
+  static std::false_type test(...);
+
+ public:
+  static constexpr bool value = decltype(test(static_cast<const T*>(nullptr)))::value;
+};
+
+/// Appends a model's JSON text to a string. The text is complete only when no EncodeError was
+/// thrown; on one, discard the string.
+class TextOut {
+ public:
+  explicit TextOut(std::string& out) : out_(out) {}
+
+  /// Writes `m` as a JSON object: its fields come from emit_fields(TextOut&, const M&), found
+  /// by argument-dependent lookup.
+  template <class M>
+  void object(const M& m) {
+    open('{');
+    levels_.push_back(keys_.size());
+    emit_fields(*this, m);
+    keys_.resize(levels_.back());
+    levels_.pop_back();
+    close('}');
+  }
+
+  template <class T>
+  void required(const char* k, const T& v) {
+    key(k);
+    try {
+      value(v);
+    } catch (EncodeError& e) {
+      e.prepend_field(k);
+      throw;
+    }
+  }
+
+  template <class T>
+  void opt(const char* k, const std::optional<T>& v) {
+    if (!v) return;
+    if constexpr (std::is_same_v<T, Json>) {
+      if (v->is_null()) throw EncodeError(k, "set but null");
+    } else if constexpr (std::is_base_of_v<JsonUnion, T>) {
+      if (v->json().is_null()) throw EncodeError(k, "set but null");
+    }
+    required(k, *v);
+  }
+
+  template <class T>
+  void opt(const char* k, const Clearable<T>& v) {
+    if (v.has_value()) {
+      required(k, v.value());
+    } else if (v.is_cleared()) {
+      key(k);
+      out_.append("null");
+    }
+  }
+
+  /// `extra`'s members whose names no typed field of this object used, as given (nulls too);
+  /// non-finite numbers and too deep values are refused.
+  void extra(const Json& e) {
+    if (!e.is_object()) return;
+    for (auto it = e.begin(); it != e.end(); ++it) {
+      if (written(it.key())) continue;
+      comma();
+      write_json_string(it.key(), out_);
+      out_.push_back(':');
+      try {
+        json(it.value());
+      } catch (EncodeError& err) {
+        err.prepend_field(it.key());
+        throw;
+      }
+    }
+  }
+
+ private:
+  void open(char c) {
+    if (++depth_ > kMaxJsonDepth) {
+      throw EncodeError("", "nests JSON deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
+    out_.push_back(c);
+    first_ = true;
+  }
+  void close(char c) {
+    --depth_;
+    out_.push_back(c);
+    first_ = false;
+  }
+  void comma() {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+  }
+  void key(const char* k) {
+    comma();
+    keys_.emplace_back(k);
+    out_.push_back('"');
+    out_.append(k);  // field names are plain ASCII identifiers: nothing to escape
+    out_.append("\":", 2);
+  }
+  bool written(std::string_view k) const {
+    for (std::size_t i = levels_.back(); i < keys_.size(); ++i) {
+      if (keys_[i] == k) return true;
+    }
+    return false;
+  }
+  void json(const Json& v) {
+    check_finite(v, depth_, kMaxJsonDepth);
+    write_json(v, out_);
+    first_ = false;
+  }
+
+  template <class T>
+  void value(const T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+      out_.append(v ? "true" : "false");
+    } else if constexpr (std::is_integral_v<T>) {
+      write_json_integer(v, out_);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      check_finite(static_cast<double>(v));
+      write_json_double(static_cast<double>(v), out_);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      write_json_string(v, out_);
+    } else if constexpr (std::is_same_v<T, Timestamp>) {
+      write_json_string(v.str(), out_);
+    } else if constexpr (is_open_enum<T>::value) {
+      write_json_string(v.value(), out_);
+    } else if constexpr (std::is_same_v<T, Json>) {
+      json(v);
+    } else if constexpr (std::is_base_of_v<JsonUnion, T>) {
+      json(v.json());
+    } else if constexpr (is_vector<T>::value) {
+      open('[');
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        comma();
+        try {
+          value(v[i]);
+        } catch (EncodeError& e) {
+          e.prepend_index(i);
+          throw;
+        }
+        first_ = false;
+      }
+      close(']');
+    } else {
+      object(v);
+    }
+  }
+
+  std::string& out_;
+  std::vector<std::string_view> keys_;  // names written in the open objects, innermost last
+  std::vector<std::size_t> levels_;     // where each open object's names start in keys_
+  std::size_t depth_ = 0;
+  bool first_ = true;
+};
+
+}  // namespace respan::detail
