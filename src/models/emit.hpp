@@ -60,17 +60,19 @@ struct is_open_enum {
 /// thrown; on one, discard the string.
 class TextOut {
  public:
-  explicit TextOut(std::string& out) : out_(out) {}
+  /// Not reentrant on one thread (the field names go to a per-thread scratch list).
+  explicit TextOut(std::string& out) : out_(out), keys_(scratch_keys()) { keys_.clear(); }
 
   /// Writes `m` as a JSON object: its fields come from emit_fields(TextOut&, const M&), found
   /// by argument-dependent lookup.
   template <class M>
   void object(const M& m) {
     open('{');
-    levels_.push_back(keys_.size());
+    const std::size_t outer = level_;
+    level_ = keys_.size();
     emit_fields(*this, m);
-    keys_.resize(levels_.back());
-    levels_.pop_back();
+    keys_.resize(level_);
+    level_ = outer;
     close('}');
   }
 
@@ -149,7 +151,7 @@ class TextOut {
     out_.append("\":", 2);
   }
   bool written(std::string_view k) const {
-    for (std::size_t i = levels_.back(); i < keys_.size(); ++i) {
+    for (std::size_t i = level_; i < keys_.size(); ++i) {
       if (keys_[i] == k) return true;
     }
     return false;
@@ -197,9 +199,15 @@ class TextOut {
     }
   }
 
+  // Reused by every TextOut of the thread: no allocation per body once it has grown.
+  static std::vector<std::string_view>& scratch_keys() {
+    thread_local std::vector<std::string_view> keys;
+    return keys;
+  }
+
   std::string& out_;
-  std::vector<std::string_view> keys_;  // names written in the open objects, innermost last
-  std::vector<std::size_t> levels_;     // where each open object's names start in keys_
+  std::vector<std::string_view>& keys_;  // names written in the open objects, innermost last
+  std::size_t level_ = 0;                // where the innermost open object's names start
   std::size_t depth_ = 0;
   bool first_ = true;
 };

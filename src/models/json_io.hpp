@@ -84,6 +84,14 @@ inline void check_finite(const Json& v, std::size_t outer_depth = 0,
     return EncodeError("", "nests JSON deeper than " + std::to_string(max_depth) + " levels");
   };
   if (outer_depth + 1 > max_depth) throw too_deep();
+  bool flat = true;  // the common flat object or array: checked without a stack
+  for (const Json& child : v) {
+    if (child.is_structured() || (child.is_number_float() && !std::isfinite(child.get<double>()))) {
+      flat = false;  // nested, or a bad number whose path the walk below names
+      break;
+    }
+  }
+  if (flat) return;
   struct Frame {
     const Json* node;
     Json::const_iterator it;
@@ -270,6 +278,7 @@ class BasicReader {
  public:
   /// @throws nlohmann::json::type_error when `j` is not an object.
   explicit BasicReader(const Obj& j) : j_(j) {
+    seen_.reserve(16);  // one allocation for a typical model instead of a regrowth per power of 2
     if constexpr (std::is_same_v<Obj, Json>) {
       if (!j.is_object()) throw Json::type_error::create(302, "expected a JSON object", &j);
     }

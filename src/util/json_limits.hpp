@@ -28,6 +28,7 @@
 
 #include <respan/json.hpp>
 
+#include "util/json_write.hpp"
 #include "util/text.hpp"
 
 namespace respan::detail {
@@ -326,11 +327,8 @@ class BoundedJsonParser {
     ++p_;  // the opening quote
     const char* run = p_;
     for (;;) {
-      while (p_ != end_) {
-        const auto u = static_cast<unsigned char>(*p_);
-        if (u < 0x20 || u == '"' || u == '\\' || u >= 0x80) break;
+      while (p_ != end_ && !kJsonEscape.special[static_cast<unsigned char>(*p_)])
         ++p_;
-      }
       if (p_ == end_) return false;
       const auto u = static_cast<unsigned char>(*p_);
       if (u == '"') {

@@ -163,6 +163,30 @@ inline void write_json(const Json& v, std::string& out) {
     write_json_scalar(v, out);
     return;
   }
+  // The common flat object or array (metadata, a list of numbers): no stack to allocate.
+  bool flat = true;
+  for (const Json& child : v) {
+    if (child.is_structured()) {
+      flat = false;
+      break;
+    }
+  }
+  if (flat) {
+    const bool object = v.is_object();
+    out.push_back(object ? '{' : '[');
+    bool first = true;
+    for (auto it = v.cbegin(); it != v.cend(); ++it) {
+      if (!first) out.push_back(',');
+      first = false;
+      if (object) {
+        write_json_string(it.key(), out);
+        out.push_back(':');
+      }
+      write_json_scalar(*it, out);
+    }
+    out.push_back(object ? '}' : ']');
+    return;
+  }
   struct Frame {
     const Json* node;
     Json::const_iterator it;
