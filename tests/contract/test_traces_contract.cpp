@@ -291,6 +291,41 @@ TEST_F(ContractTraces, ListRetrieveShareDeleteShapes) {
   EXPECT_EQ(call("DELETE", std::string("/api/traces/") + kTid + "/").status, 404);
 }
 
+TEST_F(ContractTraces, ErrorBodiesAndHostileInput) {
+  // The official client's error bodies for this family (§9): 400 {message}, 404 {error}.
+  Reply r = call("POST", "/api/v1/traces/ingest", Json{{"data", 5}});
+  EXPECT_EQ(r.status, 400);
+  expect_shape(r.body, {{"message", kStr}}, true, "ingest 400");
+  r = call("DELETE", "/api/traces/nope/");
+  EXPECT_EQ(r.status, 404);
+  expect_shape(r.body, {{"error", kStr}}, true, "trace 404");
+  r = call("POST", "/api/traces/list/?page_size=1001", Json::object());
+  EXPECT_EQ(r.status, 400);
+  expect_shape(r.body, {{"message", kStr}}, true, "list 400");
+  // Nesting deeper than 128 levels is refused before anything is stored.
+  std::string deep(200, '[');
+  deep += std::string(200, ']');
+  EXPECT_EQ(send("POST", "/api/v1/traces/ingest", deep).status, 400);
+  EXPECT_EQ(otlp(deep).status, 400);
+  // A parent chain deeper than the answer may nest is cut, never overflowing the 128 levels
+  // a client accepts.
+  Json chain = Json::array();
+  for (int i = 0; i < 100; ++i) {
+    Json s = {{"trace_unique_id", "deep"}, {"span_unique_id", "s" + std::to_string(i)}};
+    if (i > 0) s["span_parent_id"] = "s" + std::to_string(i - 1);
+    chain.push_back(s);
+  }
+  ASSERT_EQ(call("POST", "/api/v1/traces/ingest", chain).status, 200);
+  r = call("GET", "/api/traces/deep/");
+  ASSERT_EQ(r.status, 200) << r.text.substr(0, 200);
+  int levels = 0;
+  for (const Json* n = &r.body["span_tree"]; n->is_array() && !n->empty(); ++levels)
+    n = &(*n)[0]["children"];
+  EXPECT_GT(levels, 10);
+  EXPECT_LE(2 + 2 * levels, 128);
+  EXPECT_EQ(r.body["span_count"], 100);
+}
+
 TEST_F(ContractTraces, BulkDeleteNeedsFiltersAndCapsMatches) {
   Json spans = Json::array();
   for (int i = 0; i < 1001; ++i) {
