@@ -452,6 +452,11 @@ struct Resolved {
 };
 
 std::optional<Resolved> resolve(const std::string& raw_path) {
+  // Every trace path holds "traces", literally or percent-encoded: other requests pay two
+  // searches only.
+  if (raw_path.find("traces") == std::string::npos && raw_path.find('%') == std::string::npos) {
+    return std::nullopt;
+  }
   // These two have no trailing slash (§1); only the exact paths match.
   if (raw_path == "/api/v1/traces/ingest") return Resolved{TraceRoute::kIngest, {"POST"}, {}, {}};
   if (raw_path == "/api/v2/traces") return Resolved{TraceRoute::kOtlp, {"POST"}, {}, {}};
