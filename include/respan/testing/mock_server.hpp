@@ -178,7 +178,9 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// as strings), `start_time`/`end_time`/`duration`, `span_count`, `llm_call_count` (spans of
 /// a generation log type), `total_cost`, token totals and `error_count` (spans with status
 /// `error`). Traces are listed when their `start_time` is in the window; sort key `timestamp`
-/// (the default, `-timestamp`) is that start time. Ingested spans are not request logs here.
+/// (the default, `-timestamp`) is that start time. Traces and request logs are separate stores
+/// here: ingested spans are not request logs, and spans created through `request-logs/` do not
+/// form traces.
 ///
 /// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
 /// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
