@@ -559,7 +559,7 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
     req.headers.push_back(h);
   for (const auto& h : call.headers)
     req.headers.push_back(h);
-  req.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
+  if (r.authenticated) req.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
   req.headers.emplace_back("User-Agent", user_agent_);
   req.headers.emplace_back("Accept", "application/json");
   if (r.body) {

@@ -60,6 +60,9 @@ struct ApiRequest {
   /// A body already serialized by the caller (who checked it as check_body() would); used
   /// when #body is unset.
   std::optional<std::string> body_text{};
+  /// Send the `Authorization` header. False only for the public endpoints (the public trace
+  /// read): the key then never leaves the process.
+  bool authenticated = true;
 };
 
 /// A successful (2xx) exchange and how many attempts it took.

@@ -837,6 +837,16 @@ struct MockServer::Impl {
         return fault->status;
       }
     }
+    if (const int traced = detail::serve_traces(
+            state.traces(),
+            {req.method, raw_path, raw_query, req.body, req.get_header_value("Content-Type"),
+             link_base(req), [&] { return authenticate(req, res); },
+             [&](int s, const Json& b, const std::string& allow) {
+               if (!allow.empty()) res.set_header("Allow", allow);
+               set_json(res, s, b);
+             }});
+        traced != 0)
+      return traced;  // mock_traces.cpp
     const std::optional<detail::Route> route = detail::resolve_route(raw_path);
     if (!route) {
       set_json(res, 404, Json{{"detail", "Not found."}});
@@ -1011,6 +1021,18 @@ void MockServer::complete_pending_jobs() {
 
 std::size_t MockServer::pending_job_count() const {
   return impl_->state.pending_job_count();
+}
+
+std::vector<nlohmann::json> MockServer::ingested_spans() const {
+  return impl_->state.traces().ingested_spans();
+}
+
+std::vector<nlohmann::json> MockServer::traces() const {
+  return impl_->state.traces().traces();
+}
+
+std::optional<nlohmann::json> MockServer::trace(const std::string& trace_unique_id) const {
+  return impl_->state.traces().trace(trace_unique_id);
 }
 
 }  // namespace respan::testing

@@ -108,7 +108,9 @@ std::optional<Route> resolve_route(std::string_view raw_path) {
 
 // ------------------------------------------------------------------------------ plumbing
 
-MockState::MockState(StateConfig config) : config_(std::move(config)) {}
+MockState::MockState(StateConfig config)
+    : config_(std::move(config)),
+      traces_(TraceStoreConfig{config_.organization_id, config_.organization_number, 1000}) {}
 
 namespace {
 
@@ -215,6 +217,7 @@ void MockState::reset() {
   span_index_.clear();
   datasets_.clear();
   jobs_.clear();
+  traces_.reset();
 }
 
 std::string MockState::now_iso() const {

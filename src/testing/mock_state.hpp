@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "testing/mock_filters.hpp"
+#include "testing/mock_trace_state.hpp"
 #include "testing/mock_util.hpp"
 
 namespace respan::testing::detail {
@@ -128,6 +129,9 @@ class MockState {
   std::vector<Json> evaluation_runs(const std::string& dataset_id) const;
   void complete_pending_jobs();
   std::size_t pending_job_count() const;
+  /// The trace store (ingested spans and traces; locks on its own).
+  TraceStore& traces() { return traces_; }
+  const TraceStore& traces() const { return traces_; }
 
  private:
   struct SpanRecord {
@@ -212,6 +216,7 @@ class MockState {
   std::map<std::string, Dataset> datasets_;
   std::uint64_t dataset_seq_ = 0;
   std::vector<std::function<void()>> jobs_;
+  TraceStore traces_;
 };
 
 }  // namespace respan::testing::detail

@@ -146,11 +146,46 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// - `POST datasets/{id}/logs/`, `POST datasets/{id}/logs/list/`,
 ///   `GET|PATCH|PUT|DELETE datasets/{id}/logs/{uid}/`, `POST datasets/{id}/logs/bulk/`,
 ///   `POST|DELETE datasets/{id}/logs/import/`, `GET|POST datasets/{id}/logs/summary/`,
-///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`.
+///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`;
+/// - traces (REFERENCE §7.8): `POST traces/list/`, `GET|PATCH|DELETE traces/{tid}/`,
+///   `POST traces/bulk/`, and without a key `GET {unique_organization_id}/traces/{tid}/`
+///   (answers only for a trace shared with `PATCH {"is_public": true}` and the organization
+///   MockServerOptions::organization_id);
+/// - span ingest, the two paths without a trailing slash (only these exact paths match):
+///   `POST /api/v1/traces/ingest` (a bare JSON array of spans or `{"data": [...]}`; every
+///   item needs `trace_unique_id` and `span_unique_id`, else the whole batch is refused with
+///   400; answers `{"message": "Processed N spans"}`) and `POST /api/v2/traces` (OTLP/HTTP
+///   JSON `ExportTraceServiceRequest`, `Content-Type: application/json` only: protobuf, which
+///   the real service also takes, answers 415 here; invalid spans are counted in
+///   `{"partialSuccess": {"rejectedSpans": n, "errorMessage": ...}}`).
+///
+/// OTLP spans map onto the fields ingest stores: `traceId`/`spanId`/`parentSpanId` (hex,
+/// lower-cased) to `trace_unique_id`/`span_unique_id`/`span_parent_id`, `name` to
+/// `span_name`, the start/end times to `start_time`/`timestamp`/`latency`, status code 2 to
+/// `status: "error"` (+ `error_message`), and the attributes `gen_ai.request.model` (or
+/// `gen_ai.response.model`) to `model`, `gen_ai.usage.{prompt,completion,total}_tokens` to
+/// `prompt_tokens`/`completion_tokens`/`total_request_tokens`, `gen_ai.prompt.N.{role,content}`
+/// to `prompt_messages` (also `input`), `gen_ai.completion.N.*` to `completion_message` (also
+/// `output`), `respan.entity.log_type`, else `traceloop.span.kind`, else `llm.request.type`
+/// to `log_type` (else `chat` with a model, `custom` without), `traceloop.workflow.name` to
+/// `span_workflow_name`, `respan.customer_params.*`/`respan.customer.identifier`,
+/// `respan.threads.thread_identifier`/`respan.thread.id`,
+/// `respan.trace.trace_group_identifier`/`respan.trace_group.id`, and `respan.metadata.<key>`
+/// / `respan.metadata` (a JSON object) to `metadata`; other attributes land in `metadata`
+/// under their own key. A span is stored under its span id: sending it again (by either
+/// route) replaces it. A trace is aggregated from its spans: root = the earliest span without
+/// a parent in the trace, `name`/`input`/`output`/`metadata` from the root (input and output
+/// as strings), `start_time`/`end_time`/`duration`, `span_count`, `llm_call_count` (spans of
+/// a generation log type), `total_cost`, token totals and `error_count` (spans with status
+/// `error`). Traces are listed when their `start_time` is in the window; sort key `timestamp`
+/// (the default, `-timestamp`) is that start time. Traces and request logs are separate stores
+/// here: ingested spans are not request logs, and spans created through `request-logs/` do not
+/// form traces.
 ///
 /// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
 /// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
-/// `{"message": ...}` and 404 `{"error": ...}`; everything else `{"detail": ...}`. A documented
+/// `{"message": ...}` and 404 `{"error": ...}`, and so do the trace endpoints; everything else
+/// `{"detail": ...}`. A documented
 /// field sent as `null` is refused; fields an endpoint does not document are ignored.
 /// Unknown paths answer 404 `{"detail": "Not found."}`, a wrong method on a known path 405.
 /// Every response body is JSON. Bodies of 1 KiB or more are compressed (brotli or gzip) when
@@ -228,6 +263,20 @@ class RESPAN_TESTING_EXPORT MockServer {
   nlohmann::json add_dataset_log(const std::string& dataset_id, nlohmann::json log);
   /// Evaluation tasks of a dataset, oldest first.
   std::vector<nlohmann::json> evaluation_runs(const std::string& dataset_id) const;
+
+  /// Every span accepted by `POST /api/v1/traces/ingest` or `POST /api/v2/traces`, in arrival
+  /// order (a span sent twice appears twice), as stored: the ingest fields plus the derived
+  /// ones (`start_time`, `timestamp`, `latency`, `prompt_tokens`, `completion_tokens`,
+  /// `total_request_tokens`, `status`, `log_type`, `environment`), with `received_via` set to
+  /// `"ingest"` or `"otlp"`. OTLP spans carry their ids as lower-case hex and their attributes
+  /// mapped as described on the class.
+  std::vector<nlohmann::json> ingested_spans() const;
+  /// Every stored trace, first seen first, in the shape of `GET /api/traces/{tid}/` plus
+  /// `is_public` (whether it is shared): the aggregated trace fields and `span_tree` (each node a
+  /// stored span, without `received_via`, plus `children`; siblings ordered by start time).
+  std::vector<nlohmann::json> traces() const;
+  /// One trace as traces() gives it, or nullopt when no span of it is stored.
+  std::optional<nlohmann::json> trace(const std::string& trace_unique_id) const;
 
   /// Runs the queued background work (only queued when
   /// MockServerOptions::immediate_background_jobs is false; otherwise a no-op).

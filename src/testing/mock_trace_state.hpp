@@ -1,0 +1,107 @@
+// The traces part of the mock Respan service: spans ingested through
+// `POST /api/v1/traces/ingest` and `POST /api/v2/traces` (OTLP JSON), the traces aggregated from
+// them, and the traces endpoints (REFERENCE §7.8). HTTP routing lives in mock_traces.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "testing/mock_filters.hpp"
+#include "testing/mock_util.hpp"
+
+namespace respan::testing::detail {
+
+struct ApiRequest;
+struct ApiResponse;
+class TraceStore;
+
+/// One HTTP request as the trace routes see it, with the server's hooks (mock_server.cpp).
+struct TraceHttp {
+  const std::string& method;     ///< Upper-case.
+  const std::string& raw_path;   ///< As sent (percent-encoded), without the query.
+  const std::string& raw_query;  ///< Without the '?'.
+  const std::string& body;
+  std::string content_type;  ///< The Content-Type header ("" when absent).
+  std::string link_base;     ///< "http://host:port" for pagination links.
+  /// Checks the bearer key: the key's environment, or nullopt after answering 401 itself.
+  std::function<std::optional<std::string>()> authenticate;
+  /// Sends the answer (`allow`: the Allow header, "" for none).
+  std::function<void(int status, const Json& body, const std::string& allow)> reply;
+};
+
+/// Serves the trace routes of REFERENCE §7.8 (`/api/v1/traces/ingest`, `/api/v2/traces`,
+/// `/api/traces/...`, `/api/{unique_organization_id}/traces/{tid}/`) and returns the status
+/// answered; returns 0 without answering when `http.raw_path` is not one of them.
+int serve_traces(TraceStore& store, const TraceHttp& http);
+
+struct TraceStoreConfig {
+  std::string organization_id = "org_mock";  ///< `unique_organization_id` of every trace.
+  std::int64_t organization_number = 1;      ///< Integer `organization_id` of traces.
+  std::size_t max_bulk_delete = 1000;        ///< Bulk delete refuses more matches (§7.8).
+};
+
+/// Trace storage plus the trace endpoint logic; every public member is thread-safe.
+///
+/// A span is stored under its `span_unique_id`: a span sent again (by either route) replaces
+/// the earlier one, moving it to another trace when its `trace_unique_id` changed. Traces are
+/// aggregated from their spans on every read.
+class TraceStore {
+ public:
+  explicit TraceStore(TraceStoreConfig config);
+
+  // Endpoints. `request.environment` is the API key's environment. Errors are thrown as
+  // HttpError (mock_state.hpp) with a `{"detail": ...}` body; mock_traces.cpp maps the body.
+  ApiResponse ingest(const ApiRequest& request);  ///< POST /api/v1/traces/ingest
+  ApiResponse otlp(const ApiRequest& request);    ///< POST /api/v2/traces (JSON)
+  ApiResponse list(const ApiRequest& request);    ///< POST /api/traces/list/
+  ApiResponse retrieve(const std::string& tid, const ApiRequest& request);  ///< GET
+  ApiResponse remove(const std::string& tid, const ApiRequest& request);    ///< DELETE
+  ApiResponse share(const std::string& tid, const ApiRequest& request);     ///< PATCH
+  ApiResponse public_read(const std::string& org, const std::string& tid);  ///< no auth
+  ApiResponse bulk_delete(const ApiRequest& request);  ///< POST /api/traces/bulk/
+
+  void reset();
+  /// Every accepted span in arrival order (re-sent spans each time), as stored, plus
+  /// `received_via` ("ingest" or "otlp").
+  std::vector<Json> ingested_spans() const;
+  /// Every trace in first-seen order, in the retrieve shape (with `span_tree`) plus
+  /// `is_public`.
+  std::vector<Json> traces() const;
+  /// One trace in the retrieve shape, or nullopt.
+  std::optional<Json> trace(const std::string& trace_unique_id) const;
+
+ private:
+  struct TraceMeta {
+    std::uint64_t seq = 0;  ///< First-seen order; also the trace's integer `id`.
+    bool is_public = false;
+    std::string environment;
+  };
+
+  /// Stores normalised spans (under the lock).
+  void store_spans(std::vector<Json> spans, const std::string& via, const std::string& environment);
+  /// The trace row (list shape) aggregated from its spans; nullopt when it has none.
+  std::optional<Json> trace_row(const std::string& tid) const;
+  /// The retrieve shape: the row plus `span_tree` (and `is_public` when `with_state`, for
+  /// the test accessors).
+  Json trace_detail(const std::string& tid, bool with_state = false) const;
+  /// Trace ids in first-seen order.
+  std::vector<std::string> trace_ids() const;
+  void erase_trace(const std::string& tid);
+
+  mutable std::mutex mu_;
+  TraceStoreConfig config_;
+  std::vector<Json> arrivals_;         ///< Every accepted span, arrival order.
+  std::map<std::string, Json> spans_;  ///< span_unique_id -> stored span.
+  std::map<std::string, std::vector<std::string>> trace_spans_;  ///< tid -> span ids (order)
+  std::unordered_map<std::string, TraceMeta> meta_;
+  std::uint64_t seq_ = 0;
+};
+
+}  // namespace respan::testing::detail
