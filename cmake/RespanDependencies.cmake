@@ -1,5 +1,5 @@
 # Locates respan's dependencies. Each is a Debian bookworm package:
-#   libcurl4-openssl-dev, nlohmann-json3-dev, libcpp-httplib-dev,
+#   libcurl4-openssl-dev, nlohmann-json3-dev, libcpp-httplib-dev, libssl-dev,
 #   libgtest-dev, libgmock-dev, libbenchmark-dev
 include_guard(GLOBAL)
 
@@ -13,6 +13,12 @@ find_package(nlohmann_json ${RESPAN_NLOHMANN_JSON_MIN_VERSION} REQUIRED)
 # and a compiled library. Accept either, behind one internal target. Which one was used
 # (RESPAN_HTTPLIB_VARIANT: cmake-package, pkg-config or header-only) is recorded in the
 # installed respanConfig.cmake, which looks for the same one for COMPONENTS testing.
+# OpenSSL (Debian: libssl-dev): respan::testing serves HTTPS with it (MockServerOptions::
+# tls_cert_file). The client library does not use it directly (libcurl brings its own TLS).
+if(RESPAN_BUILD_TESTING_LIB)
+  find_package(OpenSSL 1.1.1 REQUIRED)
+endif()
+
 if(RESPAN_BUILD_TESTING_LIB AND NOT TARGET respan_httplib)
   find_package(httplib CONFIG QUIET)
   add_library(respan_httplib INTERFACE)

@@ -96,9 +96,9 @@ endif()
 # A header-only cpp-httplib is compiled into respan_testing: nothing to require then.
 set(_pc_json "nlohmann_json >= ${RESPAN_NLOHMANN_JSON_MIN_VERSION}")
 set(_pc_curl "libcurl >= ${RESPAN_CURL_MIN_VERSION}")
-set(_pc_httplib "")
+set(_pc_httplib "openssl")  # respan_testing serves HTTPS with OpenSSL
 if(RESPAN_HTTPLIB_VARIANT AND NOT RESPAN_HTTPLIB_VARIANT STREQUAL "header-only")
-  set(_pc_httplib "cpp-httplib")
+  set(_pc_httplib "cpp-httplib, openssl")
 endif()
 if(BUILD_SHARED_LIBS)
   set(RESPAN_PC_REQUIRES "${_pc_json}")

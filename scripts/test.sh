@@ -24,3 +24,47 @@ for example in quickstart datasets batch_logging; do
     fi
   fi
 done
+
+# The quickstart once more, as a user of the real service runs it (RESPAN_API_KEY,
+# RESPAN_BASE_URL), against respan-mock-server over HTTPS: a throwaway CA and a certificate
+# for 127.0.0.1 made here with the openssl command, trusted through RESPAN_CA_BUNDLE.
+echo "== running examples/quickstart.cpp against respan-mock-server over HTTPS"
+tls_dir=$(mktemp -d)
+mock_pid=""
+cleanup_tls() {
+  [[ -n $mock_pid ]] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
+  rm -rf "$tls_dir"
+}
+trap cleanup_tls EXIT
+(
+  cd "$tls_dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout ca-key.pem -out ca.pem -subj "/CN=respan-cpp test CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout server-key.pem -out server.csr -subj "/CN=127.0.0.1"
+  printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=critical,CA:FALSE" \
+    "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >server.ext
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+    -extfile server.ext -out server.pem
+) >"$tls_dir/openssl.log" 2>&1 || { cat "$tls_dir/openssl.log" >&2; exit 1; }
+./build/dev/respan-mock-server --tls-cert "$tls_dir/server.pem" --tls-key "$tls_dir/server-key.pem" \
+  >"$tls_dir/mock.out" 2>&1 &
+mock_pid=$!
+base_url=""
+for _ in $(seq 100); do
+  base_url=$(sed -n 's/^listening on \(https:.*\)$/\1/p' "$tls_dir/mock.out")
+  [[ -n $base_url ]] && break
+  kill -0 "$mock_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[[ -n $base_url ]] || { cat "$tls_dir/mock.out" >&2; echo "respan-mock-server did not start" >&2; exit 1; }
+status=0
+out=$(RESPAN_API_KEY=test-key RESPAN_BASE_URL="$base_url" RESPAN_CA_BUNDLE="$tls_dir/ca.pem" \
+  ./build/dev/examples/quickstart) || status=$?
+if [[ $status -ne 0 ]]; then
+  printf '%s\n' "$out" >&2
+  echo "examples/quickstart over HTTPS ($base_url) failed with exit status $status" >&2
+  exit 1
+fi
+echo "   quickstart OK over $base_url"

@@ -33,6 +33,7 @@ Result<RespanClient> RespanClient::from_env(ClientOptions defaults) {
   } else if (const char* legacy_url = env("KEYWORDSAI_BASE_URL")) {
     defaults.base_url = legacy_url;
   }
+  if (const char* ca = env("RESPAN_CA_BUNDLE")) defaults.ca_bundle = ca;
   if (defaults.api_key.empty()) {
     return Error::make(ErrorCode::invalid_argument,
                        "RESPAN_API_KEY is not set (and ClientOptions::api_key is empty)");

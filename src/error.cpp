@@ -40,6 +40,8 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "cancelled";
     case ErrorCode::response_too_large:
       return "response_too_large";
+    case ErrorCode::tls:
+      return "tls";
   }
   return "unknown";
 }

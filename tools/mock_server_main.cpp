@@ -2,9 +2,10 @@
 //
 //   respan-mock-server [--port N] [--host 127.0.0.1] [--api-key K] [--environment E]
 //                      [--no-auth] [--threads N] [--max-payload-bytes N]
-//                      [--max-recorded-bytes N]
+//                      [--max-recorded-bytes N] [--tls-cert FILE --tls-key FILE]
 //
-// Prints "listening on http://HOST:PORT" on stdout once it accepts connections.
+// Prints "listening on http://HOST:PORT" (https:// with --tls-cert) on stdout once it accepts
+// connections.
 #include <cstddef>
 #include <cstdlib>
 #include <exception>
@@ -22,9 +23,12 @@ void usage(std::ostream& os) {
   os << "usage: respan-mock-server [--port N] [--host ADDR] [--api-key KEY]\n"
         "                          [--environment ENV] [--no-auth] [--threads N]\n"
         "                          [--max-payload-bytes N] [--max-recorded-bytes N]\n"
+        "                          [--tls-cert FILE --tls-key FILE]\n"
         "\n"
         "Serves an in-memory mock of the Respan API (request logs, datasets) at\n"
-        "http://ADDR:PORT/api/... until interrupted. Defaults: --host 127.0.0.1, --port 0\n"
+        "http://ADDR:PORT/api/... until interrupted; with --tls-cert and --tls-key (PEM\n"
+        "certificate chain and unencrypted key) at https://ADDR:PORT/api/... instead\n"
+        "(TLS 1.2 or newer). Defaults: --host 127.0.0.1, --port 0\n"
         "(ephemeral), --api-key test-key, --environment test, --max-payload-bytes\n"
         "20971520 (larger bodies get 413), --max-recorded-bytes 67108864 (request bodies\n"
         "kept by the recorder; the oldest requests are forgotten first).\n";
@@ -90,6 +94,10 @@ int main(int argc, char** argv) {
         std::cerr << "respan-mock-server: invalid --max-recorded-bytes\n";
         return 2;
       }
+    } else if (arg == "--tls-cert") {
+      options.tls_cert_file = value("--tls-cert");
+    } else if (arg == "--tls-key") {
+      options.tls_key_file = value("--tls-key");
     } else {
       std::cerr << "respan-mock-server: unknown argument '" << arg << "'\n";
       usage(std::cerr);
@@ -111,6 +119,10 @@ int main(int argc, char** argv) {
   // A client hanging up mid-response must not kill the process.
   signal(SIGPIPE, SIG_IGN);
 
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    std::cerr << "respan-mock-server: --tls-cert and --tls-key go together\n";
+    return 2;
+  }
   respan::testing::MockServer server(options);
   try {
     server.start();

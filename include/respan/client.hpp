@@ -46,7 +46,8 @@ class RESPAN_EXPORT RespanClient {
 
   /// Like create(), with `api_key` from RESPAN_API_KEY and `base_url` from RESPAN_BASE_URL
   /// when they are set (the legacy KEYWORDSAI_API_KEY / KEYWORDSAI_BASE_URL are read as a
-  /// fallback). Other fields come from `defaults`.
+  /// fallback), and `ca_bundle` from RESPAN_CA_BUNDLE when set. Other fields come from
+  /// `defaults`.
   static Result<RespanClient> from_env(ClientOptions defaults = {});
 
   /// The request-log (span) endpoints.

@@ -34,6 +34,11 @@ enum class ErrorCode {
   decode,     ///< A 2xx response whose body could not be decoded.
   cancelled,  ///< Cancelled through a CancellationToken.
   response_too_large,  ///< The response body exceeded ClientOptions::max_response_bytes.
+  /// TLS failure that retrying cannot fix, never retried: the server's certificate was not
+  /// trusted (unknown CA: see ClientOptions::ca_bundle, expired, or issued for another host
+  /// name), the CA bundle could not be read, or libcurl refused a TLS setting. A handshake
+  /// cut off by the network is ErrorCode::network.
+  tls,
 };
 
 /// Stable lower-case name of a code, e.g. "rate_limited".

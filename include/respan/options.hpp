@@ -101,12 +101,22 @@ struct RESPAN_EXPORT ClientOptions {
   /// Retry behaviour of span creates after ambiguous failures.
   SpanDelivery span_delivery = SpanDelivery::at_least_once;
   RetryPolicy retry;
-  /// Proxy URL, e.g. "http://proxy:3128". Empty: libcurl's default (the *_proxy env vars).
+  /// Proxy URL, e.g. "http://proxy:3128"; `https://` API calls go through it with CONNECT
+  /// (end-to-end TLS to the API: the proxy sees only the host name). Empty: the standard
+  /// environment variables, as libcurl reads them: `https_proxy` / `HTTPS_PROXY` for https
+  /// URLs, `http_proxy` (lower case only) for http, `all_proxy`; `no_proxy` / `NO_PROXY`
+  /// (comma-separated host names, domains, IP addresses or CIDR ranges, `*` for all) lists
+  /// hosts reached directly, and applies to this option too.
   std::string proxy;
-  /// Path to a PEM CA bundle to verify the server with. Empty: the system default.
+  /// Path to a PEM file of CA certificates to verify the server with, replacing the system
+  /// store (e.g. a company or test CA). Empty: the system default. RespanClient::from_env()
+  /// reads it from RESPAN_CA_BUNDLE. A missing or unreadable file fails calls with
+  /// ErrorCode::tls.
   std::string ca_bundle;
-  /// Verify the server's TLS certificate and host name. Keep on outside tests; turning it
-  /// off logs a warning once per client.
+  /// Verify the server's TLS certificate and host name (TLS 1.2 is the minimum version either
+  /// way). A certificate that does not verify (unknown CA, expired, issued for another host)
+  /// fails the call with ErrorCode::tls, which is never retried. Keep on outside tests;
+  /// turning it off logs a warning once per client.
   bool verify_tls = true;
   /// Appended to the User-Agent header ("respan-cpp/<version> <suffix>"); printable text.
   std::string user_agent_suffix;

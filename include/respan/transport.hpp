@@ -47,7 +47,7 @@ struct RESPAN_EXPORT HttpResponse {
 
 /// Sends HTTP requests. Implementations must be safe to call from many threads at once.
 /// `send` returns an HttpResponse for every status code it receives; it returns an Error
-/// (network, timeout, cancelled, invalid_argument or response_too_large) only when no
+/// (network, timeout, cancelled, invalid_argument, response_too_large or tls) only when no
 /// complete response arrived. An Error sets `certainly_not_sent` only when the transport
 /// knows that no byte of the request reached the server.
 class RESPAN_EXPORT Transport {

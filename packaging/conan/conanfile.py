@@ -47,6 +47,7 @@ class RespanConan(ConanFile):
         self.requires("nlohmann_json/[>=3.10.0 <4]", transitive_headers=True)
         if self.options.testing:
             self.requires("cpp-httplib/[>=0.11 <1]")
+            self.requires("openssl/[>=1.1.1 <4]")  # the mock serves HTTPS
 
     def validate(self):
         from conan.tools.build import check_min_cppstd
@@ -88,4 +89,5 @@ class RespanConan(ConanFile):
             testing.set_property("cmake_target_name", "respan::testing")
             testing.set_property("pkg_config_name", "respan-testing")
             testing.libs = ["respan_testing"]
-            testing.requires = ["nlohmann_json::nlohmann_json", "cpp-httplib::cpp-httplib"]
+            testing.requires = ["nlohmann_json::nlohmann_json", "cpp-httplib::cpp-httplib",
+                                "openssl::ssl"]

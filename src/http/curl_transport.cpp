@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <curl/curl.h>
@@ -107,7 +108,55 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return (ex->cancel != nullptr && ex->cancel->is_cancelled()) ? 1 : 0;
 }
 
+// Failures of certificate verification or TLS configuration: final, never retried (the same
+// server answers the same certificate). A handshake that the network cut off
+// (CURLE_SSL_CONNECT_ERROR) stays a network error.
+bool is_tls_failure(CURLcode rc) {
+  switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:  // unknown CA, expired, wrong host name
+    case CURLE_SSL_CACERT_BADFILE:        // ca_bundle missing or unreadable
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_NOT_BUILT_IN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string tls_message(CURLcode rc, const char* detail) {
+  std::string m;
+  switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+      m = "TLS certificate verification failed";
+      break;
+    case CURLE_SSL_CACERT_BADFILE:
+      m = "TLS CA bundle could not be read (ClientOptions::ca_bundle / RESPAN_CA_BUNDLE)";
+      break;
+    default:
+      m = std::string("TLS failure: ") + curl_easy_strerror(rc);
+      break;
+  }
+  const std::string_view d = detail != nullptr ? detail : "";
+  if (!d.empty()) m.append(": ").append(d);
+  // An unknown issuer (not an expired certificate or another host name): say how to trust it.
+  if (rc == CURLE_PEER_FAILED_VERIFICATION && (d.find("issuer") != std::string_view::npos ||
+                                               d.find("self-signed") != std::string_view::npos ||
+                                               d.find("self signed") != std::string_view::npos)) {
+    m += " (a private or test CA is trusted through ClientOptions::ca_bundle or RESPAN_CA_BUNDLE)";
+  }
+  return m;
+}
+
 ErrorCode classify(CURLcode rc) {
+  if (is_tls_failure(rc)) return ErrorCode::tls;
   switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
       return ErrorCode::timeout;
@@ -128,15 +177,20 @@ ErrorCode classify(CURLcode rc) {
 // retries a request whose reused keep-alive connection turned out dead, and that earlier
 // write may have reached the server before the reconnect failed. Other failures (timeouts,
 // resets, TLS errors, cancellation mid-transfer) stay "maybe sent": CURLINFO_REQUEST_SIZE alone
-// is not a documented guarantee across libcurl versions and HTTP/2.
+// is not a documented guarantee across libcurl versions and HTTP/2. A TLS handshake that
+// failed on a new connection sent nothing either.
 bool certainly_not_sent(CURLcode rc, long request_size) {
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
       return request_size == 0;
+    case CURLE_SSL_CONNECT_ERROR:
+      // The handshake of a new connection failed: HTTP bytes go out only after it completes
+      // (libcurl sends no TLS early data).
+      return request_size == 0;
     default:
-      return false;
+      return is_tls_failure(rc) && request_size == 0;
   }
 }
 
@@ -188,10 +242,10 @@ class CurlTransport final : public Transport {
     if (handle->tls_rc != CURLE_OK && request.url.rfind("https://", 0) == 0) {
       const CURLcode tls_rc = handle->tls_rc;
       release(std::move(handle));
-      Error e = Error::make(ErrorCode::invalid_argument,
-                            std::string("libcurl refused a TLS setting (TLS 1.2 minimum, "
-                                        "verification or CA bundle): ") +
-                                curl_easy_strerror(tls_rc));
+      Error e =
+          Error::make(ErrorCode::tls, std::string("libcurl refused a TLS setting (TLS 1.2 minimum, "
+                                                  "verification or CA bundle): ") +
+                                          curl_easy_strerror(tls_rc));
       e.certainly_not_sent = true;
       return e;
     }
@@ -248,8 +302,13 @@ class CurlTransport final : public Transport {
       } else {
         e.code = classify(rc);
         e.certainly_not_sent = certainly_not_sent(rc, request_size);
-        e.message = std::string(curl_easy_strerror(rc));
-        if (handle->errbuf[0] != '\0') e.message += std::string(" (") + handle->errbuf + ")";
+        if (e.code == ErrorCode::tls) {
+          e.message = tls_message(rc, handle->errbuf);
+        } else {
+          e.message = std::string(curl_easy_strerror(rc));
+          if (rc == CURLE_SSL_CONNECT_ERROR) e.message = "TLS handshake failed: " + e.message;
+          if (handle->errbuf[0] != '\0') e.message += std::string(" (") + handle->errbuf + ")";
+        }
       }
       release(std::move(handle));  // after a failure curl has already closed the connection
       return e;

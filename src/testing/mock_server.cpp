@@ -25,6 +25,7 @@
 #include <respan/testing/mock_server.hpp>
 
 #include "testing/mock_state.hpp"
+#include "testing/mock_tls.hpp"
 #include "testing/mock_util.hpp"
 #include "util/json_limits.hpp"
 #include "util/text.hpp"
@@ -206,8 +207,12 @@ bool wait_socket(int sock, short events, int timeout_ms) {
 // request without a body left behind), reading more than the budget fails the request.
 class SocketStream final : public httplib::Stream {
  public:
-  SocketStream(int sock, int read_timeout_ms, int write_timeout_ms)
-      : sock_(sock), read_timeout_ms_(read_timeout_ms), write_timeout_ms_(write_timeout_ms) {}
+  // `tls`: the connection's TLS session, or null for plain HTTP.
+  SocketStream(int sock, int read_timeout_ms, int write_timeout_ms, detail::TlsConnection* tls)
+      : sock_(sock),
+        read_timeout_ms_(read_timeout_ms),
+        write_timeout_ms_(write_timeout_ms),
+        tls_(tls) {}
 
   void start_request(std::size_t budget) {
     budget_ = budget;
@@ -215,20 +220,24 @@ class SocketStream final : public httplib::Stream {
   }
   bool over_budget() const { return over_; }
   /// True when bytes of a next request (sent without waiting for the answer) are buffered.
-  bool has_buffered() const { return pos_ < len_; }
+  bool has_buffered() const { return pos_ < len_ || (tls_ != nullptr && tls_->pending()); }
 
   bool is_readable() const override {
-    return pos_ < len_ || wait_socket(sock_, POLLIN, read_timeout_ms_);
+    return has_buffered() || wait_socket(sock_, POLLIN, read_timeout_ms_);
   }
   bool is_writable() const override { return wait_socket(sock_, POLLOUT, write_timeout_ms_); }
 
   ssize_t read(char* ptr, size_t size) override {
     if (pos_ >= len_) {
-      if (!wait_socket(sock_, POLLIN, read_timeout_ms_)) return -1;
+      if (!is_readable()) return -1;
       ssize_t n;
-      do {
-        n = ::recv(sock_, buf_, sizeof buf_, 0);
-      } while (n < 0 && errno == EINTR);
+      if (tls_ != nullptr) {
+        n = tls_->read(buf_, sizeof buf_);
+      } else {
+        do {
+          n = ::recv(sock_, buf_, sizeof buf_, 0);
+        } while (n < 0 && errno == EINTR);
+      }
       if (n <= 0) return n;
       pos_ = 0;
       len_ = static_cast<std::size_t>(n);
@@ -246,6 +255,7 @@ class SocketStream final : public httplib::Stream {
 
   ssize_t write(const char* ptr, size_t size) override {
     if (!is_writable()) return -1;
+    if (tls_ != nullptr) return tls_->write(ptr, size);
     ssize_t n;
     do {
       n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
@@ -287,6 +297,7 @@ class SocketStream final : public httplib::Stream {
   int sock_;
   int read_timeout_ms_;
   int write_timeout_ms_;
+  detail::TlsConnection* tls_;
   char buf_[16 * 1024];
   std::size_t pos_ = 0;
   std::size_t len_ = 0;
@@ -306,21 +317,27 @@ thread_local bool t_close_connection = false;
 class ListenServer final : public httplib::Server {
  public:
   // `on_idle` runs each time a connection starts waiting for a request.
+  // `tls`: serve HTTPS with this context (null: plain HTTP).
   ListenServer(ConnectionRegistry& connections, std::size_t request_budget, int idle_timeout_ms,
-               std::function<void()> on_idle)
+               std::function<void()> on_idle, detail::TlsServerContext* tls)
       : connections_(connections),
         request_budget_(request_budget),
         idle_timeout_ms_(idle_timeout_ms),
-        on_idle_(std::move(on_idle)) {}
+        on_idle_(std::move(on_idle)),
+        tls_(tls) {}
   int listen_socket() const { return static_cast<int>(svr_sock_.load()); }
 
  private:
   bool process_and_close_socket(socket_t sock) override {
     connections_.add(sock);
-    {
-      SocketStream strm(sock,
-                        static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000),
-                        static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000));
+    const int read_timeout_ms =
+        static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
+    std::unique_ptr<detail::TlsConnection> tls;
+    if (tls_ != nullptr) tls = tls_->accept(sock, read_timeout_ms);
+    if (tls_ == nullptr || tls) {
+      SocketStream strm(sock, read_timeout_ms,
+                        static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000),
+                        tls.get());
       for (;;) {
         connections_.set_idle(sock);
         on_idle_();
@@ -333,6 +350,7 @@ class ListenServer final : public httplib::Server {
         if (!ok || closed || t_close_connection || strm.over_budget()) break;
       }
     }
+    tls.reset();  // close_notify before the socket closes
     connections_.remove(sock);
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
@@ -343,6 +361,7 @@ class ListenServer final : public httplib::Server {
   std::size_t request_budget_;
   int idle_timeout_ms_;
   std::function<void()> on_idle_;
+  detail::TlsServerContext* tls_;
 };
 
 // Shuts down every connected TCP socket of this process whose local port is `port`, i.e. the
@@ -475,6 +494,8 @@ struct MockServer::Impl {
   std::atomic<int> bound_port{0};
   std::atomic<bool> running{false};
   std::atomic<std::size_t> connections_accepted{0};
+  // HTTPS: made at the first start() when MockServerOptions::tls_cert_file is set.
+  std::unique_ptr<detail::TlsServerContext> tls;
   std::mutex done_mu;
   std::condition_variable done_cv;
   bool listener_done = false;
@@ -606,9 +627,12 @@ struct MockServer::Impl {
     if (server) return;
     // Per request: the body cap plus room for the request line, headers and chunk framing.
     const std::size_t budget = options.max_payload_bytes + 1024 * 1024;
+    if (!tls && (!options.tls_cert_file.empty() || !options.tls_key_file.empty())) {
+      tls = std::make_unique<detail::TlsServerContext>(options.tls_cert_file, options.tls_key_file);
+    }
     auto svr = std::make_unique<ListenServer>(
         connections, budget, std::max(1, options.keep_alive_timeout_seconds) * 1000,
-        [this] { on_connection_idle(); });
+        [this] { on_connection_idle(); }, tls.get());
     configure(*svr);
     const int wanted = options.port > 0 ? options.port : bound_port.load();
     int port = -1;
@@ -770,7 +794,11 @@ struct MockServer::Impl {
       const std::string base = base_url();
       return base;
     }
-    return "http://" + host;
+    return scheme() + host;
+  }
+
+  std::string scheme() const {
+    return options.tls_cert_file.empty() && options.tls_key_file.empty() ? "http://" : "https://";
   }
 
   std::string base_url() const {
@@ -778,7 +806,7 @@ struct MockServer::Impl {
     if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
     if (host == "::") host = "::1";
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    return "http://" + host + ":" + std::to_string(bound_port.load());
+    return scheme() + host + ":" + std::to_string(bound_port.load());
   }
 
   // Returns the environment of an accepted key, or nullopt after writing the 401.
@@ -972,6 +1000,18 @@ void MockServer::clear_requests() {
   impl_->rec_cv.notify_all();
 }
 
+std::size_t MockServer::tls_handshakes() const {
+  std::lock_guard<std::mutex> lock(impl_->lifecycle_mu);
+  return impl_->tls ? impl_->tls->handshakes() : 0;
+}
+std::size_t MockServer::tls_resumed_sessions() const {
+  std::lock_guard<std::mutex> lock(impl_->lifecycle_mu);
+  return impl_->tls ? impl_->tls->resumed() : 0;
+}
+std::size_t MockServer::tls_failed_handshakes() const {
+  std::lock_guard<std::mutex> lock(impl_->lifecycle_mu);
+  return impl_->tls ? impl_->tls->failed() : 0;
+}
 std::size_t MockServer::connections_accepted() const {
   return impl_->connections_accepted.load(std::memory_order_relaxed);
 }

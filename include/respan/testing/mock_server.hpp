@@ -19,6 +19,9 @@
 /// EXPECT_EQ(server.request_logs().size(), 1u);
 /// @endcode
 ///
+/// With MockServerOptions::tls_cert_file and tls_key_file set, the same API is served over
+/// HTTPS (see tls_handshakes() to observe TLS connection reuse).
+///
 /// All member functions are thread-safe. The server is not a security boundary: bind it to
 /// loopback only.
 #pragma once
@@ -81,6 +84,13 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// MockServer::complete_pending_jobs() runs it: datasets then report `status: "initializing"`
   /// and evaluation tasks `status: "pending"` until then.
   bool immediate_background_jobs = true;
+  /// PEM file of the server certificate (its chain may follow it). When set, together with
+  /// #tls_key_file, the server speaks HTTPS only (TLS 1.2 or newer) and base_url() starts with
+  /// `https://`; the certificate must name the host clients use (e.g. a subjectAltName of
+  /// `127.0.0.1`). Empty: plain HTTP.
+  std::string tls_cert_file;
+  /// PEM file of the private key of #tls_cert_file (unencrypted).
+  std::string tls_key_file;
   /// The request recorder keeps the newest requests only: at most this many...
   std::size_t max_recorded_requests = 10000;
   /// ...and at most this many bytes of request bodies in all (a larger body is kept truncated,
@@ -201,7 +211,8 @@ class RESPAN_TESTING_EXPORT MockServer {
 
   /// Binds and starts accepting connections; returns once the server accepts requests.
   /// After a stop(), start() binds the same port again when MockServerOptions::port is 0.
-  /// @throws std::runtime_error when the address cannot be bound.
+  /// @throws std::runtime_error when the address cannot be bound, or when the TLS certificate
+  /// or key (MockServerOptions::tls_cert_file) cannot be loaded.
   void start();
   /// Stops accepting, closes open connections and joins all threads. Idempotent.
   void stop();
@@ -210,7 +221,8 @@ class RESPAN_TESTING_EXPORT MockServer {
 
   /// The bound port (0 before the first start()).
   int port() const;
-  /// "http://127.0.0.1:PORT" (no `/api` suffix).
+  /// "http://127.0.0.1:PORT", or "https://127.0.0.1:PORT" when serving TLS (no `/api`
+  /// suffix).
   std::string base_url() const;
   /// The accepted API key (MockServerOptions::api_key).
   const std::string& api_key() const;
@@ -231,6 +243,13 @@ class RESPAN_TESTING_EXPORT MockServer {
   /// TCP connections accepted since the server was created (across stop()/start(); not
   /// cleared by reset()). Lets tests check keep-alive reuse.
   std::size_t connections_accepted() const;
+  /// TLS handshakes completed (full or resumed) since the server was created; 0 for plain
+  /// HTTP. With connections_accepted(), shows whether a client reuses its TLS connections.
+  std::size_t tls_handshakes() const;
+  /// Of tls_handshakes(), those that resumed an earlier TLS session (abbreviated handshake).
+  std::size_t tls_resumed_sessions() const;
+  /// TLS handshakes that failed (e.g. the client did not trust the certificate and aborted).
+  std::size_t tls_failed_handshakes() const;
   /// Waits until at least `count` requests have been answered (or dropped) since the last
   /// clear_requests()/reset(); false on timeout.
   bool wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const;
