@@ -18,5 +18,6 @@
 #include <respan/request_logs.hpp>
 #include <respan/result.hpp>
 #include <respan/retry.hpp>
+#include <respan/tracing.hpp>
 #include <respan/transport.hpp>
 #include <respan/version.hpp>

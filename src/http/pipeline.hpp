@@ -30,7 +30,10 @@ RESPAN_EXPORT Result<ClientOptions> validate_options(ClientOptions options);
 
 /// An invalid_argument Error when `name: value` may not be sent as an extra header (not an
 /// HTTP token, a control character in the value, or a header the SDK sets itself).
-std::optional<Error> check_header(const std::string& name, const std::string& value);
+/// `allow_authorization`: `Authorization` may be given (requests that do not carry the API
+/// key, see ApiRequest::send_api_key).
+RESPAN_EXPORT std::optional<Error> check_header(const std::string& name, const std::string& value,
+                                                bool allow_authorization = false);
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
@@ -58,6 +61,12 @@ struct ApiRequest {
   /// A body already serialized by the caller (who checked it as check_body() would); used
   /// when #body is unset.
   std::optional<std::string> body_text{};
+  /// An absolute URL (validated by the caller) sent to instead of base_url + #path, e.g. an
+  /// OpenTelemetry Collector's; #path then only names the call in messages and is not checked.
+  std::optional<std::string> absolute_url{};
+  /// False: no `Authorization: Bearer <API key>` (a third-party endpoint such as a collector);
+  /// RequestOptions::headers may then carry an `Authorization` of its own.
+  bool send_api_key = true;
 };
 
 /// A successful (2xx) exchange and how many attempts it took.
