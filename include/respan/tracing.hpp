@@ -97,7 +97,8 @@ struct RESPAN_EXPORT TracerOptions {
   /// Further OTLP resource attributes (string values).
   std::map<std::string, std::string> resource_attributes;
   /// Queue, batching, retry and shutdown settings, and the on_event callback (whose
-  /// DeliveryEvent::trace_span points at the span concerned).
+  /// DeliveryEvent::trace_span points at the span concerned). Spans never ended are reported
+  /// to on_event from the thread that calls Tracer::shutdown() (still one call at a time).
   BatchOptions batch;
 };
 

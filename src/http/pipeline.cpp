@@ -559,8 +559,10 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
   req.cancel = call.cancel;
   req.connect_timeout = options_.connect_timeout;
   req.headers.reserve(6 + options_.default_headers.size() + call.headers.size());
-  for (const auto& h : options_.default_headers)
-    req.headers.push_back(h);
+  if (r.send_api_key) {  // a third-party endpoint gets only the call's own headers
+    for (const auto& h : options_.default_headers)
+      req.headers.push_back(h);
+  }
   for (const auto& h : call.headers)
     req.headers.push_back(h);
   if (r.send_api_key) req.headers.emplace_back("Authorization", "Bearer " + options_.api_key);

@@ -64,8 +64,9 @@ struct ApiRequest {
   /// An absolute URL (validated by the caller) sent to instead of base_url + #path, e.g. an
   /// OpenTelemetry Collector's; #path then only names the call in messages and is not checked.
   std::optional<std::string> absolute_url{};
-  /// False: no `Authorization: Bearer <API key>` (a third-party endpoint such as a collector);
-  /// RequestOptions::headers may then carry an `Authorization` of its own.
+  /// False: a third-party endpoint such as a collector: neither `Authorization: Bearer <API
+  /// key>` nor ClientOptions::default_headers are sent; RequestOptions::headers (which may
+  /// then carry an `Authorization` of its own) are.
   bool send_api_key = true;
 };
 

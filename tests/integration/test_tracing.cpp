@@ -293,13 +293,16 @@ TEST_F(TracingTest, CollectorGetsNoApiKeyUnlessHeadersSaySo) {
   o.exporter = respan::TraceExporter::otlp;
   o.otlp_endpoint = server_.base_url() + "/api/v2/traces";
   {
-    respan::Tracer t = tracer(o);
+    respan::ClientOptions co = options();
+    co.default_headers["x-respan-team"] = "t";  // meant for Respan only
+    respan::Tracer t(respan::RespanClient(co), o);
     { respan::Span s = t.start_trace("no_key"); }
     const respan::DeliveryReport r = t.flush(seconds(10));
     EXPECT_EQ(r.rejected, 1u);  // 401: the Respan key was not sent
     const auto reqs = requests_to("/api/v2/traces", "POST");
     ASSERT_EQ(reqs.size(), 1u);
     EXPECT_EQ(reqs[0].header("authorization"), "");
+    EXPECT_EQ(reqs[0].header("x-respan-team"), "");
   }
   server_.clear_requests();
   o.otlp_headers["Authorization"] = "Bearer " + server_.api_key();
