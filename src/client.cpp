@@ -52,6 +52,10 @@ DatasetLogsResource RespanClient::dataset_logs(std::string dataset_id) const {
   return DatasetLogsResource(pipeline_, std::move(dataset_id));
 }
 
+TracesResource RespanClient::traces() const {
+  return TracesResource(pipeline_);
+}
+
 const ClientOptions& RespanClient::options() const noexcept {
   return pipeline_->options();
 }

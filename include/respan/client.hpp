@@ -11,6 +11,7 @@
 #include <respan/options.hpp>
 #include <respan/request_logs.hpp>
 #include <respan/result.hpp>
+#include <respan/traces.hpp>
 
 namespace respan {
 
@@ -57,6 +58,10 @@ class RESPAN_EXPORT RespanClient {
   /// The log endpoints of one dataset. `dataset_id` may be the virtual `"_saved_logs"`
   /// collection; it is percent-encoded into the path.
   DatasetLogsResource dataset_logs(std::string dataset_id) const;
+
+  /// The trace endpoints (list, retrieve with the span tree, delete, share, public read,
+  /// bulk delete).
+  TracesResource traces() const;
 
   /// The options in effect (base_url normalised, without `/api`).
   const ClientOptions& options() const noexcept;

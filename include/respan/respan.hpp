@@ -13,11 +13,13 @@
 #include <respan/models/dataset.hpp>
 #include <respan/models/dataset_log.hpp>
 #include <respan/models/request_log.hpp>
+#include <respan/models/trace.hpp>
 #include <respan/options.hpp>
 #include <respan/pagination.hpp>
 #include <respan/request_logs.hpp>
 #include <respan/result.hpp>
 #include <respan/retry.hpp>
+#include <respan/traces.hpp>
 #include <respan/tracing.hpp>
 #include <respan/transport.hpp>
 #include <respan/version.hpp>

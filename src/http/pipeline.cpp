@@ -543,7 +543,7 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
                           std::to_string(kMaxRetriesLimit)));
   }
   for (const auto& [name, value] : call.headers) {
-    if (auto e = check_header(name, value, !r.send_api_key)) return refuse(std::move(*e));
+    if (auto e = check_header(name, value, !r.authenticated)) return refuse(std::move(*e));
   }
 
   const int max_retries = call.max_retries.value_or(options_.retry.max_retries);
@@ -559,13 +559,13 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
   req.cancel = call.cancel;
   req.connect_timeout = options_.connect_timeout;
   req.headers.reserve(6 + options_.default_headers.size() + call.headers.size());
-  if (r.send_api_key) {  // a third-party endpoint gets only the call's own headers
+  if (!r.absolute_url) {  // a third-party endpoint gets only the call's own headers
     for (const auto& h : options_.default_headers)
       req.headers.push_back(h);
   }
   for (const auto& h : call.headers)
     req.headers.push_back(h);
-  if (r.send_api_key) req.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
+  if (r.authenticated) req.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
   req.headers.emplace_back("User-Agent", user_agent_);
   req.headers.emplace_back("Accept", "application/json");
   if (r.body) {

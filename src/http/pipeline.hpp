@@ -31,7 +31,7 @@ RESPAN_EXPORT Result<ClientOptions> validate_options(ClientOptions options);
 /// An invalid_argument Error when `name: value` may not be sent as an extra header (not an
 /// HTTP token, a control character in the value, or a header the SDK sets itself).
 /// `allow_authorization`: `Authorization` may be given (requests that do not carry the API
-/// key, see ApiRequest::send_api_key).
+/// key, see ApiRequest::authenticated).
 RESPAN_EXPORT std::optional<Error> check_header(const std::string& name, const std::string& value,
                                                 bool allow_authorization = false);
 
@@ -61,13 +61,15 @@ struct ApiRequest {
   /// A body already serialized by the caller (who checked it as check_body() would); used
   /// when #body is unset.
   std::optional<std::string> body_text{};
-  /// An absolute URL (validated by the caller) sent to instead of base_url + #path, e.g. an
-  /// OpenTelemetry Collector's; #path then only names the call in messages and is not checked.
+  /// Send `Authorization: Bearer <API key>`. False for the public endpoints (the public trace
+  /// read: the key then never leaves the process) and for third-party endpoints (#absolute_url);
+  /// RequestOptions::headers may then carry an `Authorization` of their own.
+  bool authenticated = true;
+  /// An absolute URL (validated by the caller) sent to instead of base_url + #path: a
+  /// third-party endpoint such as an OpenTelemetry Collector. #path then only names the call in
+  /// messages and is not checked, and ClientOptions::default_headers (meant for Respan) are not
+  /// sent; RequestOptions::headers are.
   std::optional<std::string> absolute_url{};
-  /// False: a third-party endpoint such as a collector: neither `Authorization: Bearer <API
-  /// key>` nor ClientOptions::default_headers are sent; RequestOptions::headers (which may
-  /// then carry an `Authorization` of its own) are.
-  bool send_api_key = true;
 };
 
 /// A successful (2xx) exchange and how many attempts it took.

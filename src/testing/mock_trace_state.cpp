@@ -42,6 +42,7 @@ void TraceStore::reset() {
   spans_.clear();
   trace_spans_.clear();
   meta_.clear();
+  seq_ = 0;
 }
 
 void TraceStore::store_spans(std::vector<Json> spans, const std::string& via,
@@ -156,8 +157,6 @@ std::optional<Json> TraceStore::trace_row(const std::string& tid) const {
   row["customer_identifier"] = customer;
   row["start_time"] = format_iso8601(start);
   row["end_time"] = format_iso8601(end);
-  // [guess] the trace's `timestamp` (the documented default sort key) is its start.
-  row["timestamp"] = format_iso8601(start);
   row["duration"] = static_cast<double>(end - start) / 1e6;
   row["span_count"] = spans.size();
   row["llm_call_count"] = llm_calls;
@@ -180,9 +179,9 @@ std::optional<Json> TraceStore::trace_row(const std::string& tid) const {
   return row;
 }
 
-Json TraceStore::trace_detail(const std::string& tid) const {
+Json TraceStore::trace_detail(const std::string& tid, bool with_state) const {
   Json out = *trace_row(tid);
-  out["is_public"] = meta_.at(tid).is_public;
+  if (with_state) out["is_public"] = meta_.at(tid).is_public;
   // The span tree: each node is the stored span plus `children`, siblings by start time.
   const auto& sids = trace_spans_.at(tid);
   std::set<std::string> ids(sids.begin(), sids.end());
@@ -238,14 +237,14 @@ std::vector<Json> TraceStore::traces() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Json> out;
   for (const auto& tid : trace_ids())
-    out.push_back(trace_detail(tid));
+    out.push_back(trace_detail(tid, true));
   return out;
 }
 
 std::optional<Json> TraceStore::trace(const std::string& trace_unique_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (trace_spans_.count(trace_unique_id) == 0) return std::nullopt;
-  return trace_detail(trace_unique_id);
+  return trace_detail(trace_unique_id, true);
 }
 
 }  // namespace respan::testing::detail

@@ -71,7 +71,8 @@ class TraceStore {
   /// Every accepted span in arrival order (re-sent spans each time), as stored, plus
   /// `received_via` ("ingest" or "otlp").
   std::vector<Json> ingested_spans() const;
-  /// Every trace in first-seen order, in the retrieve shape (with `span_tree`).
+  /// Every trace in first-seen order, in the retrieve shape (with `span_tree`) plus
+  /// `is_public`.
   std::vector<Json> traces() const;
   /// One trace in the retrieve shape, or nullopt.
   std::optional<Json> trace(const std::string& trace_unique_id) const;
@@ -87,8 +88,9 @@ class TraceStore {
   void store_spans(std::vector<Json> spans, const std::string& via, const std::string& environment);
   /// The trace row (list shape) aggregated from its spans; nullopt when it has none.
   std::optional<Json> trace_row(const std::string& tid) const;
-  /// The retrieve shape: the row plus `is_public` and `span_tree`.
-  Json trace_detail(const std::string& tid) const;
+  /// The retrieve shape: the row plus `span_tree` (and `is_public` when `with_state`, for
+  /// the test accessors).
+  Json trace_detail(const std::string& tid, bool with_state = false) const;
   /// Trace ids in first-seen order.
   std::vector<std::string> trace_ids() const;
   void erase_trace(const std::string& tid);

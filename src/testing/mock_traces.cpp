@@ -617,6 +617,10 @@ ApiResponse TraceStore::list(const ApiRequest& req) {
     if (!matches_filters(*row, filters)) continue;
     rows.push_back(std::move(*row));
   }
+  // Sorting: `timestamp` (the documented default key) is the trace's start [guess]; rows do
+  // not carry it.
+  for (auto& r : rows)
+    r["timestamp"] = r["start_time"];
   std::vector<const Json*> ptrs;
   for (const auto& r : rows)
     ptrs.push_back(&r);
@@ -624,8 +628,10 @@ ApiResponse TraceStore::list(const ApiRequest& req) {
   sort_rows(ptrs, sort_by != nullptr && !sort_by->empty() ? *sort_by : "-timestamp");
   std::vector<Json> sorted;
   sorted.reserve(ptrs.size());
-  for (const Json* p : ptrs)
+  for (const Json* p : ptrs) {
     sorted.push_back(*p);
+    sorted.back().erase("timestamp");
+  }
   return {200, paginate_rows(sorted, page, req)};
 }
 

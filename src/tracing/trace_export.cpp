@@ -500,7 +500,7 @@ class OtlpSink final : public BatchSink {
                    std::move(body)};
     if (collector) {
       req.absolute_url = collector_url_;
-      req.send_api_key = false;
+      req.authenticated = false;
     }
     RequestOptions o = options;
     for (const auto& h : headers_)

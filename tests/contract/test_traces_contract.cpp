@@ -117,7 +117,6 @@ const Shape kTraceRow = {{"id", kAny},
                          {"customer_identifier", kStr},
                          {"start_time", kStr},
                          {"end_time", kStr},
-                         {"timestamp", kStr},
                          {"duration", kNum},
                          {"span_count", kInt},
                          {"llm_call_count", kInt},
@@ -255,7 +254,6 @@ TEST_F(ContractTraces, ListRetrieveShareDeleteShapes) {
   r = call("GET", std::string("/api/traces/") + kTid + "/");
   ASSERT_EQ(r.status, 200) << r.text;
   Shape detail = kTraceRow;
-  detail.push_back({"is_public", kBool});
   detail.push_back({"span_tree", kArr});
   expect_shape(r.body, detail, true, "retrieve");
   EXPECT_EQ(r.body["span_tree"][0]["children"][0]["span_unique_id"], kChild);

@@ -55,6 +55,8 @@ std::vector<Case> cases() {
   logu.output = "o";
   respan::RequestLogUpdate spanu;
   spanu.note = "n";
+  respan::BulkDeleteTracesRequest bulk_delete;
+  bulk_delete.filters.equals("customer_identifier", "c");
   return {
       {"span create (at least once)", true, [=](C c) { return !!c.request_logs().create(span); }},
       {"span bulk (at least once)", true,
@@ -91,6 +93,13 @@ std::vector<Case> cases() {
       {"logs summary", true, [](C c) { return !!c.dataset_logs("d").summary(); }},
       {"filtered logs summary", true,
        [](C c) { return !!c.dataset_logs("d").summary(respan::Filters{}); }},
+      {"trace list", true, [](C c) { return !!c.traces().list(); }},
+      {"trace retrieve", true, [](C c) { return !!c.traces().retrieve("t"); }},
+      {"trace delete", true, [](C c) { return !!c.traces().remove("t"); }},
+      {"trace share", true, [](C c) { return !!c.traces().share("t"); }},
+      {"trace unshare", true, [](C c) { return !!c.traces().unshare("t"); }},
+      {"trace public read", true, [](C c) { return !!c.traces().retrieve_public("o", "t"); }},
+      {"trace bulk delete", true, [=](C c) { return !!c.traces().bulk_delete(bulk_delete); }},
   };
 }
 

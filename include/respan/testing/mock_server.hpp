@@ -177,8 +177,8 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// a parent in the trace, `name`/`input`/`output`/`metadata` from the root (input and output
 /// as strings), `start_time`/`end_time`/`duration`, `span_count`, `llm_call_count` (spans of
 /// a generation log type), `total_cost`, token totals and `error_count` (spans with status
-/// `error`). Traces are listed by their `start_time` (also reported as `timestamp`, the
-/// default sort key) within the window. Ingested spans are not request logs here.
+/// `error`). Traces are listed when their `start_time` is in the window; sort key `timestamp`
+/// (the default, `-timestamp`) is that start time. Ingested spans are not request logs here.
 ///
 /// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
 /// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
@@ -269,9 +269,9 @@ class RESPAN_TESTING_EXPORT MockServer {
   /// `"ingest"` or `"otlp"`. OTLP spans carry their ids as lower-case hex and their attributes
   /// mapped as described on the class.
   std::vector<nlohmann::json> ingested_spans() const;
-  /// Every stored trace, first seen first, in the shape of `GET /api/traces/{tid}/`: the
-  /// aggregated trace fields, `is_public` and `span_tree` (each node a stored span, without
-  /// `received_via`, plus `children`; siblings ordered by start time).
+  /// Every stored trace, first seen first, in the shape of `GET /api/traces/{tid}/` plus
+  /// `is_public` (whether it is shared): the aggregated trace fields and `span_tree` (each node a
+  /// stored span, without `received_via`, plus `children`; siblings ordered by start time).
   std::vector<nlohmann::json> traces() const;
   /// One trace as traces() gives it, or nullopt when no span of it is stored.
   std::optional<nlohmann::json> trace(const std::string& trace_unique_id) const;
