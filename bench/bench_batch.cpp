@@ -1,7 +1,7 @@
 // respan::BatchLogger benchmarks, compiled into respan_bench next to bench_create.cpp (whose
 // main() runs them all, randomly interleaved and repeated):
 //
-//   ./build/release/bench/respan_bench --benchmark_filter='BatchLog|SyncCreate|Serialize'
+//   ./build/release/bench/respan_bench --benchmark_filter='BatchLog|Trace|SyncCreate|Serialize'
 //       --benchmark_repetitions=5                                     (one command line)
 //
 // - BM_BatchLog_Caller: what log() costs the calling thread for a typical chat span, with 1
@@ -14,6 +14,12 @@
 //   10,000 calls per thread the timer is paused while flush() empties it, so no call takes
 //   the drop path (a dropped span fails the benchmark). The exporter and the sink server run
 //   during the timed calls, as they would in production.
+// - BM_Trace_SpanLifecycle: what a traced LLM call costs the calling thread, with 1 and 2
+//   threads: Tracer::start_span() (a child of the thread's current root span), the setters
+//   for the same fields as BM_BatchLog_Caller's span (model, messages copied in, usage,
+//   customer, metadata), and end() (ids, times, queueing to the trace ingest exporter). Timed
+//   and flushed like BM_BatchLog_Caller (same counters, same sink process, route
+//   /api/v1/traces/ingest); compare its median_ns with BM_BatchLog_Caller copy:1.
 // - BM_BatchLog_Delivered: spans per second delivered by a BatchLogger to a minimal loopback
 //   sink server: 20,000 spans logged (moved in; copies made with the timer paused) and then
 //   flush() inside the timed region, per iteration. Fails unless every one is delivered.
@@ -49,6 +55,7 @@
 
 #include <respan/batch_logger.hpp>
 #include <respan/respan.hpp>
+#include <respan/tracing.hpp>
 
 #include "bench_common.hpp"
 #include "models/encode.hpp"
@@ -144,6 +151,18 @@ class Sink {
       res.set_content(
           "{\"success_count\":" + std::to_string(n) + R"(,"error_count":0,"errors":[]})", kJson);
     });
+    server_.Post(
+        "/api/v1/traces/ingest", [this](const httplib::Request& req, httplib::Response& res) {
+          if (!authorized(req, res)) return;
+          const std::size_t n = count_bulk_rows(req.body);  // {"data": [...]}
+          if (n == kNotABulkBody) {
+            res.status = 400;
+            res.set_content(R"({"detail":"data must be a list of spans."})", kJson);
+            return;
+          }
+          rows_.fetch_add(n, std::memory_order_relaxed);
+          res.set_content("{\"message\":\"Processed " + std::to_string(n) + " spans\"}", kJson);
+        });
     server_.Post("/api/request-logs/", [this](const httplib::Request& req, httplib::Response& res) {
       if (!authorized(req, res)) return;
       rows_.fetch_add(1, std::memory_order_relaxed);
@@ -260,6 +279,83 @@ void BM_BatchLog_Caller(benchmark::State& state) {
   state.counters["max_ns"] = static_cast<double>(*std::max_element(all.begin(), all.end()));
 }
 
+// ------------------------------------------------------------------ a traced call's cost
+
+respan::Tracer& lifecycle_tracer() {
+  static respan::Tracer tracer = [] {
+    respan::TracerOptions o;
+    o.batch.max_queue_spans = 1000000;
+    o.batch.max_queue_bytes = std::size_t{1} << 30;
+    return respan::Tracer(Sink::get().client(), o);
+  }();
+  return tracer;
+}
+
+Samples& lifecycle_samples() {
+  static Samples s;
+  return s;
+}
+
+void BM_Trace_SpanLifecycle(benchmark::State& state) {
+  respan::Tracer& tracer = lifecycle_tracer();
+  Samples& merged = lifecycle_samples();
+  if (state.thread_index() == 0) {
+    merged.ns.clear();
+    merged.arrived = 0;
+    merged.dropped = 0;
+  }
+  const respan::RequestLog proto = sample_span();
+  std::vector<std::uint32_t> ns;
+  ns.reserve(static_cast<std::size_t>(state.max_iterations));
+  const respan::DeliveryReport before = tracer.stats();
+  std::size_t i = 0;
+  respan::Span root = tracer.start_trace("bench_workflow");  // the parent of every timed span
+  for (auto _ : state) {
+    if (i == kCallerChunk) {
+      state.PauseTiming();
+      tracer.flush(std::chrono::seconds(60));
+      i = 0;
+      state.ResumeTiming();
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+      respan::Span span = tracer.start_span("llm_call");
+      span.set_model(proto.model)
+          .set_prompt_messages(*proto.prompt_messages)
+          .set_completion_message(*proto.completion_message)
+          .set_usage(*proto.prompt_tokens, *proto.completion_tokens)
+          .set_customer(*proto.customer_identifier)
+          .set_metadata(*proto.metadata);
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    ++i;
+    const auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+    ns.push_back(static_cast<std::uint32_t>(std::min<std::int64_t>(d, UINT32_MAX)));
+  }
+  root.end();
+  std::unique_lock<std::mutex> lock(merged.mu);
+  merged.ns.insert(merged.ns.end(), ns.begin(), ns.end());
+  ++merged.arrived;
+  merged.cv.notify_all();
+  if (state.thread_index() != 0) return;
+  merged.cv.wait(lock, [&] { return merged.arrived == state.threads(); });
+  const respan::DeliveryReport after = tracer.flush(std::chrono::seconds(60));
+  if (after.dropped != before.dropped || after.rejected != before.rejected) {
+    state.SkipWithError("spans were dropped or rejected (queue full or sink refused)");
+    return;
+  }
+  std::vector<std::uint32_t>& all = merged.ns;
+  auto percentile = [&all](double p) {
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(all.size() - 1));
+    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end());
+    return static_cast<double>(all[k]);
+  };
+  state.counters["median_ns"] = percentile(0.5);
+  state.counters["p99_ns"] = percentile(0.99);
+  state.counters["p999_ns"] = percentile(0.999);
+  state.counters["max_ns"] = static_cast<double>(*std::max_element(all.begin(), all.end()));
+}
+
 // ------------------------------------------------------------------ delivered throughput
 
 constexpr std::size_t kSpansPerIteration = 20000;
@@ -343,6 +439,12 @@ BENCHMARK(BM_BatchLog_Caller)
     ->ArgName("copy")
     ->Arg(0)
     ->Arg(1)
+    ->Threads(1)
+    ->Threads(2)
+    ->Iterations(kCallerIterations)
+    ->UseRealTime()
+    ->DisplayAggregatesOnly(true);
+BENCHMARK(BM_Trace_SpanLifecycle)
     ->Threads(1)
     ->Threads(2)
     ->Iterations(kCallerIterations)

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 cmake --workflow --preset dev
-for example in quickstart datasets batch_logging; do
+for example in quickstart datasets batch_logging tracing; do
   echo "== running examples/$example.cpp against the bundled mock server"
   status=0
   out=$(env -u RESPAN_API_KEY "./build/dev/examples/$example") || status=$?
@@ -20,6 +20,15 @@ for example in quickstart datasets batch_logging; do
     echo "$report"
     if ! grep -Eq '"delivered":1000[,}]' <<<"$report" || ! grep -Eq '"pending":0[,}]' <<<"$report"; then
       echo "examples/batch_logging: not every span was delivered" >&2
+      exit 1
+    fi
+  fi
+  if [[ $example == tracing ]]; then
+    # Last line: the DeliveryReport; the workflow's 6 spans must all be delivered.
+    report=$(printf '%s\n' "$out" | tail -n 1)
+    echo "$report"
+    if ! grep -Eq '"delivered":6[,}]' <<<"$report" || ! grep -Eq '"pending":0[,}]' <<<"$report"; then
+      echo "examples/tracing: not every span was delivered" >&2
       exit 1
     fi
   fi

@@ -22,7 +22,9 @@
 
 #include <respan/batch_logger.hpp>
 #include <respan/retry.hpp>
+#include <respan/tracing.hpp>
 
+#include "batch_sink.hpp"
 #include "http/pipeline.hpp"
 #include "models/encode.hpp"
 #include "resource_util.hpp"
@@ -44,6 +46,8 @@ std::string_view to_string(DropReason reason) noexcept {
       return "internal";
     case DropReason::unacknowledged:
       return "unacknowledged";
+    case DropReason::unended:
+      return "unended";
   }
   return "internal";
 }
@@ -60,7 +64,8 @@ void to_json(Json& j, const DeliveryReport& r) {
              {"invalid", r.dropped_invalid},
              {"too_large", r.dropped_too_large},
              {"internal", r.dropped_internal},
-             {"unacknowledged", r.dropped_unacknowledged}}},
+             {"unacknowledged", r.dropped_unacknowledged},
+             {"unended", r.dropped_unended}}},
            {"possibly_duplicated", r.possibly_duplicated},
            {"unconfirmed", r.unconfirmed},
            {"requests", r.requests},
@@ -197,8 +202,10 @@ std::size_t heap_of(const std::optional<std::vector<Message>>& v) {
   return n;
 }
 
-std::size_t estimate_bytes(const RequestLog& s) {
-  std::size_t n = sizeof(RequestLog) + kAllocOverhead;  // queued behind a unique_ptr
+std::size_t estimate_bytes(const TraceSpan& queued) {
+  const RequestLog& s = queued.log;
+  std::size_t n = sizeof(TraceSpan) + kAllocOverhead;  // queued behind a unique_ptr
+  n += heap_of(queued.span_unique_id) + heap_of(queued.span_path);
   n += heap_of(s.model) + heap_of(s.prompt_messages) + heap_of(s.messages);
   if (s.completion_message) n += heap_of(*s.completion_message);
   n += heap_of_union(s.input) + heap_of_union(s.output) + heap_of_union(s.stop) +
@@ -225,13 +232,46 @@ std::size_t estimate_bytes(const RequestLog& s) {
   return n;
 }
 
+// ---------------------------------------------------------------- request-log bulk sink
+// {"logs":[...]} to the bulk endpoint, single creates where it answers 404/405.
+class RequestLogBulkSink final : public detail::BatchSink {
+ public:
+  std::optional<std::string> encode(const TraceSpan& span, std::string& out) const override {
+    const RequestLog& log = span.log;
+    if (log.model.empty()) return std::string("RequestLog.model: required");
+    // Straight to text (no Json DOM), checked as check_body() would (models/emit.hpp).
+    if (Result<void> encoded = detail::encode_text(log, "RequestLog", out); !encoded) {
+      return encoded.error().message;
+    }
+    return std::nullopt;
+  }
+  std::string_view body_prefix() const noexcept override { return "{\"logs\":["; }
+  std::string_view body_suffix() const noexcept override { return "]}"; }
+  Result<BulkResult> send(const detail::Pipeline& pipeline, std::string& body, std::size_t rows,
+                          const RequestOptions& options) const override {
+    detail::ApiRequest req{
+        HttpMethod::post, kBulkPath, {}, std::nullopt, detail::Idempotency::span_create,
+        std::move(body)};
+    Result<BulkResult> r = detail::call_bulk(pipeline, req, rows, options);
+    body = std::move(*req.body_text);  // kept for a retry
+    return r;
+  }
+  const char* single_path() const noexcept override { return kCreatePath; }
+  std::string describe() const override { return kBulkPath; }
+};
+
 }  // namespace
+
+std::shared_ptr<const detail::BatchSink> detail::request_log_bulk_sink() {
+  static const auto sink = std::make_shared<const RequestLogBulkSink>();
+  return sink;
+}
 
 // ---------------------------------------------------------------- the logger
 
 struct BatchLogger::Impl {
   struct Item {
-    std::unique_ptr<RequestLog> span;
+    std::unique_ptr<TraceSpan> span;
     std::uint64_t seq = 0;
     std::size_t bytes = 0;
     Clock::time_point logged_at;
@@ -254,15 +294,21 @@ struct BatchLogger::Impl {
 
   enum class Outcome { delivered, rejected, dropped };
 
-  Impl(std::shared_ptr<const detail::Pipeline> pipeline, BatchOptions options)
-      : pipeline_(std::move(pipeline)), opt_(clamp(std::move(options))) {
+  Impl(std::shared_ptr<const detail::Pipeline> pipeline, BatchOptions options,
+       std::shared_ptr<const detail::BatchSink> sink, bool trace_events)
+      : pipeline_(std::move(pipeline)),
+        sink_(std::move(sink)),
+        trace_events_(trace_events),
+        opt_(clamp(std::move(options), sink_->max_rows())),
+        body_overhead_(sink_->body_prefix().size() + sink_->body_suffix().size()) {
     cancel_ = std::make_shared<CancellationToken>();
     exporter_ = std::thread([this] { run(); });
     sender_ = std::thread([this] { send_loop(); });
   }
 
-  static BatchOptions clamp(BatchOptions o) {
-    o.max_batch_spans = std::clamp<std::size_t>(o.max_batch_spans, 1, kApiMaxBatch);
+  static BatchOptions clamp(BatchOptions o, std::size_t max_rows) {
+    o.max_batch_spans =
+        std::clamp<std::size_t>(o.max_batch_spans, 1, std::min(kApiMaxBatch, max_rows));
     o.max_batch_bytes =
         std::clamp<std::size_t>(o.max_batch_bytes, 64u * 1024u, 16u * 1024u * 1024u);
     o.flush_interval = std::clamp(o.flush_interval, milliseconds(1), milliseconds(3600000));
@@ -282,7 +328,7 @@ struct BatchLogger::Impl {
            queue_bytes_ + inflight_bytes_ + bytes <= opt_.max_queue_bytes;
   }
 
-  bool enqueue(std::unique_ptr<RequestLog> span) {
+  bool enqueue(std::unique_ptr<TraceSpan> span) {
     const std::size_t bytes = estimate_bytes(*span);  // may throw: nothing counted yet
     std::deque<Item> evicted;                         // destroyed after the lock is released
     std::unique_lock<std::mutex> lk(mu_);
@@ -343,7 +389,8 @@ struct BatchLogger::Impl {
   DeliveryReport snapshot_locked() const {
     DeliveryReport r = counters_;
     r.dropped = r.dropped_queue_full + r.dropped_shutdown + r.dropped_invalid +
-                r.dropped_too_large + r.dropped_internal + r.dropped_unacknowledged;
+                r.dropped_too_large + r.dropped_internal + r.dropped_unacknowledged +
+                r.dropped_unended;
     r.pending = r.logged - r.delivered - r.rejected - r.dropped;
     r.queued = queue_.size();
     r.queued_bytes = queue_bytes_;
@@ -541,6 +588,9 @@ struct BatchLogger::Impl {
             case DropReason::unacknowledged:
               ++counters_.dropped_unacknowledged;
               break;
+            case DropReason::unended:
+              ++counters_.dropped_unended;
+              break;
           }
           break;
       }
@@ -555,7 +605,7 @@ struct BatchLogger::Impl {
       e.kind = DeliveryEvent::Kind::rejected;
       e.http_status = status;
       e.message = why;
-      e.span = row.item.span.get();
+      set_span(e, row.item.span.get());
       emit(e);
     } else if (outcome == Outcome::dropped) {
       notify_drop(reason, 1, why, row.item.span.get());
@@ -605,15 +655,33 @@ struct BatchLogger::Impl {
     space_cv_.notify_all();
   }
 
+  void set_span(DeliveryEvent& e, const TraceSpan* span) const {
+    if (span == nullptr) return;
+    e.span = &span->log;
+    if (trace_events_) e.trace_span = span;
+  }
+
   void notify_drop(DropReason reason, std::uint64_t count, const std::string& why,
-                   const RequestLog* span) {
+                   const TraceSpan* span) {
     DeliveryEvent e;
     e.kind = DeliveryEvent::Kind::dropped;
     e.reason = reason;
     e.count = count;
     e.message = why;
-    e.span = span;
+    set_span(e, span);
     emit(e);
+  }
+
+  // Spans a Tracer started and never ended: logged and dropped at once (pending unchanged).
+  void count_unended(const std::vector<std::string>& descriptions) {
+    if (descriptions.empty()) return;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      counters_.logged += descriptions.size();
+      counters_.dropped_unended += descriptions.size();
+    }
+    for (const std::string& d : descriptions)
+      notify_drop(DropReason::unended, 1, d, nullptr);
   }
 
   void emit(const DeliveryEvent& e) {
@@ -632,19 +700,17 @@ struct BatchLogger::Impl {
     for (Row& row : batch.rows) {
       std::string why;
       DropReason reason = DropReason::invalid;
-      if (row.item.span->model.empty()) {
-        why = "RequestLog.model: required";
-      } else {
-        Result<void> encoded = detail::encode_text(*row.item.span, "RequestLog", row.json);
-        if (!encoded) {
-          why = encoded.error().message;
-        } else {
-          if (row.json.size() + kBodyOverhead > opt_.max_batch_bytes) {
-            reason = DropReason::too_large;
-            why = "span JSON of " + std::to_string(row.json.size()) +
-                  " bytes exceeds max_batch_bytes";
-          }
-        }
+      std::optional<std::string> refused;
+      try {
+        refused = sink_->encode(*row.item.span, row.json);
+      } catch (const std::exception& ex) {  // out of memory, or a bug in an encoder
+        refused = std::string("cannot be encoded: ") + ex.what();
+      }
+      if (refused) {
+        why = std::move(*refused);
+      } else if (row.json.size() + body_overhead_ > opt_.max_batch_bytes) {
+        reason = DropReason::too_large;
+        why = "span JSON of " + std::to_string(row.json.size()) + " bytes exceeds max_batch_bytes";
       }
       if (why.empty()) {
         ready.push_back(&row);
@@ -660,12 +726,12 @@ struct BatchLogger::Impl {
     // Chunks within max_batch_bytes, in order.
     std::deque<std::vector<Row*>> work;
     std::vector<Row*> chunk;
-    std::size_t bytes = kBodyOverhead;
+    std::size_t bytes = body_overhead_;
     for (Row* r : ready) {
       if (!chunk.empty() && bytes + r->json.size() + 1 > opt_.max_batch_bytes) {
         work.push_back(std::move(chunk));
         chunk.clear();
-        bytes = kBodyOverhead;
+        bytes = body_overhead_;
       }
       chunk.push_back(r);
       bytes += r->json.size() + 1;
@@ -687,13 +753,18 @@ struct BatchLogger::Impl {
     }
   }
 
-  static constexpr std::size_t kBodyOverhead = 16;  // {"logs":[ ... ]}
   static constexpr const char* kUnacknowledged =
       "sent, but the answer was lost; not resent (SpanDelivery::at_most_once)";
 
+  // Whether an ambiguous failure must not be resent. A sink whose endpoint de-duplicates by
+  // span id (trace ingest) resends whatever span_delivery says: a second copy replaces the
+  // first, so at-least-once costs nothing there.
   bool at_most_once() const {
-    return pipeline_->options().span_delivery == SpanDelivery::at_most_once;
+    return !sink_->deduplicates() &&
+           pipeline_->options().span_delivery == SpanDelivery::at_most_once;
   }
+  // Whether a resend after an ambiguous failure may store a span twice.
+  bool may_duplicate() const { return !sink_->deduplicates(); }
 
   bool bulk_unavailable() {
     std::lock_guard<std::mutex> lk(mu_);
@@ -766,12 +837,12 @@ struct BatchLogger::Impl {
   }
 
   void send_bulk(std::vector<Row*>& chunk, std::deque<std::vector<Row*>>& work) {
-    std::string body = "{\"logs\":[";
+    std::string body(sink_->body_prefix());
     for (std::size_t i = 0; i < chunk.size(); ++i) {
       if (i > 0) body.push_back(',');
       body += chunk[i]->json;
     }
-    body += "]}";
+    body += sink_->body_suffix();
     bool resent_after_ambiguity = false;
     for (int attempt = 0;; ++attempt) {
       if (aborting()) {
@@ -780,27 +851,24 @@ struct BatchLogger::Impl {
                  "still unsent at the shutdown deadline", false, false);
         return;
       }
-      detail::ApiRequest req{
-          HttpMethod::post, kBulkPath, {}, std::nullopt, detail::Idempotency::span_create,
-          std::move(body)};
       count_request(attempt);
-      Result<BulkResult> r = detail::call_bulk(*pipeline_, req, chunk.size(), attempt_options());
-      body = std::move(*req.body_text);  // kept for a retry
+      Result<BulkResult> r = sink_->send(*pipeline_, body, chunk.size(), attempt_options());
       if (r) {
         std::vector<std::string> errors(chunk.size());
         for (const RowError& e : r->errors) {
           if (e.index >= 0 && static_cast<std::size_t>(e.index) < chunk.size())
             errors[static_cast<std::size_t>(e.index)] = e.error;
         }
-        // Unindexed errors: the server rejected rows without saying which; the count is
-        // honoured by rejecting from the end (rare; logged as such).
-        std::int64_t unindexed = 0;
+        // Unindexed errors: the server rejected rows without saying which (an OTLP
+        // partialSuccess); the count is honoured by rejecting from the end.
+        std::vector<const RowError*> unindexed;
         for (const RowError& e : r->errors)
-          if (e.index < 0 || static_cast<std::size_t>(e.index) >= chunk.size()) ++unindexed;
-        for (std::size_t i = chunk.size(); i-- > 0 && unindexed > 0;) {
+          if (e.index < 0 || static_cast<std::size_t>(e.index) >= chunk.size())
+            unindexed.push_back(&e);
+        for (std::size_t i = chunk.size(); i-- > 0 && !unindexed.empty();) {
           if (errors[i].empty()) {
-            errors[i] = "rejected by the server (row not identified)";
-            --unindexed;
+            errors[i] = "rejected by the server (row not identified): " + unindexed.back()->error;
+            unindexed.pop_back();
           }
         }
         const bool unconfirmed = r->unconfirmed_count > 0;
@@ -820,7 +888,7 @@ struct BatchLogger::Impl {
                  true);
         return;
       }
-      if (s == 404 || s == 405) {
+      if ((s == 404 || s == 405) && sink_->single_path() != nullptr) {
         {
           std::lock_guard<std::mutex> lk(mu_);
           counters_.bulk_unavailable = true;
@@ -852,7 +920,7 @@ struct BatchLogger::Impl {
                    false);
           return;
         }
-        if (ambiguous(e)) resent_after_ambiguity = true;
+        if (ambiguous(e) && may_duplicate()) resent_after_ambiguity = true;
         if (!backoff(e, attempt)) continue;
         continue;
       }
@@ -870,9 +938,12 @@ struct BatchLogger::Impl {
                "still unsent at the shutdown deadline", false, false);
         return;
       }
-      detail::ApiRequest req{
-          HttpMethod::post, kCreatePath, {}, std::nullopt, detail::Idempotency::span_create,
-          row.json};
+      detail::ApiRequest req{HttpMethod::post,
+                             sink_->single_path(),
+                             {},
+                             std::nullopt,
+                             detail::Idempotency::span_create,
+                             row.json};
       count_request(attempt);
       Result<detail::Reply> r = pipeline_->execute(req, attempt_options());
       if (r) {
@@ -887,7 +958,7 @@ struct BatchLogger::Impl {
                  false, false);
           return;
         }
-        if (ambiguous(e)) resent_after_ambiguity = true;
+        if (ambiguous(e) && may_duplicate()) resent_after_ambiguity = true;
         backoff(e, attempt);
         continue;
       }
@@ -898,7 +969,10 @@ struct BatchLogger::Impl {
   }
 
   std::shared_ptr<const detail::Pipeline> pipeline_;
+  const std::shared_ptr<const detail::BatchSink> sink_;
+  const bool trace_events_;  // DeliveryEvent::trace_span is set (a Tracer's logger)
   const BatchOptions opt_;
+  const std::size_t body_overhead_;  // the sink's body prefix and suffix
   std::shared_ptr<CancellationToken> cancel_;
   std::mt19937_64 rng_{std::random_device{}()};
 
@@ -935,7 +1009,31 @@ struct BatchLogger::Impl {
 };
 
 BatchLogger::BatchLogger(RespanClient client, BatchOptions options)
-    : impl_(std::make_unique<Impl>(client.pipeline_, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(client.pipeline_, std::move(options),
+                                   detail::request_log_bulk_sink(), false)) {}
+
+BatchLogger::BatchLogger(RespanClient client, BatchOptions options,
+                         std::shared_ptr<const detail::BatchSink> sink)
+    : impl_(std::make_unique<Impl>(client.pipeline_, std::move(options), std::move(sink), true)) {}
+
+std::unique_ptr<BatchLogger> detail::BatchLoggerAccess::make(
+    RespanClient client, BatchOptions options, std::shared_ptr<const BatchSink> sink) {
+  return std::unique_ptr<BatchLogger>(
+      new BatchLogger(std::move(client), std::move(options), std::move(sink)));
+}
+
+bool detail::BatchLoggerAccess::log(BatchLogger& logger, std::unique_ptr<TraceSpan> span) noexcept {
+  try {
+    return logger.impl_->enqueue(std::move(span));
+  } catch (...) {
+    return logger.impl_->log_failed();
+  }
+}
+
+void detail::BatchLoggerAccess::count_unended(BatchLogger& logger,
+                                              const std::vector<std::string>& descriptions) {
+  logger.impl_->count_unended(descriptions);
+}
 
 BatchLogger::~BatchLogger() {
   try {
@@ -946,7 +1044,8 @@ BatchLogger::~BatchLogger() {
 
 bool BatchLogger::log(RequestLog&& span) noexcept {
   try {
-    return impl_->enqueue(std::make_unique<RequestLog>(std::move(span)));
+    return impl_->enqueue(
+        std::unique_ptr<TraceSpan>(new TraceSpan{std::move(span), {}, {}, 0, 0, false}));
   } catch (...) {
     return impl_->log_failed();
   }
@@ -954,7 +1053,7 @@ bool BatchLogger::log(RequestLog&& span) noexcept {
 
 bool BatchLogger::log(const RequestLog& span) noexcept {
   try {
-    return impl_->enqueue(std::make_unique<RequestLog>(span));
+    return impl_->enqueue(std::unique_ptr<TraceSpan>(new TraceSpan{span, {}, {}, 0, 0, false}));
   } catch (...) {
     return impl_->log_failed();
   }

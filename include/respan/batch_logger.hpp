@@ -36,6 +36,13 @@
 
 namespace respan {
 
+struct TraceSpan;
+
+namespace detail {
+class BatchSink;
+struct BatchLoggerAccess;
+}  // namespace detail
+
 /// What log() does when the queue is full (in spans or in bytes).
 enum class OverflowPolicy {
   drop_newest,  ///< The span being logged is dropped (the default; log() never waits).
@@ -55,6 +62,8 @@ enum class DropReason {
   /// ClientOptions::span_delivery is SpanDelivery::at_most_once, so it was not sent again:
   /// the server may or may not have stored it.
   unacknowledged,
+  /// A Tracer's span still open (never ended) when the tracer shut down: counted, not sent.
+  unended,
 };
 
 /// The name of a drop reason ("queue_full", ...).
@@ -75,6 +84,7 @@ struct RESPAN_EXPORT DeliveryReport {
   std::uint64_t dropped_too_large = 0;       ///< DropReason::too_large
   std::uint64_t dropped_internal = 0;        ///< DropReason::internal
   std::uint64_t dropped_unacknowledged = 0;  ///< DropReason::unacknowledged
+  std::uint64_t dropped_unended = 0;         ///< DropReason::unended
 
   /// Delivered spans that were in a request sent again after an ambiguous failure: the
   /// server may have stored them twice. A subset of #delivered, not a separate state.
@@ -118,6 +128,9 @@ struct RESPAN_EXPORT DeliveryEvent {
   /// so the caller can keep it elsewhere; nullptr for spans no longer held (queue_full).
   /// Valid during the callback only.
   const RequestLog* span = nullptr;
+  /// For a Tracer's spans: the span with its ids (its `log` is #span). Valid during the
+  /// callback only; nullptr otherwise.
+  const TraceSpan* trace_span = nullptr;
 };
 
 /// Settings of a BatchLogger. Out-of-range values are clamped to the documented ranges.
@@ -196,6 +209,9 @@ class RESPAN_EXPORT BatchLogger {
   const BatchOptions& options() const noexcept;
 
  private:
+  friend struct detail::BatchLoggerAccess;  // the Tracer's sinks and spans
+  BatchLogger(RespanClient client, BatchOptions options,
+              std::shared_ptr<const detail::BatchSink> sink);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -20,5 +20,6 @@
 #include <respan/result.hpp>
 #include <respan/retry.hpp>
 #include <respan/traces.hpp>
+#include <respan/tracing.hpp>
 #include <respan/transport.hpp>
 #include <respan/version.hpp>

@@ -171,7 +171,8 @@ std::string what_of(const ApiRequest& r) {
 
 }  // namespace
 
-std::optional<Error> check_header(const std::string& name, const std::string& value) {
+std::optional<Error> check_header(const std::string& name, const std::string& value,
+                                  bool allow_authorization) {
   if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) {
     return invalid("header name '" + summarize_text(name) + "' is not a valid HTTP token");
   }
@@ -179,6 +180,7 @@ std::optional<Error> check_header(const std::string& name, const std::string& va
     return invalid("header '" + name + "' has a control character (CR, LF, NUL...) in its value");
   }
   for (std::string_view reserved : kReservedHeaders) {
+    if (allow_authorization && iequals(reserved, "Authorization")) continue;
     if (iequals(name, reserved)) {
       return invalid("header '" + name + "' is set by the SDK and cannot be given");
     }
@@ -427,7 +429,7 @@ void Pipeline::log(LogLevel level, std::string_view message) const {
 }
 
 std::string Pipeline::url_for(const ApiRequest& r) const {
-  std::string url = options_.base_url + r.path;
+  std::string url = r.absolute_url ? *r.absolute_url : options_.base_url + r.path;
   char sep = '?';
   for (const auto& [k, v] : r.query) {
     url += sep;
@@ -523,7 +525,9 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
     log(LogLevel::warn, "request refused: " + e.to_string());
     return e;
   };
-  if (auto bad = check_path(r.path)) return refuse(std::move(*bad));
+  if (!r.absolute_url) {
+    if (auto bad = check_path(r.path)) return refuse(std::move(*bad));
+  }
   if (call.request_timeout) {
     if (auto e = check_duration("RequestOptions::request_timeout", *call.request_timeout,
                                 milliseconds(1), kDay))
@@ -539,7 +543,7 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
                           std::to_string(kMaxRetriesLimit)));
   }
   for (const auto& [name, value] : call.headers) {
-    if (auto e = check_header(name, value)) return refuse(std::move(*e));
+    if (auto e = check_header(name, value, !r.authenticated)) return refuse(std::move(*e));
   }
 
   const int max_retries = call.max_retries.value_or(options_.retry.max_retries);
@@ -555,8 +559,10 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
   req.cancel = call.cancel;
   req.connect_timeout = options_.connect_timeout;
   req.headers.reserve(6 + options_.default_headers.size() + call.headers.size());
-  for (const auto& h : options_.default_headers)
-    req.headers.push_back(h);
+  if (!r.absolute_url) {  // a third-party endpoint gets only the call's own headers
+    for (const auto& h : options_.default_headers)
+      req.headers.push_back(h);
+  }
   for (const auto& h : call.headers)
     req.headers.push_back(h);
   if (r.authenticated) req.headers.emplace_back("Authorization", "Bearer " + options_.api_key);

@@ -32,7 +32,10 @@ RESPAN_EXPORT Result<ClientOptions> validate_options(ClientOptions options);
 
 /// An invalid_argument Error when `name: value` may not be sent as an extra header (not an
 /// HTTP token, a control character in the value, or a header the SDK sets itself).
-std::optional<Error> check_header(const std::string& name, const std::string& value);
+/// `allow_authorization`: `Authorization` may be given (requests that do not carry the API
+/// key, see ApiRequest::authenticated).
+RESPAN_EXPORT std::optional<Error> check_header(const std::string& name, const std::string& value,
+                                                bool allow_authorization = false);
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
@@ -60,9 +63,15 @@ struct ApiRequest {
   /// A body already serialized by the caller (who checked it as check_body() would); used
   /// when #body is unset.
   std::optional<std::string> body_text{};
-  /// Send the `Authorization` header. False only for the public endpoints (the public trace
-  /// read): the key then never leaves the process.
+  /// Send `Authorization: Bearer <API key>`. False for the public endpoints (the public trace
+  /// read: the key then never leaves the process) and for third-party endpoints (#absolute_url);
+  /// RequestOptions::headers may then carry an `Authorization` of their own.
   bool authenticated = true;
+  /// An absolute URL (validated by the caller) sent to instead of base_url + #path: a
+  /// third-party endpoint such as an OpenTelemetry Collector. #path then only names the call in
+  /// messages and is not checked, and ClientOptions::default_headers (meant for Respan) are not
+  /// sent; RequestOptions::headers are.
+  std::optional<std::string> absolute_url{};
 };
 
 /// A successful (2xx) exchange and how many attempts it took.

@@ -1,0 +1,80 @@
+// Internal: where a BatchLogger delivers its batches. The queue, the exporter and sender
+// threads, the retries and the ledger are the BatchLogger's; a sink says only how one span
+// becomes one row, how rows make a request, and how the answer is read:
+// - request-log bulk (`POST /api/request-logs/bulk/`, {"logs":[...]}; single creates when the
+//   endpoint answers 404/405): BatchLogger's default;
+// - trace ingest (`POST /api/v1/traces/ingest`, {"data":[...]} or a bare array) and OTLP/HTTP
+//   JSON (`POST /api/v2/traces` or an OpenTelemetry Collector): the Tracer's (src/tracing/).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <respan/batch_logger.hpp>
+#include <respan/models/common.hpp>
+#include <respan/options.hpp>
+#include <respan/result.hpp>
+
+#include "http/pipeline.hpp"
+
+namespace respan {
+struct TraceSpan;
+}
+
+namespace respan::detail {
+
+class BatchSink {
+ public:
+  virtual ~BatchSink() = default;
+
+  /// Most rows in one request (the endpoint's limit).
+  virtual std::size_t max_rows() const noexcept { return 500; }
+
+  /// Serializes one span as one row of a body into `out` (empty on entry). Returns why the
+  /// span cannot be sent (it is then dropped as DropReason::invalid), or nullopt.
+  virtual std::optional<std::string> encode(const TraceSpan& span, std::string& out) const = 0;
+
+  /// The text before and after the comma-separated rows of a request body.
+  virtual std::string_view body_prefix() const noexcept = 0;
+  virtual std::string_view body_suffix() const noexcept = 0;
+
+  /// Sends one request carrying `body` (`rows` rows) once (the logger retries), and reads
+  /// the answer as per-row outcomes: 2xx with errors for the rows the server refused (index
+  /// -1 when it did not say which). `body` is moved into the request and handed back in
+  /// `body` for a retry.
+  virtual Result<BulkResult> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
+                                  const RequestOptions& options) const = 0;
+
+  /// Path of one-span creates to fall back to when the batch endpoint answers 404/405, or
+  /// nullptr when there is none (a 404 is then a rejection).
+  virtual const char* single_path() const noexcept { return nullptr; }
+
+  /// True when the endpoint de-duplicates spans by their id, so that re-sending a request the
+  /// server may already have processed cannot store a span twice: ambiguous failures are then
+  /// retried whatever ClientOptions::span_delivery says and not counted possibly_duplicated.
+  virtual bool deduplicates() const noexcept { return false; }
+
+  /// Names the endpoint in log lines.
+  virtual std::string describe() const = 0;
+};
+
+/// The request-log bulk sink (BatchLogger's default).
+std::shared_ptr<const BatchSink> request_log_bulk_sink();
+
+/// What the Tracer uses of a BatchLogger beyond its public API.
+struct BatchLoggerAccess {
+  /// A logger delivering to `sink`; its DeliveryEvents carry DeliveryEvent::trace_span.
+  static std::unique_ptr<BatchLogger> make(RespanClient client, BatchOptions options,
+                                           std::shared_ptr<const BatchSink> sink);
+  /// Queues a span as BatchLogger::log() does (never throws; false when dropped at once).
+  static bool log(BatchLogger& logger, std::unique_ptr<TraceSpan> span) noexcept;
+  /// Counts spans that were never ended as logged and dropped (DropReason::unended) and
+  /// reports each to on_event with its description.
+  static void count_unended(BatchLogger& logger, const std::vector<std::string>& descriptions);
+};
+
+}  // namespace respan::detail

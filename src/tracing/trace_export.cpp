@@ -1,0 +1,695 @@
+// The Tracer's wire formats: trace ingest rows, OTLP/HTTP JSON spans, their sinks, and the
+// OpenTelemetry exporter environment variables.
+#include "tracing/trace_export.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <respan/version.hpp>
+
+#include "models/encode.hpp"
+#include "util/iso8601.hpp"
+#include "util/json_write.hpp"
+#include "util/text.hpp"
+
+namespace respan::detail {
+
+// ---------------------------------------------------------------- ids
+
+std::string hex_id(std::uint64_t id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = kHex[id & 15];
+    id >>= 4;
+  }
+  return out;
+}
+
+std::string hex_id(std::uint64_t hi, std::uint64_t lo) {
+  return hex_id(hi) + hex_id(lo);
+}
+
+bool parse_hex_id(std::string_view text, std::uint64_t* out, int words) {
+  if (words < 1 || words > 2 || text.size() != static_cast<std::size_t>(16 * words)) return false;
+  for (int w = 0; w < words; ++w) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 16; ++i) {
+      const char c = ascii_lower(text[static_cast<std::size_t>(w) * 16 + i]);
+      int d = 0;
+      if (c >= '0' && c <= '9') {
+        d = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        d = c - 'a' + 10;
+      } else {
+        return false;
+      }
+      v = (v << 4) | static_cast<std::uint64_t>(d);
+    }
+    out[w] = v;
+  }
+  return true;
+}
+
+std::uint64_t random_id() {
+  // One generator per thread, seeded with 256 bits from std::random_device plus the thread
+  // and the time (so two threads never share a sequence, even with a weak random_device).
+  thread_local std::mt19937_64 rng = [] {
+    std::random_device rd;
+    const auto now = static_cast<std::uint64_t>(
+        std::chrono::high_resolution_clock::now().time_since_epoch().count());
+    const auto tid = std::hash<std::thread::id>{}(std::this_thread::get_id());
+    std::seed_seq seq{rd(),
+                      rd(),
+                      rd(),
+                      rd(),
+                      rd(),
+                      rd(),
+                      rd(),
+                      rd(),
+                      static_cast<unsigned>(now),
+                      static_cast<unsigned>(now >> 32),
+                      static_cast<unsigned>(tid),
+                      static_cast<unsigned>(static_cast<std::uint64_t>(tid) >> 32)};
+    return std::mt19937_64(seq);
+  }();
+  std::uint64_t v = 0;
+  while (v == 0)
+    v = rng();
+  return v;
+}
+
+namespace {
+
+bool is_hex_id(const std::optional<std::string>& s, int words) {
+  std::uint64_t v[2] = {0, 0};
+  return s && parse_hex_id(*s, v, words) && (v[0] != 0 || v[1] != 0);
+}
+
+std::string nanos_text(std::int64_t ns) {
+  return std::to_string(ns);
+}
+
+// The span's start and end in nanoseconds: its own times, else the RFC 3339 fields.
+std::int64_t start_nanos(const TraceSpan& s) {
+  if (s.start_unix_nanos != 0) return s.start_unix_nanos;
+  if (s.log.start_time) {
+    if (auto us = s.log.start_time->unix_micros()) return *us * 1000;
+  }
+  return 0;
+}
+std::int64_t end_nanos(const TraceSpan& s) {
+  if (s.end_unix_nanos != 0) return s.end_unix_nanos;
+  if (s.log.timestamp) {
+    if (auto us = s.log.timestamp->unix_micros()) return *us * 1000;
+  }
+  return 0;
+}
+
+bool is_error(const TraceSpan& s) {
+  return s.error || (s.log.status && *s.log.status == SpanStatus::error());
+}
+
+std::optional<Error> check_ids(const TraceSpan& s) {
+  if (!is_hex_id(s.log.trace_unique_id, 2)) {
+    return Error::make(ErrorCode::invalid_argument,
+                       "TraceSpan.log.trace_unique_id: required, 32 hex digits, not all zero");
+  }
+  if (!is_hex_id(std::optional<std::string>(s.span_unique_id), 1)) {
+    return Error::make(ErrorCode::invalid_argument,
+                       "TraceSpan.span_unique_id: required, 16 hex digits, not all zero");
+  }
+  if (s.log.span_parent_id && !is_hex_id(s.log.span_parent_id, 1)) {
+    return Error::make(ErrorCode::invalid_argument,
+                       "TraceSpan.log.span_parent_id: 16 hex digits, not all zero");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- trace ingest
+
+Result<Json> ingest_span_json(const TraceSpan& span) {
+  if (auto bad = check_ids(span)) return *bad;
+  Result<Json> encoded = encode(span.log, "TraceSpan.log");
+  if (!encoded) return encoded;
+  Json& j = *encoded;
+  if (span.log.model.empty()) j.erase("model");
+  j["span_unique_id"] = span.span_unique_id;
+  if (span.span_path) j["span_path"] = *span.span_path;
+  const std::int64_t start = start_nanos(span);
+  const std::int64_t end = end_nanos(span);
+  if (!span.log.start_time && start != 0) j["start_time"] = format_iso8601_micros(start / 1000);
+  if (!span.log.timestamp && end != 0) j["timestamp"] = format_iso8601_micros(end / 1000);
+  if (!span.log.latency && start != 0 && end >= start)
+    j["latency"] = static_cast<double>(end - start) / 1e9;
+  if (!span.log.status) j["status"] = is_error(span) ? "error" : "success";
+  return encoded;
+}
+
+// ---------------------------------------------------------------- OTLP
+
+namespace {
+
+class Attributes {
+ public:
+  void str(const std::string& key, const std::string& value) {
+    add(key, Json{{"stringValue", value}});
+  }
+  void integer(const std::string& key, std::int64_t value) {
+    add(key, Json{{"intValue", std::to_string(value)}});  // int64 as a string (proto3 JSON)
+  }
+  void number(const std::string& key, double value) { add(key, Json{{"doubleValue", value}}); }
+  void boolean(const std::string& key, bool value) { add(key, Json{{"boolValue", value}}); }
+  // A JSON value: scalars typed, objects and arrays as JSON text.
+  void any(const std::string& key, const Json& v) {
+    if (v.is_string()) {
+      str(key, v.get<std::string>());
+    } else if (v.is_boolean()) {
+      boolean(key, v.get<bool>());
+    } else if (v.is_number_integer()) {
+      if (v.is_number_unsigned() &&
+          v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        number(key, v.get<double>());
+      } else {
+        integer(key, v.get<std::int64_t>());
+      }
+    } else if (v.is_number()) {
+      number(key, v.get<double>());
+    } else if (!v.is_null()) {
+      str(key, to_json_text(v));
+    }
+  }
+  Json take() { return std::move(list_); }
+
+ private:
+  void add(const std::string& key, Json value) {
+    list_.push_back(Json{{"key", key}, {"value", std::move(value)}});
+  }
+  Json list_ = Json::array();
+};
+
+std::string content_text(const Message& m) {
+  if (!m.content) return {};
+  if (const auto* text = std::get_if<std::string>(&*m.content)) return *text;
+  Json parts;
+  to_json(parts, m);
+  return to_json_text(parts["content"]);
+}
+
+void add_message(Attributes& a, const std::string& prefix, const Message& m) {
+  a.str(prefix + ".role", m.role);
+  if (m.content) a.str(prefix + ".content", content_text(m));
+  if (m.tool_call_id) a.str(prefix + ".tool_call_id", *m.tool_call_id);
+  if (m.tool_calls) {
+    for (std::size_t k = 0; k < m.tool_calls->size(); ++k) {
+      const ToolCall& c = (*m.tool_calls)[k];
+      const std::string p = prefix + ".tool_calls." + std::to_string(k);
+      if (c.id) a.str(p + ".id", *c.id);
+      if (c.function && c.function->name) a.str(p + ".name", *c.function->name);
+      if (c.function && c.function->arguments) a.str(p + ".arguments", *c.function->arguments);
+    }
+  }
+}
+
+// The traceloop span kind of a log type, if it has one (LLM calls have none).
+const char* traceloop_kind(const std::string& log_type) {
+  if (log_type == "workflow") return "workflow";
+  if (log_type == "task") return "task";
+  if (log_type == "agent") return "agent";
+  if (log_type == "tool") return "tool";
+  return nullptr;
+}
+
+// Fields of the ingest row that the attributes below express (others: respan.span.<field>).
+const std::set<std::string>& mapped_fields() {
+  static const std::set<std::string> k = {"model",
+                                          "prompt_messages",
+                                          "messages",
+                                          "completion_message",
+                                          "input",
+                                          "output",
+                                          "log_type",
+                                          "prompt_tokens",
+                                          "completion_tokens",
+                                          "usage",
+                                          "cost",
+                                          "latency",
+                                          "timestamp",
+                                          "start_time",
+                                          "temperature",
+                                          "top_p",
+                                          "max_tokens",
+                                          "frequency_penalty",
+                                          "presence_penalty",
+                                          "stream",
+                                          "status",
+                                          "error_message",
+                                          "trace_unique_id",
+                                          "span_name",
+                                          "span_parent_id",
+                                          "span_workflow_name",
+                                          "thread_identifier",
+                                          "group_identifier",
+                                          "customer_identifier",
+                                          "customer_params",
+                                          "metadata",
+                                          "span_unique_id",
+                                          "span_path"};
+  return k;
+}
+
+}  // namespace
+
+Result<Json> otlp_span_json(const TraceSpan& span) {
+  if (auto bad = check_ids(span)) return *bad;
+  // The same checks and field encoding as the ingest row; the attributes are built from it.
+  Result<Json> row_or = ingest_span_json(span);
+  if (!row_or) return row_or;
+  const Json& row = *row_or;
+  const RequestLog& log = span.log;
+
+  Attributes a;
+  if (log.span_workflow_name) a.str("traceloop.workflow.name", *log.span_workflow_name);
+  if (log.span_name) a.str("traceloop.entity.name", *log.span_name);
+  if (span.span_path) a.str("traceloop.entity.path", *span.span_path);
+  if (log.log_type) {
+    a.str("respan.entity.log_type", log.log_type->value());
+    if (const char* kind = traceloop_kind(log.log_type->value())) {
+      a.str("traceloop.span.kind", kind);
+    } else {
+      a.str("llm.request.type", log.log_type->value());
+    }
+  } else if (!log.model.empty()) {
+    a.str("llm.request.type", "chat");
+  }
+  if (!log.model.empty()) {
+    a.str("gen_ai.request.model", log.model);
+    a.str("gen_ai.response.model", log.model);
+  }
+  if (auto it = row.find("input"); it != row.end())
+    a.str("traceloop.entity.input", it->is_string() ? it->get<std::string>() : to_json_text(*it));
+  if (auto it = row.find("output"); it != row.end())
+    a.str("traceloop.entity.output", it->is_string() ? it->get<std::string>() : to_json_text(*it));
+  const auto* prompt =
+      log.prompt_messages ? &*log.prompt_messages : (log.messages ? &*log.messages : nullptr);
+  if (prompt) {
+    for (std::size_t i = 0; i < prompt->size(); ++i)
+      add_message(a, "gen_ai.prompt." + std::to_string(i), (*prompt)[i]);
+  }
+  if (log.completion_message) add_message(a, "gen_ai.completion.0", *log.completion_message);
+
+  std::optional<std::int64_t> in = log.prompt_tokens;
+  std::optional<std::int64_t> out = log.completion_tokens;
+  std::optional<std::int64_t> total;
+  if (log.usage) {
+    if (!in) in = log.usage->prompt_tokens ? log.usage->prompt_tokens : log.usage->input_tokens;
+    if (!out)
+      out = log.usage->completion_tokens ? log.usage->completion_tokens : log.usage->output_tokens;
+    total = log.usage->total_tokens;
+  }
+  if (!total && in && out) total = *in + *out;
+  if (in) a.integer("gen_ai.usage.prompt_tokens", *in);
+  if (out) a.integer("gen_ai.usage.completion_tokens", *out);
+  if (total) a.integer("gen_ai.usage.total_tokens", *total);
+  if (log.cost) a.number("gen_ai.usage.cost", *log.cost);
+  if (log.temperature) a.number("gen_ai.request.temperature", *log.temperature);
+  if (log.top_p) a.number("gen_ai.request.top_p", *log.top_p);
+  if (log.max_tokens) a.integer("gen_ai.request.max_tokens", *log.max_tokens);
+  if (log.frequency_penalty) a.number("gen_ai.request.frequency_penalty", *log.frequency_penalty);
+  if (log.presence_penalty) a.number("gen_ai.request.presence_penalty", *log.presence_penalty);
+  if (log.stream) a.boolean("llm.is_streaming", *log.stream);
+
+  std::optional<std::string> customer = log.customer_identifier;
+  if (log.customer_params) {
+    if (!customer) customer = log.customer_params->customer_identifier;
+    if (log.customer_params->email)
+      a.str("respan.customer_params.email", *log.customer_params->email);
+    if (log.customer_params->name) a.str("respan.customer_params.name", *log.customer_params->name);
+  }
+  if (customer) a.str("respan.customer_params.customer_identifier", *customer);
+  if (log.thread_identifier) a.str("respan.threads.thread_identifier", *log.thread_identifier);
+  if (log.group_identifier) a.str("respan.trace.trace_group_identifier", *log.group_identifier);
+  if (auto it = row.find("metadata"); it != row.end()) {
+    if (it->is_object()) {
+      for (auto m = it->begin(); m != it->end(); ++m)
+        a.any("respan.metadata." + m.key(), m.value());
+    } else {
+      a.any("respan.metadata", *it);
+    }
+  }
+  for (auto f = row.begin(); f != row.end(); ++f) {
+    if (mapped_fields().count(f.key()) == 0) a.any("respan.span." + f.key(), f.value());
+  }
+
+  Json s = Json::object();
+  s["traceId"] = *log.trace_unique_id;
+  s["spanId"] = span.span_unique_id;
+  if (log.span_parent_id) s["parentSpanId"] = *log.span_parent_id;
+  s["name"] = log.span_name ? *log.span_name : std::string("span");
+  // SPAN_KIND_CLIENT (3) for calls to a model, SPAN_KIND_INTERNAL (1) otherwise.
+  s["kind"] = log.model.empty() ? 1 : 3;
+  const std::int64_t start = start_nanos(span);
+  std::int64_t end = end_nanos(span);
+  if (end < start) end = start;
+  s["startTimeUnixNano"] = nanos_text(start);
+  s["endTimeUnixNano"] = nanos_text(end);
+  s["attributes"] = a.take();
+  if (is_error(span)) {
+    Json status{{"code", 2}};
+    if (log.error_message) status["message"] = *log.error_message;
+    s["status"] = std::move(status);
+  } else {
+    s["status"] = Json{{"code", 1}};
+  }
+  return s;
+}
+
+OtlpEnvelope otlp_envelope(const std::string& service_name,
+                           const std::map<std::string, std::string>& attributes) {
+  Attributes a;
+  a.str("service.name", service_name);
+  for (const auto& [k, v] : attributes) {
+    if (k != "service.name") a.str(k, v);
+  }
+  a.str("telemetry.sdk.name", "respan-cpp");
+  a.str("telemetry.sdk.language", "cpp");
+  a.str("telemetry.sdk.version", std::string(library_version()));
+  Json resource{{"attributes", a.take()}};
+  Json scope{{"name", "respan-cpp"}, {"version", std::string(library_version())}};
+  OtlpEnvelope e;
+  e.prefix = "{\"resourceSpans\":[{\"resource\":" + to_json_text(resource) +
+             ",\"scopeSpans\":[{\"scope\":" + to_json_text(scope) + ",\"spans\":[";
+  e.suffix = "]}]}]}";
+  return e;
+}
+
+BulkResult read_otlp_answer(const Json& answer, std::size_t rows) {
+  BulkResult out;
+  out.success_count = static_cast<std::int64_t>(rows);
+  if (!answer.is_object()) return out;
+  auto ps = answer.find("partialSuccess");
+  if (ps == answer.end() || !ps->is_object()) return out;
+  std::int64_t rejected = 0;
+  if (auto r = ps->find("rejectedSpans"); r != ps->end()) {
+    if (r->is_number_integer()) {
+      rejected = r->get<std::int64_t>();
+    } else if (r->is_string()) {
+      rejected = parse_int64(r->get<std::string>()).value_or(0);
+    }
+  }
+  std::string message = "rejected by the OTLP receiver";
+  if (auto m = ps->find("errorMessage");
+      m != ps->end() && m->is_string() && !m->get<std::string>().empty())
+    message = m->get<std::string>();
+  rejected = std::clamp<std::int64_t>(rejected, 0, static_cast<std::int64_t>(rows));
+  out.success_count -= rejected;
+  out.error_count = rejected;
+  for (std::int64_t i = 0; i < rejected; ++i) {
+    RowError e;
+    e.index = -1;
+    e.error = message;
+    out.errors.push_back(std::move(e));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- sinks
+
+namespace {
+
+constexpr const char* kIngestPath = "/api/v1/traces/ingest";
+constexpr const char* kOtlpPath = "/api/v2/traces";
+
+std::optional<std::string> write_row(Result<Json> row, std::string& out) {
+  if (!row) return row.error().message;
+  if (auto bad = check_body(*row)) return "TraceSpan: " + bad->message;
+  write_json(*row, out);
+  return std::nullopt;
+}
+
+// Trace ingest. Respan stores a span under its span_unique_id (a span sent again replaces
+// the first copy), so resending a batch whose answer was lost cannot duplicate spans: the
+// sink declares it (deduplicates()) and ambiguous failures are retried even under
+// SpanDelivery::at_most_once.
+class IngestSink final : public BatchSink {
+ public:
+  explicit IngestSink(IngestBody shape) : bare_(shape == IngestBody::bare_array) {}
+  std::optional<std::string> encode(const TraceSpan& span, std::string& out) const override {
+    return write_row(ingest_span_json(span), out);
+  }
+  std::string_view body_prefix() const noexcept override { return bare_ ? "[" : "{\"data\":["; }
+  std::string_view body_suffix() const noexcept override { return bare_ ? "]" : "]}"; }
+  Result<BulkResult> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
+                          const RequestOptions& options) const override {
+    ApiRequest req{HttpMethod::post,        kIngestPath,    {}, std::nullopt,
+                   Idempotency::idempotent, std::move(body)};
+    Result<Reply> r = pipeline.execute(req, options);
+    body = std::move(*req.body_text);
+    if (!r) return std::move(r).error();
+    // The answer is a message ("Processed N spans"); a 2xx accepts the whole batch.
+    BulkResult out;
+    out.success_count = static_cast<std::int64_t>(rows);
+    return out;
+  }
+  bool deduplicates() const noexcept override { return true; }
+  std::string describe() const override { return kIngestPath; }
+
+ private:
+  bool bare_;
+};
+
+// OTLP/HTTP JSON, to Respan (`/api/v2/traces`, with the API key; de-duplicated by span id as
+// above) or to a collector (its URL as is, no API key; a collector may forward a resent span
+// twice, so resends follow ClientOptions::span_delivery and count as possibly duplicated).
+class OtlpSink final : public BatchSink {
+ public:
+  OtlpSink(const TracerOptions& o)
+      : collector_url_(o.otlp_endpoint),
+        headers_(o.otlp_headers),
+        envelope_(otlp_envelope(o.service_name, o.resource_attributes)) {
+    if (!collector_url_.empty()) {
+      // The path, to name the call in messages.
+      const std::size_t scheme = collector_url_.find("://");
+      const std::size_t slash =
+          collector_url_.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+      label_ = slash == std::string::npos ? "/" : collector_url_.substr(slash);
+      const std::size_t q = label_.find_first_of("?#");
+      if (q != std::string::npos) label_.resize(q);
+    }
+  }
+  std::optional<std::string> encode(const TraceSpan& span, std::string& out) const override {
+    return write_row(otlp_span_json(span), out);
+  }
+  std::string_view body_prefix() const noexcept override { return envelope_.prefix; }
+  std::string_view body_suffix() const noexcept override { return envelope_.suffix; }
+  Result<BulkResult> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
+                          const RequestOptions& options) const override {
+    const bool collector = !collector_url_.empty();
+    ApiRequest req{HttpMethod::post,
+                   collector ? label_ : std::string(kOtlpPath),
+                   {},
+                   std::nullopt,
+                   collector ? Idempotency::span_create : Idempotency::idempotent,
+                   std::move(body)};
+    if (collector) {
+      req.absolute_url = collector_url_;
+      req.authenticated = false;
+    }
+    RequestOptions o = options;
+    for (const auto& h : headers_)
+      o.headers[h.first] = h.second;
+    Result<JsonReply> r = pipeline.execute_json_reply(req, o);
+    body = std::move(*req.body_text);
+    if (!r) return std::move(r).error();
+    return read_otlp_answer(r->json, rows);
+  }
+  bool deduplicates() const noexcept override { return collector_url_.empty(); }
+  std::string describe() const override {
+    return collector_url_.empty() ? std::string(kOtlpPath) : collector_url_;
+  }
+
+ private:
+  std::string collector_url_;
+  std::string label_;
+  std::map<std::string, std::string> headers_;
+  OtlpEnvelope envelope_;
+};
+
+}  // namespace
+
+std::shared_ptr<const BatchSink> make_trace_sink(const TracerOptions& options) {
+  if (options.exporter == TraceExporter::otlp) return std::make_shared<const OtlpSink>(options);
+  return std::make_shared<const IngestSink>(options.ingest_body);
+}
+
+std::string trace_endpoint(const TracerOptions& options, const std::string& base_url) {
+  if (options.exporter == TraceExporter::otlp) {
+    return options.otlp_endpoint.empty() ? base_url + kOtlpPath : options.otlp_endpoint;
+  }
+  return base_url + kIngestPath;
+}
+
+// ---------------------------------------------------------------- options
+
+namespace {
+
+Error invalid(std::string message) {
+  return Error::make(ErrorCode::invalid_argument, std::move(message));
+}
+
+std::optional<Error> check_url(const std::string& url, const char* what) {
+  const std::string_view u(url);
+  std::size_t rest = 0;
+  if (u.size() >= 7 && iequals(u.substr(0, 7), "http://")) {
+    rest = 7;
+  } else if (u.size() >= 8 && iequals(u.substr(0, 8), "https://")) {
+    rest = 8;
+  } else {
+    return invalid(std::string(what) + " must start with http:// or https://");
+  }
+  for (char c : u) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return invalid(std::string(what) + " contains a space or a control character");
+  }
+  const std::size_t host_end = u.find_first_of("/?#", rest);
+  const std::string_view authority =
+      u.substr(rest, host_end == std::string_view::npos ? std::string_view::npos : host_end - rest);
+  if (authority.empty() || authority.front() == ':')
+    return invalid(std::string(what) + " has no host");
+  if (authority.find('@') != std::string_view::npos)
+    return invalid(std::string(what) + " must not contain credentials (user@host)");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Error> check_tracer_options(const TracerOptions& o) {
+  if (o.exporter != TraceExporter::otlp) return std::nullopt;
+  const bool collector = !o.otlp_endpoint.empty();
+  if (collector) {
+    if (auto e = check_url(o.otlp_endpoint, "TracerOptions::otlp_endpoint")) return e;
+  }
+  for (const auto& [name, value] : o.otlp_headers) {
+    if (auto e = check_header(name, value, collector)) {
+      e->message = "TracerOptions::otlp_headers: " + e->message;
+      return e;
+    }
+  }
+  if (o.service_name.empty()) return invalid("TracerOptions::service_name must not be empty");
+  return std::nullopt;
+}
+
+Result<std::map<std::string, std::string>> parse_otel_key_values(std::string_view text,
+                                                                 const char* variable) {
+  std::map<std::string, std::string> out;
+  std::size_t index = 0;
+  while (true) {
+    const std::size_t comma = text.find(',');
+    const std::string_view entry = trim(text.substr(0, comma));
+    ++index;
+    if (!entry.empty()) {
+      const std::size_t eq = entry.find('=');
+      const std::string_view key = trim(entry.substr(0, eq == std::string_view::npos ? 0 : eq));
+      if (eq == std::string_view::npos || key.empty()) {
+        return invalid(std::string(variable) + ": entry " + std::to_string(index) +
+                       " is not key=value");
+      }
+      out[std::string(key)] = percent_decode(trim(entry.substr(eq + 1)), false);
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string otlp_traces_url(std::string_view base) {
+  std::string url(base);
+  if (url.empty() || url.back() != '/') url += '/';
+  return url + "v1/traces";
+}
+
+Result<TracerOptions> tracer_options_from_env(
+    TracerOptions o, const std::function<const char*(const char*)>& getenv) {
+  auto var = [&](const char* name) -> std::optional<std::string> {
+    const char* v = getenv ? getenv(name) : nullptr;
+    if (v == nullptr) return std::nullopt;
+    std::string s(trim(v));
+    if (s.empty()) return std::nullopt;
+    return s;
+  };
+  if (auto e = var("RESPAN_TRACING_EXPORTER")) {
+    const std::string v = ascii_lower(*e);
+    if (v == "otlp") {
+      o.exporter = TraceExporter::otlp;
+    } else if (v == "respan" || v == "ingest" || v == "respan_ingest") {
+      o.exporter = TraceExporter::respan_ingest;
+    } else {
+      return invalid("RESPAN_TRACING_EXPORTER must be 'respan' or 'otlp'");
+    }
+  }
+  if (auto name = var("OTEL_SERVICE_NAME")) o.service_name = *name;
+  if (auto attrs = var("OTEL_RESOURCE_ATTRIBUTES")) {
+    auto parsed = parse_otel_key_values(*attrs, "OTEL_RESOURCE_ATTRIBUTES");
+    if (!parsed) return std::move(parsed).error();
+    for (auto& [k, v] : *parsed) {
+      if (k == "service.name") {
+        if (!var("OTEL_SERVICE_NAME")) o.service_name = v;  // OTEL_SERVICE_NAME wins
+      } else {
+        o.resource_attributes.emplace(k, v);  // explicit defaults win
+      }
+    }
+  }
+  if (o.exporter != TraceExporter::otlp) return o;
+
+  const auto protocol = var("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+                            ? var("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+                            : var("OTEL_EXPORTER_OTLP_PROTOCOL");
+  if (protocol && *protocol != "http/json" && *protocol != "http/protobuf") {
+    return invalid("OTEL_EXPORTER_OTLP_PROTOCOL '" + *protocol +
+                   "' is not supported: respan-cpp exports OTLP/HTTP (http/json)");
+  }
+  if (auto url = var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+    o.otlp_endpoint = *url;  // used as is
+  } else if (auto base = var("OTEL_EXPORTER_OTLP_ENDPOINT")) {
+    if (base->find_first_of("?#") != std::string::npos)
+      return invalid("OTEL_EXPORTER_OTLP_ENDPOINT must not contain a query or fragment");
+    o.otlp_endpoint = otlp_traces_url(*base);
+  }
+  // Per key, the traces-specific variable wins over the general one, and both over defaults.
+  // Header names are case-insensitive: keep one spelling per name.
+  auto merge = [&](const char* name) -> std::optional<Error> {
+    auto text = var(name);
+    if (!text) return std::nullopt;
+    auto parsed = parse_otel_key_values(*text, name);
+    if (!parsed) return parsed.error();
+    for (auto& [k, v] : *parsed) {
+      for (auto it = o.otlp_headers.begin(); it != o.otlp_headers.end();) {
+        it = iequals(it->first, k) ? o.otlp_headers.erase(it) : std::next(it);
+      }
+      o.otlp_headers[k] = v;
+    }
+    return std::nullopt;
+  };
+  if (auto e = merge("OTEL_EXPORTER_OTLP_HEADERS")) return *e;
+  if (auto e = merge("OTEL_EXPORTER_OTLP_TRACES_HEADERS")) return *e;
+  const char* timeout_var = var("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT")
+                                ? "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"
+                                : "OTEL_EXPORTER_OTLP_TIMEOUT";
+  if (auto t = var(timeout_var)) {
+    const auto ms = parse_int64(*t);
+    if (!ms || *ms <= 0 || *ms > 86400000)
+      return invalid(std::string(timeout_var) + " must be a positive number of milliseconds");
+    if (o.batch.request_timeout.count() == 0)
+      o.batch.request_timeout = std::chrono::milliseconds(*ms);
+  }
+  return o;
+}
+
+}  // namespace respan::detail

@@ -1,0 +1,86 @@
+// Internal: the Tracer's wire formats and sinks (trace ingest and OTLP/HTTP JSON), the
+// OpenTelemetry environment variables, and the ids. Exported for the unit tests only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <respan/export.hpp>
+#include <respan/json.hpp>
+#include <respan/result.hpp>
+#include <respan/tracing.hpp>
+
+#include "batch_sink.hpp"
+
+namespace respan::detail {
+
+/// Lowercase hex of a 64-bit id (16 digits) and of a 128-bit id (32 digits).
+RESPAN_EXPORT std::string hex_id(std::uint64_t id);
+RESPAN_EXPORT std::string hex_id(std::uint64_t hi, std::uint64_t lo);
+/// Parses exactly `2 * words * 8` hex digits (either case) into `out` (1 or 2 words).
+RESPAN_EXPORT bool parse_hex_id(std::string_view text, std::uint64_t* out, int words);
+
+/// A random id from this thread's generator (seeded from std::random_device): never 0.
+RESPAN_EXPORT std::uint64_t random_id();
+
+/// The trace ingest row of a span (REFERENCE §7.8): the RequestLog fields plus
+/// `span_unique_id` and `span_path`; `start_time`, `timestamp` (RFC 3339 UTC, microseconds)
+/// and `latency` (seconds) from the span's times when unset; `status` from TraceSpan::error
+/// when unset; `model` left out when empty. Refused (invalid_argument): ids that are not 32/16
+/// hex digits, and what detail::encode refuses.
+RESPAN_EXPORT Result<Json> ingest_span_json(const TraceSpan& span);
+
+/// One OTLP/HTTP JSON span (ExportTraceServiceRequest `...spans[]`): hex ids, decimal-string
+/// nanosecond times, status, and the span fields as the attributes Respan recognises
+/// (gen_ai.*, traceloop.*, respan.*); integers as strings (`intValue`). Span fields without
+/// a recognised attribute are sent as `respan.span.<field>` (JSON text for objects).
+RESPAN_EXPORT Result<Json> otlp_span_json(const TraceSpan& span);
+
+/// The ExportTraceServiceRequest around the spans: its text before and after the
+/// comma-separated span objects (resource attributes `service.name` and the others, scope
+/// `respan-cpp` and the library version).
+struct OtlpEnvelope {
+  std::string prefix;
+  std::string suffix;
+};
+RESPAN_EXPORT OtlpEnvelope otlp_envelope(const std::string& service_name,
+                                         const std::map<std::string, std::string>& attributes);
+
+/// Reads a 2xx OTLP answer (`{"partialSuccess": {"rejectedSpans": n, "errorMessage": s}}`,
+/// `rejectedSpans` a number or a decimal string per the proto3 JSON mapping) for a request of
+/// `rows` spans: rejected spans as row errors with index -1 (the answer does not say which).
+RESPAN_EXPORT BulkResult read_otlp_answer(const Json& answer, std::size_t rows);
+
+/// The sink of a Tracer with validated options (see resolve_tracer_options()).
+RESPAN_EXPORT std::shared_ptr<const BatchSink> make_trace_sink(const TracerOptions& options);
+
+/// The URL a Tracer with these options posts to, for a client whose normalised base URL is
+/// `base_url`.
+RESPAN_EXPORT std::string trace_endpoint(const TracerOptions& options, const std::string& base_url);
+
+/// Checks the options (collector URL, headers) before the tracer starts: an invalid_argument
+/// Error naming the first unusable one. Header values are never quoted (they may be secrets).
+RESPAN_EXPORT std::optional<Error> check_tracer_options(const TracerOptions& options);
+
+/// `OTEL_EXPORTER_OTLP_HEADERS` / `OTEL_RESOURCE_ATTRIBUTES` syntax: comma-separated
+/// `key=value` pairs, blanks around keys and values ignored, values percent-decoded, empty
+/// entries skipped. An entry without `=` or with an empty key is an invalid_argument Error
+/// naming `variable` and the entry's position (not its text, which may be a secret).
+RESPAN_EXPORT Result<std::map<std::string, std::string>> parse_otel_key_values(
+    std::string_view text, const char* variable);
+
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` + `v1/traces` per the OpenTelemetry specification (a
+/// slash is added unless the base ends with one).
+RESPAN_EXPORT std::string otlp_traces_url(std::string_view base_endpoint);
+
+/// TracerOptions from the environment over `defaults` (see Tracer::from_env()); `getenv`
+/// returns a variable's value or nullptr (tests pass their own).
+RESPAN_EXPORT Result<TracerOptions> tracer_options_from_env(
+    TracerOptions defaults, const std::function<const char*(const char*)>& getenv);
+
+}  // namespace respan::detail
