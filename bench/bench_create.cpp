@@ -26,6 +26,7 @@
 #include <respan/testing/mock_server.hpp>
 
 #include "bench_common.hpp"
+#include "raw_curl.hpp"
 
 namespace {
 
@@ -77,42 +78,16 @@ void BM_SdkCreate(benchmark::State& state) {
   fx.reset();
 }
 
-size_t sink(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
 void BM_RawCurlPost(benchmark::State& state) {
   auto& fx = Fixture::get();
   const std::string url = fx.base_url() + "/api/request-logs/";
-  const std::string body = respan::Json(sample_span()).dump();
-  CURL* h = curl_easy_init();
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, ("Authorization: Bearer " + fx.api_key()).c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "Accept: application/json");
-  headers = curl_slist_append(headers, "Expect:");
-  std::string response;
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &sink);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+  respan_bench::RawCurlPost post(url, fx.api_key(), respan::Json(sample_span()).dump());
   for (auto _ : state) {
-    response.clear();
-    const CURLcode rc = curl_easy_perform(h);
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || status >= 300) {
+    if (!post.perform()) {
       state.SkipWithError("raw POST failed");
       break;
     }
   }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(h);
   fx.reset();
 }
 

@@ -20,6 +20,7 @@
 
 #include "../tests/support/test_certs.hpp"
 #include "bench_common.hpp"
+#include "raw_curl.hpp"
 
 namespace {
 
@@ -70,45 +71,19 @@ void BM_SdkCreate_TLS(benchmark::State& state) {
   fx.server->reset();
 }
 
-size_t sink(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
 void BM_RawCurlPost_TLS(benchmark::State& state) {
   auto& fx = TlsFixture::get();
   const std::size_t h0 = fx.server->tls_handshakes();
   const std::size_t r0 = fx.server->tls_resumed_sessions();
   const std::string url = fx.server->base_url() + "/api/request-logs/";
-  const std::string body = respan::Json(sample_span()).dump();
-  CURL* h = curl_easy_init();
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, ("Authorization: Bearer " + fx.server->api_key()).c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "Accept: application/json");
-  headers = curl_slist_append(headers, "Expect:");
-  std::string response;
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &sink);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(h, CURLOPT_CAINFO, fx.certs.ca_cert.c_str());
+  respan_bench::RawCurlPost post(url, fx.server->api_key(), respan::Json(sample_span()).dump(),
+                                 fx.certs.ca_cert);
   for (auto _ : state) {
-    response.clear();
-    const CURLcode rc = curl_easy_perform(h);
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || status >= 300) {
+    if (!post.perform()) {
       state.SkipWithError("raw POST failed");
       break;
     }
   }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(h);
   count_handshakes(state, *fx.server, h0, r0);
   fx.server->reset();
 }

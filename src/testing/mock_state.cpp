@@ -247,14 +247,8 @@ std::size_t MockState::pending_job_count() const {
   return jobs_.size();
 }
 
-Json MockState::paginate(const std::vector<const Json*>& rows, const PageParams& page,
-                         const ApiRequest& req, const RowView& view) const {
-  const std::size_t count = rows.size();
+Json page_envelope(Json results, std::size_t count, const PageParams& page, const ApiRequest& req) {
   const std::size_t first = (page.page - 1) * page.page_size;
-  Json results = Json::array();
-  for (std::size_t i = first; i < count && i < first + page.page_size; ++i) {
-    results.push_back(view(*rows[i]));
-  }
   auto link = [&](std::size_t n) {
     QueryPairs pairs{{"page", std::to_string(n)}, {"page_size", std::to_string(page.page_size)}};
     for (const auto& kv : req.query) {
@@ -269,6 +263,17 @@ Json MockState::paginate(const std::vector<const Json*>& rows, const PageParams&
   out["previous"] = page.page > 1 ? link(std::min(page.page - 1, last_page)) : Json();
   out["results"] = std::move(results);
   return out;
+}
+
+Json MockState::paginate(const std::vector<const Json*>& rows, const PageParams& page,
+                         const ApiRequest& req, const RowView& view) const {
+  const std::size_t count = rows.size();
+  const std::size_t first = (page.page - 1) * page.page_size;
+  Json results = Json::array();
+  for (std::size_t i = first; i < count && i < first + page.page_size; ++i) {
+    results.push_back(view(*rows[i]));
+  }
+  return page_envelope(std::move(results), count, page, req);
 }
 
 // ------------------------------------------------------------------------------ spans

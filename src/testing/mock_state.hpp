@@ -96,6 +96,10 @@ struct PageParams {
   std::size_t page_size = 50;
 };
 
+/// The page envelope of a list answer: `count`, absolute `next`/`previous` links (the request's
+/// other query parameters kept) and `results` (the rows of `page`, already cut).
+Json page_envelope(Json results, std::size_t count, const PageParams& page, const ApiRequest& req);
+
 /// A closed time range in microseconds since the epoch.
 struct Window {
   std::int64_t start = 0;

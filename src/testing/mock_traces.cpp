@@ -583,25 +583,11 @@ ApiResponse TraceStore::otlp(const ApiRequest& req) {
 namespace {
 
 Json paginate_rows(const std::vector<Json>& rows, const PageParams& page, const ApiRequest& req) {
-  const std::size_t count = rows.size();
   const std::size_t first = (page.page - 1) * page.page_size;
   Json results = Json::array();
-  for (std::size_t i = first; i < count && i < first + page.page_size; ++i)
+  for (std::size_t i = first; i < rows.size() && i < first + page.page_size; ++i)
     results.push_back(rows[i]);
-  auto link = [&](std::size_t n) {
-    QueryPairs pairs{{"page", std::to_string(n)}, {"page_size", std::to_string(page.page_size)}};
-    for (const auto& kv : req.query) {
-      if (kv.first != "page" && kv.first != "page_size") pairs.push_back(kv);
-    }
-    return Json(req.link_base + req.raw_path + "?" + build_query(pairs));
-  };
-  const std::size_t last_page = count == 0 ? 1 : (count + page.page_size - 1) / page.page_size;
-  Json out = Json::object();
-  out["count"] = count;
-  out["next"] = first + page.page_size < count ? link(page.page + 1) : Json();
-  out["previous"] = page.page > 1 ? link(std::min(page.page - 1, last_page)) : Json();
-  out["results"] = std::move(results);
-  return out;
+  return page_envelope(std::move(results), rows.size(), page, req);
 }
 
 }  // namespace

@@ -145,12 +145,8 @@ class BoundedJsonParser {
       ++p_;
     } else {
       for (;;) {
-        if (p_ == end_ || *p_ != '"') return false;
         std::string key;
-        if (!string(key)) return false;
-        skip_ws();
-        if (p_ == end_ || *p_ != ':') return false;
-        ++p_;
+        if (!member_name(key)) return false;
         for (const auto& m : out.members) {
           if (m.first == key) return false;  // a duplicate: the last one wins in parse()
         }
@@ -241,14 +237,20 @@ class BoundedJsonParser {
     return &items.back();  // stays valid: the array grows again only after this is complete
   }
 
-  // `"key" :` then points `target` at the key's slot (the last duplicate wins).
-  bool member(Json& object, Json*& target) {
+  // `"key" :` into `key`.
+  bool member_name(std::string& key) {
     if (p_ == end_ || *p_ != '"') return false;
-    std::string key;
     if (!string(key)) return false;
     skip_ws();
     if (p_ == end_ || *p_ != ':') return false;
     ++p_;
+    return true;
+  }
+
+  // `"key" :` then points `target` at the key's slot (the last duplicate wins).
+  bool member(Json& object, Json*& target) {
+    std::string key;
+    if (!member_name(key)) return false;
     auto& members = object.get_ref<Json::object_t&>();
     auto [it, inserted] = members.try_emplace(std::move(key));
     if (!inserted) it->second = Json();
