@@ -220,6 +220,20 @@ Samples& caller_samples() {
   return s;
 }
 
+// The per-call latency histogram as counters (median, p99, p999, max in ns). Counters of
+// thread 0 only: summed over threads, they stay as they are.
+void report_latencies(benchmark::State& state, std::vector<std::uint32_t>& all) {
+  auto percentile = [&all](double p) {
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(all.size() - 1));
+    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end());
+    return static_cast<double>(all[k]);
+  };
+  state.counters["median_ns"] = percentile(0.5);
+  state.counters["p99_ns"] = percentile(0.99);
+  state.counters["p999_ns"] = percentile(0.999);
+  state.counters["max_ns"] = static_cast<double>(*std::max_element(all.begin(), all.end()));
+}
+
 void BM_BatchLog_Caller(benchmark::State& state) {
   respan::BatchLogger& logger = caller_logger();
   Samples& merged = caller_samples();
@@ -266,17 +280,7 @@ void BM_BatchLog_Caller(benchmark::State& state) {
     state.SkipWithError("log() dropped spans: the queue filled up (drop path measured)");
     return;
   }
-  std::vector<std::uint32_t>& all = merged.ns;
-  auto percentile = [&all](double p) {
-    const auto k = static_cast<std::size_t>(p * static_cast<double>(all.size() - 1));
-    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end());
-    return static_cast<double>(all[k]);
-  };
-  // Counters of thread 0 only: summed over threads, they stay as they are.
-  state.counters["median_ns"] = percentile(0.5);
-  state.counters["p99_ns"] = percentile(0.99);
-  state.counters["p999_ns"] = percentile(0.999);
-  state.counters["max_ns"] = static_cast<double>(*std::max_element(all.begin(), all.end()));
+  report_latencies(state, merged.ns);
 }
 
 // ------------------------------------------------------------------ a traced call's cost
@@ -344,16 +348,7 @@ void BM_Trace_SpanLifecycle(benchmark::State& state) {
     state.SkipWithError("spans were dropped or rejected (queue full or sink refused)");
     return;
   }
-  std::vector<std::uint32_t>& all = merged.ns;
-  auto percentile = [&all](double p) {
-    const auto k = static_cast<std::size_t>(p * static_cast<double>(all.size() - 1));
-    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end());
-    return static_cast<double>(all[k]);
-  };
-  state.counters["median_ns"] = percentile(0.5);
-  state.counters["p99_ns"] = percentile(0.99);
-  state.counters["p999_ns"] = percentile(0.999);
-  state.counters["max_ns"] = static_cast<double>(*std::max_element(all.begin(), all.end()));
+  report_latencies(state, merged.ns);
 }
 
 // ------------------------------------------------------------------ delivered throughput
