@@ -13,6 +13,7 @@
 #include <respan/version.hpp>
 
 #include "models/encode.hpp"
+#include "util/fork.hpp"
 #include "util/iso8601.hpp"
 #include "util/json_write.hpp"
 #include "util/text.hpp"
@@ -57,31 +58,9 @@ bool parse_hex_id(std::string_view text, std::uint64_t* out, int words) {
 }
 
 std::uint64_t random_id() {
-  // One generator per thread, seeded with 256 bits from std::random_device plus the thread
-  // and the time (so two threads never share a sequence, even with a weak random_device).
-  thread_local std::mt19937_64 rng = [] {
-    std::random_device rd;
-    const auto now = static_cast<std::uint64_t>(
-        std::chrono::high_resolution_clock::now().time_since_epoch().count());
-    const auto tid = std::hash<std::thread::id>{}(std::this_thread::get_id());
-    std::seed_seq seq{rd(),
-                      rd(),
-                      rd(),
-                      rd(),
-                      rd(),
-                      rd(),
-                      rd(),
-                      rd(),
-                      static_cast<unsigned>(now),
-                      static_cast<unsigned>(now >> 32),
-                      static_cast<unsigned>(tid),
-                      static_cast<unsigned>(static_cast<std::uint64_t>(tid) >> 32)};
-    return std::mt19937_64(seq);
-  }();
-  std::uint64_t v = 0;
-  while (v == 0)
-    v = rng();
-  return v;
+  // Per-thread generator, reseeded in a child after fork() (util/fork.hpp): forked workers
+  // never repeat each other's trace and span ids.
+  return random_u64(true);
 }
 
 namespace {
