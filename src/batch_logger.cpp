@@ -1,20 +1,30 @@
 // respan::BatchLogger: a bounded queue filled by log() on the callers' threads, drained by an
-// exporter thread that serializes batches and hands each to a sender thread, which sends it
-// through the bulk endpoint while the next one is serialized (at most one batch waits).
+// exporter thread that serializes batches into request bodies and hands each to a sender
+// thread, which sends it while the next one is serialized (at most one batch waits).
 //
-// Accounting: every span gets a sequence number when logged. Under `mu` the counters
+// Accounting: every span gets a sequence number when logged. Under `mu_` the counters
 // logged/delivered/rejected/dropped change together with the queue, so a snapshot is always
 // consistent (pending = logged - delivered - rejected - dropped). Spans taken by the exporter
-// ("in flight") keep counting against the queue caps until they are settled, so memory stays
-// within max_queue_spans/max_queue_bytes whatever the server does. flush() waits until no
-// span with a sequence number below its target is unsettled.
+// ("in flight") and the request bodies made of them keep counting against the queue caps
+// until they are settled, so memory stays within max_queue_spans/max_queue_bytes whatever the
+// server does. flush() waits until no span with a sequence number below its target is
+// unsettled. A row is delivered only on the evidence of the server's answer, read by the one
+// decoder of batch answers (batch/answers.hpp).
+//
+// Process lifecycle: the mutable state (queue, ledger, locks, threads) is a Core the logger
+// owns. In a child process after fork() the parent's Core is abandoned (its threads do not
+// exist there, its locks may be held by them) and a fresh one takes over, whose threads start
+// on the child's first call (util/fork.hpp). Every wait saturates: duration::max() is no limit.
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <random>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <variant>
@@ -24,10 +34,13 @@
 #include <respan/retry.hpp>
 #include <respan/tracing.hpp>
 
+#include "batch/answers.hpp"
 #include "batch_sink.hpp"
 #include "http/pipeline.hpp"
+#include "http/retry_class.hpp"
 #include "models/encode.hpp"
 #include "resource_util.hpp"
+#include "util/fork.hpp"
 #include "util/json_write.hpp"
 
 namespace respan {
@@ -48,6 +61,8 @@ std::string_view to_string(DropReason reason) noexcept {
       return "unacknowledged";
     case DropReason::unended:
       return "unended";
+    case DropReason::unconfirmed:
+      return "unconfirmed";
   }
   return "internal";
 }
@@ -65,9 +80,9 @@ void to_json(Json& j, const DeliveryReport& r) {
              {"too_large", r.dropped_too_large},
              {"internal", r.dropped_internal},
              {"unacknowledged", r.dropped_unacknowledged},
-             {"unended", r.dropped_unended}}},
+             {"unended", r.dropped_unended},
+             {"unconfirmed", r.dropped_unconfirmed}}},
            {"possibly_duplicated", r.possibly_duplicated},
-           {"unconfirmed", r.unconfirmed},
            {"requests", r.requests},
            {"retries", r.retries},
            {"splits", r.splits},
@@ -247,14 +262,15 @@ class RequestLogBulkSink final : public detail::BatchSink {
   }
   std::string_view body_prefix() const noexcept override { return "{\"logs\":["; }
   std::string_view body_suffix() const noexcept override { return "]}"; }
-  Result<BulkResult> send(const detail::Pipeline& pipeline, std::string& body, std::size_t rows,
-                          const RequestOptions& options) const override {
+  Result<detail::RowVerdicts> send(const detail::Pipeline& pipeline, std::string& body,
+                                   std::size_t rows, const RequestOptions& options) const override {
     detail::ApiRequest req{
         HttpMethod::post, kBulkPath, {}, std::nullopt, detail::Idempotency::span_create,
         std::move(body)};
-    Result<BulkResult> r = detail::call_bulk(pipeline, req, rows, options);
+    Result<detail::Reply> r = pipeline.execute(req, options);
     body = std::move(*req.body_text);  // kept for a retry
-    return r;
+    if (!r) return std::move(r).error();
+    return detail::read_answer(detail::AnswerShape::bulk, r->http.body, rows);
   }
   const char* single_path() const noexcept override { return kCreatePath; }
   std::string describe() const override { return kBulkPath; }
@@ -267,67 +283,141 @@ std::shared_ptr<const detail::BatchSink> detail::request_log_bulk_sink() {
   return sink;
 }
 
+// ---------------------------------------------------------------- time
+
+namespace {
+
+// `now + d`, saturated: duration::max() (or anything past the clock's range) is no deadline,
+// a negative duration is now.
+Clock::time_point deadline_after(milliseconds d) {
+  const Clock::time_point now = Clock::now();
+  if (d.count() <= 0) return now;
+  const auto room = std::chrono::duration_cast<milliseconds>(Clock::time_point::max() - now);
+  return d >= room ? Clock::time_point::max() : now + d;
+}
+
+template <class Pred>
+bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lk,
+                Clock::time_point until, Pred pred) {
+  if (until == Clock::time_point::max()) {
+    cv.wait(lk, pred);
+    return true;
+  }
+  return cv.wait_until(lk, until, pred);
+}
+
+std::atomic<int> g_failing_thread_starts{0};
+
+// Starts a thread, or throws std::system_error (also when a test asked for it to fail).
+std::thread start_thread(std::function<void()> body) {
+  for (int n = g_failing_thread_starts.load(); n > 0;) {
+    if (g_failing_thread_starts.compare_exchange_weak(n, n - 1))
+      throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                              "thread start refused (fault injection)");
+  }
+  return std::thread(std::move(body));
+}
+
+// ceil(log2(n)) for n >= 1.
+int ceil_log2(std::size_t n) {
+  int k = 0;
+  while ((std::size_t{1} << k) < n && k < 63)
+    ++k;
+  return k;
+}
+
+}  // namespace
+
+void detail::inject_thread_start_failures(int count) noexcept {
+  g_failing_thread_starts.store(count);
+}
+
 // ---------------------------------------------------------------- the logger
 
-struct BatchLogger::Impl {
-  struct Item {
-    std::unique_ptr<TraceSpan> span;
-    std::uint64_t seq = 0;
-    std::size_t bytes = 0;
-    Clock::time_point logged_at;
-  };
+namespace {
 
-  // A span taken by the exporter, serialized.
-  struct Row {
-    Item item;
-    std::string json;
-    bool settled = false;
-  };
+// What every Core of one logger shares (a child process's Core too): never changes.
+struct Config {
+  std::shared_ptr<const detail::Pipeline> pipeline;
+  std::shared_ptr<const detail::BatchSink> sink;
+  bool trace_events = false;  // DeliveryEvent::trace_span is set (a Tracer's logger)
+  BatchOptions opt;
+  std::size_t body_overhead = 0;  // the sink's body prefix and suffix
+};
 
-  // One batch taken from the queue: serialized by the exporter thread, then sent by the
-  // sender thread while the exporter serializes the next one.
-  struct Batch {
-    std::vector<Row> rows;
-    std::vector<Row*> ready;  // serialized and valid, in order
-    std::size_t cursor = 0;   // rows before it are settled
-  };
+BatchOptions clamp_options(BatchOptions o, std::size_t max_rows) {
+  o.max_queue_spans = std::max<std::size_t>(o.max_queue_spans, 1);
+  o.max_queue_bytes = std::max<std::size_t>(o.max_queue_bytes, 64u * 1024u);
+  o.max_batch_spans = std::clamp<std::size_t>(
+      o.max_batch_spans, 1, std::min({kApiMaxBatch, max_rows, o.max_queue_spans}));
+  o.max_batch_bytes = std::clamp<std::size_t>(o.max_batch_bytes, 64u * 1024u, 16u * 1024u * 1024u);
+  o.flush_interval = std::clamp(o.flush_interval, milliseconds(1), milliseconds(3600000));
+  o.block_timeout = std::max(o.block_timeout, milliseconds(0));  // max(): wait for room
+  o.min_backoff = std::clamp(o.min_backoff, milliseconds(1), milliseconds(3600000));
+  o.max_backoff = std::clamp(o.max_backoff, o.min_backoff, milliseconds(3600000));
+  o.request_timeout = std::clamp(o.request_timeout, milliseconds(0), milliseconds(86400000));
+  o.shutdown_timeout = std::max(o.shutdown_timeout, milliseconds(0));  // max(): no limit
+  return o;
+}
 
-  enum class Outcome { delivered, rejected, dropped };
+enum class Outcome { delivered, rejected, dropped };
 
-  Impl(std::shared_ptr<const detail::Pipeline> pipeline, BatchOptions options,
-       std::shared_ptr<const detail::BatchSink> sink, bool trace_events)
-      : pipeline_(std::move(pipeline)),
-        sink_(std::move(sink)),
-        trace_events_(trace_events),
-        opt_(clamp(std::move(options), sink_->max_rows())),
-        body_overhead_(sink_->body_prefix().size() + sink_->body_suffix().size()) {
-    cancel_ = std::make_shared<CancellationToken>();
-    exporter_ = std::thread([this] { run(); });
-    sender_ = std::thread([this] { send_loop(); });
+struct Item {
+  std::unique_ptr<TraceSpan> span;
+  std::uint64_t seq = 0;
+  std::size_t bytes = 0;  // the span's estimated memory, counted against max_queue_bytes
+  Clock::time_point logged_at;
+};
+
+// A span taken by the exporter. Its JSON is the slice [off, off + len) of its piece's body.
+struct Row {
+  Item item;
+  bool settled = false;
+  std::size_t off = 0;
+  std::size_t len = 0;
+};
+
+// Requests sent to isolate the rows a server refuses by splitting a request, for one request
+// as the exporter made it: at most 2*ceil(log2(n)) + 2 in all, then the rows left are
+// rejected with the server's last reason.
+struct SplitBudget {
+  int left = 0;
+  int status = 0;
+  std::string reason;
+};
+
+// One request body and its rows.
+struct Piece {
+  std::string body;  // prefix, rows separated by commas, suffix
+  std::vector<Row*> rows;
+  std::size_t accounted = 0;  // body bytes counted in inflight_bytes_
+  std::shared_ptr<SplitBudget> budget;
+};
+
+// One batch taken from the queue: serialized into pieces by the exporter thread, then sent
+// by the sender thread while the exporter serializes the next one.
+struct Batch {
+  std::vector<Row> rows;
+  std::deque<Piece> pieces;  // bodies not yet sent (splits add theirs at the front)
+  std::size_t cursor = 0;    // rows before it are settled
+};
+
+class Core {
+ public:
+  explicit Core(const Config& cfg) : cfg_(cfg), cancel_(std::make_shared<CancellationToken>()) {}
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // Starts both threads; on failure stops what started and throws ApiError(internal).
+  void start() {
+    std::unique_lock<std::mutex> lk(mu_);
+    if (!start_locked(lk)) {
+      throw ApiError(Error::make(ErrorCode::internal,
+                                 "BatchLogger: cannot start its threads: " + start_error_));
+    }
   }
 
-  static BatchOptions clamp(BatchOptions o, std::size_t max_rows) {
-    o.max_batch_spans =
-        std::clamp<std::size_t>(o.max_batch_spans, 1, std::min(kApiMaxBatch, max_rows));
-    o.max_batch_bytes =
-        std::clamp<std::size_t>(o.max_batch_bytes, 64u * 1024u, 16u * 1024u * 1024u);
-    o.flush_interval = std::clamp(o.flush_interval, milliseconds(1), milliseconds(3600000));
-    o.max_queue_spans = std::max<std::size_t>(o.max_queue_spans, 1);
-    o.max_queue_bytes = std::max<std::size_t>(o.max_queue_bytes, 64u * 1024u);
-    o.block_timeout = std::clamp(o.block_timeout, milliseconds(0), milliseconds(3600000));
-    o.min_backoff = std::clamp(o.min_backoff, milliseconds(1), milliseconds(3600000));
-    o.max_backoff = std::clamp(o.max_backoff, o.min_backoff, milliseconds(3600000));
-    o.request_timeout = std::clamp(o.request_timeout, milliseconds(0), milliseconds(86400000));
-    o.shutdown_timeout = std::clamp(o.shutdown_timeout, milliseconds(0), milliseconds(86400000));
-    return o;
-  }
-
-  // ---------------------------------------------------------------- caller side
-  bool fits(std::size_t bytes) const {
-    return queue_.size() + inflight_spans_ + 1 <= opt_.max_queue_spans &&
-           queue_bytes_ + inflight_bytes_ + bytes <= opt_.max_queue_bytes;
-  }
-
+  // ------------------------------------------------------------------ caller side
   bool enqueue(std::unique_ptr<TraceSpan> span) {
     const std::size_t bytes = estimate_bytes(*span);  // may throw: nothing counted yet
     std::deque<Item> evicted;                         // destroyed after the lock is released
@@ -338,8 +428,13 @@ struct BatchLogger::Impl {
       ++late_drops_;
       return false;
     }
+    if (!started_ && !start_locked(lk)) {  // a forked child's first call
+      ++counters_.dropped_internal;
+      return false;
+    }
     if (!fits(bytes)) {
-      if (opt_.overflow == OverflowPolicy::drop_oldest) {
+      work_cv_.notify_one();  // under pressure the exporter must not sleep out its interval
+      if (opt().overflow == OverflowPolicy::drop_oldest) {
         while (!fits(bytes) && !queue_.empty()) {
           queue_bytes_ -= queue_.front().bytes;
           evicted.push_back(std::move(queue_.front()));
@@ -348,8 +443,9 @@ struct BatchLogger::Impl {
           ++overflow_drops_;
         }
         if (!evicted.empty()) done_cv_.notify_all();  // a flush may wait for those
-      } else if (opt_.overflow == OverflowPolicy::block) {
-        space_cv_.wait_for(lk, opt_.block_timeout, [&] { return stopping_ || fits(bytes); });
+      } else if (opt().overflow == OverflowPolicy::block) {
+        wait_until(space_cv_, lk, deadline_after(opt().block_timeout),
+                   [&] { return stopping_ || fits(bytes); });
         if (stopping_) {
           ++counters_.dropped_shutdown;
           ++late_drops_;
@@ -371,7 +467,12 @@ struct BatchLogger::Impl {
     }
     ++next_seq_;
     queue_bytes_ += bytes;
-    if (was_empty || queue_.size() == opt_.max_batch_spans) work_cv_.notify_one();
+    // Wake the exporter on the first span, on a full batch (in spans or bytes), and under
+    // pressure; otherwise it sleeps until the oldest span's flush_interval.
+    if (was_empty || queue_.size() == opt().max_batch_spans ||
+        (queue_bytes_ >= opt().max_batch_bytes && queue_bytes_ - bytes < opt().max_batch_bytes) ||
+        pressed())
+      work_cv_.notify_one();
     return true;
   }
 
@@ -385,12 +486,117 @@ struct BatchLogger::Impl {
     return false;
   }
 
-  // ---------------------------------------------------------------- reading
+  DeliveryReport stats() const {
+    std::lock_guard<std::mutex> lk(mu_);
+    return snapshot_locked();
+  }
+
+  DeliveryReport flush(milliseconds timeout) {
+    const Clock::time_point until = deadline_after(timeout);
+    std::unique_lock<std::mutex> lk(mu_);
+    const std::uint64_t target = next_seq_;
+    flush_target_ = std::max(flush_target_, target);
+    work_cv_.notify_one();
+    wait_until(done_cv_, lk, until, [&] { return exited_ || settled_before(target); });
+    return snapshot_locked();
+  }
+
+  DeliveryReport shutdown(milliseconds timeout) {
+    const Clock::time_point until = deadline_after(timeout);
+    if (on_own_thread()) return stats();  // from on_event: cannot wait for itself
+    std::lock_guard<std::mutex> once(shutdown_mu_);
+    if (joined_) return final_;
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      stopping_ = true;
+      abort_at_ = until;
+      flush_target_ = next_seq_;
+      work_cv_.notify_all();
+      space_cv_.notify_all();
+      const std::uint64_t target = next_seq_;
+      if (started_ &&
+          !wait_until(done_cv_, lk, until, [&] { return exited_ || settled_before(target); })) {
+        abort_ = true;
+        cancel_->cancel();  // interrupts the request in flight
+        work_cv_.notify_all();
+        handoff_cv_.notify_all();
+      }
+    }
+    if (exporter_.joinable()) exporter_.join();
+    if (sender_.joinable()) sender_.join();
+    std::unique_lock<std::mutex> lk(mu_);
+    if (!started_) drop_queue_locked(lk);  // threads never ran here (a forked child)
+    final_ = snapshot_locked();
+    joined_ = true;
+    return final_;
+  }
+
+  // True on the logger's own threads (on_event runs there).
+  bool on_own_thread() const noexcept {
+    const auto me = std::this_thread::get_id();
+    return me == exporter_.get_id() || me == sender_.get_id();
+  }
+
+  // True when no thread of this Core is left to join (it may be destroyed).
+  bool joined() const noexcept { return !exporter_.joinable() && !sender_.joinable(); }
+
+  // Spans a Tracer started and never ended: logged and dropped at once (pending unchanged).
+  void count_unended(const std::vector<std::string>& descriptions) {
+    if (descriptions.empty()) return;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      counters_.logged += descriptions.size();
+      counters_.dropped_unended += descriptions.size();
+    }
+    for (const std::string& d : descriptions)
+      notify_drop(DropReason::unended, 1, d, nullptr);
+  }
+
+ private:
+  const BatchOptions& opt() const noexcept { return cfg_.opt; }
+
+  bool start_locked(std::unique_lock<std::mutex>& lk) {
+    if (started_) return true;
+    if (start_failed_) return false;
+    try {
+      exporter_ = start_thread([this] { run(); });
+    } catch (const std::exception& ex) {
+      start_failed_ = true;
+      start_error_ = ex.what();
+      return false;
+    }
+    try {
+      sender_ = start_thread([this] { send_loop(); });
+    } catch (const std::exception& ex) {
+      start_failed_ = true;
+      start_error_ = ex.what();
+      serializer_done_ = true;  // the exporter exits at once
+      abort_ = true;
+      work_cv_.notify_all();
+      lk.unlock();
+      exporter_.join();
+      lk.lock();
+      return false;
+    }
+    started_ = true;
+    return true;
+  }
+
+  bool fits(std::size_t bytes) const {
+    return queue_.size() + inflight_spans_ + 1 <= opt().max_queue_spans &&
+           queue_bytes_ + inflight_bytes_ + bytes <= opt().max_queue_bytes;
+  }
+  // Half the queue's capacity (spans or bytes) is used: send without waiting.
+  bool pressed() const {
+    return (queue_.size() + inflight_spans_) * 2 >= opt().max_queue_spans ||
+           (queue_bytes_ + inflight_bytes_) * 2 >= opt().max_queue_bytes;
+  }
+
   DeliveryReport snapshot_locked() const {
     DeliveryReport r = counters_;
     r.dropped = r.dropped_queue_full + r.dropped_shutdown + r.dropped_invalid +
                 r.dropped_too_large + r.dropped_internal + r.dropped_unacknowledged +
-                r.dropped_unended;
+                r.dropped_unended + r.dropped_unconfirmed;
     r.pending = r.logged - r.delivered - r.rejected - r.dropped;
     r.queued = queue_.size();
     r.queued_bytes = queue_bytes_;
@@ -403,195 +609,551 @@ struct BatchLogger::Impl {
     return inflight_min_seq_ >= target;
   }
 
-  DeliveryReport flush(milliseconds timeout) {
-    std::unique_lock<std::mutex> lk(mu_);
-    const std::uint64_t target = next_seq_;
-    flush_target_ = std::max(flush_target_, target);
-    work_cv_.notify_one();
-    done_cv_.wait_for(lk, timeout, [&] { return exited_ || settled_before(target); });
-    return snapshot_locked();
-  }
-
-  DeliveryReport shutdown(milliseconds timeout) {
-    std::lock_guard<std::mutex> once(shutdown_mu_);
-    if (joined_) return final_;
-    {
-      std::unique_lock<std::mutex> lk(mu_);
-      stopping_ = true;
-      abort_at_ = Clock::now() + timeout;
-      flush_target_ = next_seq_;
-      work_cv_.notify_all();
-      space_cv_.notify_all();
-      const std::uint64_t target = next_seq_;
-      if (!done_cv_.wait_until(lk, abort_at_, [&] { return exited_ || settled_before(target); })) {
-        abort_ = true;
-        cancel_->cancel();  // interrupts the request in flight
-        work_cv_.notify_all();
-        handoff_cv_.notify_all();
+  // ------------------------------------------------------------------ exporter thread
+  void run() noexcept {
+    std::unique_lock<std::mutex> lk(mu_, std::defer_lock);
+    for (;;) {
+      try {
+        if (!lk.owns_lock()) lk.lock();
+        if (!export_once(lk)) break;
+      } catch (...) {
+        // Out of memory (or a bug) outside any batch: nothing was taken from the queue.
+        // Give the system a moment and go on; the spans stay counted where they are.
+        try {
+          if (lk.owns_lock()) lk.unlock();
+          std::this_thread::sleep_for(milliseconds(10));
+        } catch (...) {
+        }
       }
     }
-    exporter_.join();
-    sender_.join();
-    std::lock_guard<std::mutex> lk(mu_);
-    final_ = snapshot_locked();
-    joined_ = true;
-    return final_;
-  }
-
-  // ---------------------------------------------------------------- exporter
-  void run() {
-    std::unique_lock<std::mutex> lk(mu_);
-    for (;;) {
-      // Wait for a batch: full, old enough, asked for by a flush, or shutting down.
-      for (;;) {
-        if (abort_) break;
-        if (overflow_drops_ > 0 || late_drops_ > 0) break;  // report them
-        if (queue_.empty()) {
-          if (stopping_) break;
-          work_cv_.wait(lk);
-          continue;
-        }
-        if (stopping_ || queue_.front().seq < flush_target_ ||
-            queue_.size() >= opt_.max_batch_spans || queue_bytes_ >= opt_.max_batch_bytes)
-          break;
-        const auto due = queue_.front().logged_at + opt_.flush_interval;
-        if (Clock::now() >= due) break;
-        work_cv_.wait_until(lk, due);
-      }
-      const std::uint64_t overflow = std::exchange(overflow_drops_, 0);
-      const std::uint64_t late = std::exchange(late_drops_, 0);
-      if (overflow > 0 || late > 0) {
-        lk.unlock();
-        if (overflow > 0) notify_drop(DropReason::queue_full, overflow, "queue full", nullptr);
-        if (late > 0) notify_drop(DropReason::shutdown, late, "logged after shutdown", nullptr);
-        lk.lock();
-        continue;
-      }
-      if (abort_) {
-        drop_queue_locked(lk);
-        break;
-      }
-      if (queue_.empty()) break;  // stopping and drained
-
-      // Take a batch; its spans stay counted against the caps until settled.
-      auto batch = std::make_unique<Batch>();
-      const std::size_t n = std::min(queue_.size(), opt_.max_batch_spans);
-      batch->rows.reserve(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        Item& it = queue_.front();
-        queue_bytes_ -= it.bytes;
-        inflight_bytes_ += it.bytes;
-        ++inflight_spans_;
-        batch->rows.push_back(Row{std::move(it), {}, false});
-        queue_.pop_front();
-      }
-      inflight_.push_back(batch.get());
-      update_inflight_min_locked();
-      lk.unlock();
-      prepare(*batch);
-      wake_waiters();
-      lk.lock();
-      // Hand it to the sender (one batch waits at most, so two are in flight at most).
-      handoff_cv_.wait(lk, [&] { return !handoff_ || abort_; });
-      if (handoff_) {  // aborting, and the sender has not taken the previous one
-        lk.unlock();
-        for (Row& row : batch->rows) {
-          if (!row.settled)
-            settle(row, Outcome::dropped, DropReason::shutdown, 0,
-                   "still unsent at the shutdown deadline", false, false);
-        }
-        lk.lock();
-        inflight_.erase(std::find(inflight_.begin(), inflight_.end(), batch.get()));
-        update_inflight_min_locked();
-        done_cv_.notify_all();
-        lk.unlock();
-        batch.reset();
-        lk.lock();
-        continue;
-      }
-      handoff_ = std::move(batch);  // on abort the sender settles it as shutdown
-      handoff_cv_.notify_all();
+    try {
+      if (!lk.owns_lock()) lk.lock();
+    } catch (...) {
     }
     serializer_done_ = true;
     handoff_cv_.notify_all();
   }
 
-  // The sender thread: sends the batches the exporter prepared, in order.
-  void send_loop() {
-    std::unique_lock<std::mutex> lk(mu_);
+  // Waits for and serializes one batch; false when the exporter is done. `lk` is held on
+  // entry and on return.
+  bool export_once(std::unique_lock<std::mutex>& lk) {
+    // Wait for a batch: full (spans or bytes), old enough, asked for by a flush, the queue
+    // under pressure, or shutting down.
     for (;;) {
-      handoff_cv_.wait(lk, [&] { return handoff_ || serializer_done_; });
-      if (!handoff_) break;
-      std::unique_ptr<Batch> batch = std::move(handoff_);
-      handoff_cv_.notify_all();
+      if (abort_) break;
+      if (overflow_drops_ > 0 || late_drops_ > 0) break;  // report them
+      if (queue_.empty()) {
+        if (stopping_) break;
+        work_cv_.wait(lk);
+        continue;
+      }
+      if (stopping_ || queue_.front().seq < flush_target_ ||
+          queue_.size() >= opt().max_batch_spans || queue_bytes_ >= opt().max_batch_bytes ||
+          pressed())
+        break;
+      const auto due = queue_.front().logged_at + opt().flush_interval;
+      if (Clock::now() >= due) break;
+      work_cv_.wait_until(lk, due);
+    }
+    const std::uint64_t overflow = std::exchange(overflow_drops_, 0);
+    const std::uint64_t late = std::exchange(late_drops_, 0);
+    if (overflow > 0 || late > 0) {
       lk.unlock();
-      send_all(*batch);
+      if (overflow > 0) notify_drop(DropReason::queue_full, overflow, "queue full", nullptr);
+      if (late > 0) notify_drop(DropReason::shutdown, late, "logged after shutdown", nullptr);
       lk.lock();
-      inflight_.erase(std::find(inflight_.begin(), inflight_.end(), batch.get()));
-      update_inflight_min_locked();
-      space_cv_.notify_all();
-      done_cv_.notify_all();
+      return true;
+    }
+    if (abort_) {
+      drop_queue_locked(lk);
+      return false;
+    }
+    if (queue_.empty()) return false;  // stopping and drained
+
+    // Take a batch; its spans stay counted against the caps until settled. Everything that
+    // may throw happens before the first span leaves the queue.
+    const std::size_t n = std::min(queue_.size(), opt().max_batch_spans);
+    auto batch = std::make_unique<Batch>();
+    batch->rows.reserve(n);
+    inflight_.reserve(inflight_.size() + 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      Item& it = queue_.front();
+      queue_bytes_ -= it.bytes;
+      inflight_bytes_ += it.bytes;
+      ++inflight_spans_;
+      batch->rows.push_back(Row{std::move(it), false, 0, 0});
+      queue_.pop_front();
+    }
+    inflight_.push_back(batch.get());
+    update_inflight_min_locked();
+    lk.unlock();
+    try {
+      prepare(*batch);
+    } catch (const std::exception& ex) {
+      fail_batch(*batch, std::string("internal error while serializing: ") + ex.what());
+    } catch (...) {
+      fail_batch(*batch, "internal error while serializing");
+    }
+    wake_waiters();
+    lk.lock();
+    // Hand it to the sender (one batch waits at most, so two are in flight at most).
+    handoff_cv_.wait(lk, [&] { return !handoff_ || abort_; });
+    if (handoff_) {  // aborting, and the sender has not taken the previous one
       lk.unlock();
-      batch.reset();  // the spans' destructors run outside the lock producers take
+      fail_batch(*batch, "still unsent at the shutdown deadline", DropReason::shutdown);
+      retire(std::move(batch));
       lk.lock();
+      return true;
+    }
+    handoff_ = std::move(batch);  // on abort the sender settles it as shutdown
+    handoff_cv_.notify_all();
+    return true;
+  }
+
+  // Serializes the rows of a batch into request bodies within max_batch_bytes (exporter
+  // thread). Rows that cannot be sent are settled dropped.
+  void prepare(Batch& batch) {
+    const std::string_view prefix = cfg_.sink->body_prefix();
+    const std::string_view suffix = cfg_.sink->body_suffix();
+    const std::size_t cap = opt().max_batch_bytes;
+    Piece piece;
+    auto close_piece = [&] {
+      if (piece.rows.empty()) return;
+      piece.body += suffix;
+      batch.pieces.push_back(std::move(piece));
+      piece = Piece();
+    };
+    std::string scratch;
+    for (Row& row : batch.rows) {
+      scratch.clear();
+      std::optional<std::string> refused;
+      DropReason reason = DropReason::invalid;
+      try {
+        refused = cfg_.sink->encode(*row.item.span, scratch);
+      } catch (const std::bad_alloc&) {
+        refused = std::string("out of memory while encoding");
+        reason = DropReason::internal;
+      } catch (const std::exception& ex) {  // a bug in an encoder
+        refused = std::string("cannot be encoded: ") + ex.what();
+        reason = DropReason::internal;
+      }
+      if (!refused && scratch.size() + cfg_.body_overhead > cap) {
+        reason = DropReason::too_large;
+        refused =
+            "span JSON of " + std::to_string(scratch.size()) + " bytes exceeds max_batch_bytes";
+      }
+      if (refused) {
+        settle(row, Outcome::dropped, reason, 0, *refused, false);
+        continue;
+      }
+      if (!piece.rows.empty() && piece.body.size() + 1 + scratch.size() + suffix.size() > cap)
+        close_piece();
+      if (piece.rows.empty()) {
+        piece.body.reserve(std::min(cap, scratch.size() * (batch.rows.size() + 1) + 64));
+        piece.body.assign(prefix);
+      } else {
+        piece.body.push_back(',');
+      }
+      row.off = piece.body.size();
+      row.len = scratch.size();
+      piece.body += scratch;
+      piece.rows.push_back(&row);
+    }
+    close_piece();
+    // The bodies count against max_queue_bytes from now on; without an on_event callback
+    // the spans themselves are no longer needed.
+    std::lock_guard<std::mutex> lk(mu_);
+    for (Piece& p : batch.pieces) {
+      p.accounted = p.body.capacity();
+      inflight_bytes_ += p.accounted;
+    }
+    if (!opt().on_event) {
+      for (Row& row : batch.rows) {
+        if (row.settled) continue;
+        inflight_bytes_ -= row.item.bytes;
+        row.item.bytes = 0;
+        free_span_.push_back(std::move(row.item.span));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ sender thread
+  void send_loop() noexcept {
+    std::unique_lock<std::mutex> lk(mu_, std::defer_lock);
+    for (;;) {
+      std::unique_ptr<Batch> batch;
+      try {
+        if (!lk.owns_lock()) lk.lock();
+        handoff_cv_.wait(lk, [&] { return handoff_ || serializer_done_; });
+        if (!handoff_) break;
+        batch = std::move(handoff_);
+        handoff_cv_.notify_all();
+        lk.unlock();
+      } catch (...) {
+        continue;
+      }
+      try {
+        send_all(*batch);
+      } catch (const std::exception& ex) {
+        fail_batch(*batch, std::string("internal error while sending: ") + ex.what());
+      } catch (...) {
+        fail_batch(*batch, "internal error while sending");
+      }
+      retire(std::move(batch));
+    }
+    try {
+      if (!lk.owns_lock()) lk.lock();
+    } catch (...) {
     }
     exited_ = true;
     done_cv_.notify_all();
     space_cv_.notify_all();
   }
 
-  void drop_queue_locked(std::unique_lock<std::mutex>& lk) {
-    std::deque<Item> left;
-    left.swap(queue_);
-    queue_bytes_ = 0;
-    counters_.dropped_shutdown += left.size();
-    done_cv_.notify_all();
-    lk.unlock();
-    for (Item& it : left)
-      notify_drop(DropReason::shutdown, 1, "still queued at the shutdown deadline", it.span.get());
-    left.clear();
-    lk.lock();
-  }
-
-  // Settles one row (under the lock), then reports it (outside).
-  void settle(Row& row, Outcome outcome, DropReason reason, int status, const std::string& why,
-              bool possibly_duplicated, bool unconfirmed) {
+  // Removes a batch whose rows are all settled from the in-flight list and destroys it
+  // outside the lock producers take.
+  void retire(std::unique_ptr<Batch> batch) noexcept {
+    std::vector<std::unique_ptr<TraceSpan>> spans;
     {
       std::lock_guard<std::mutex> lk(mu_);
+      for (Piece& p : batch->pieces)
+        release_body_locked(p);
+      inflight_.erase(std::find(inflight_.begin(), inflight_.end(), batch.get()));
+      update_inflight_min_locked();
+      spans.swap(free_span_);
+      space_cv_.notify_all();
+      done_cv_.notify_all();
+    }
+    batch.reset();
+  }
+
+  // Settles every unsettled row of a batch as dropped (never throws).
+  void fail_batch(Batch& batch, const std::string& why,
+                  DropReason reason = DropReason::internal) noexcept {
+    for (Row& row : batch.rows) {
+      if (!row.settled) settle(row, Outcome::dropped, reason, 0, why, false);
+    }
+  }
+
+  void release_body_locked(Piece& p) noexcept {
+    inflight_bytes_ -= p.accounted;
+    p.accounted = 0;
+    std::string().swap(p.body);
+  }
+
+  void send_all(Batch& batch) {
+    wake_waiters();
+    while (!batch.pieces.empty()) {
+      Piece p = std::move(batch.pieces.front());
+      batch.pieces.pop_front();
+      BodyRelease release{*this, p};  // also when sending throws
+      if (bulk_unavailable()) {
+        for (Row* r : p.rows) {
+          if (!r->settled) send_single(*r, p.body);
+          wake_waiters();
+        }
+      } else {
+        send_piece(p, batch.pieces);
+      }
+    }
+  }
+
+  // Releases a piece's body from the byte accounting when it goes out of scope.
+  struct BodyRelease {
+    Core& core;
+    Piece& piece;
+    ~BodyRelease() {
+      std::lock_guard<std::mutex> lk(core.mu_);
+      core.release_body_locked(piece);
+    }
+  };
+
+  static constexpr const char* kUnacknowledged =
+      "sent, but the answer was lost; not resent (SpanDelivery::at_most_once)";
+
+  // Whether an ambiguous failure must not be resent. A sink whose endpoint de-duplicates by
+  // span id (trace ingest) resends whatever span_delivery says: a second copy replaces the
+  // first, so at-least-once costs nothing there.
+  bool at_most_once() const {
+    return !cfg_.sink->deduplicates() &&
+           cfg_.pipeline->options().span_delivery == SpanDelivery::at_most_once;
+  }
+  // Whether a resend after an ambiguous failure may store a span twice.
+  bool may_duplicate() const { return !cfg_.sink->deduplicates(); }
+
+  bool bulk_unavailable() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return counters_.bulk_unavailable;
+  }
+
+  bool aborting() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return abort_;
+  }
+
+  RequestOptions attempt_options() {
+    RequestOptions ro;
+    ro.max_retries = 0;
+    ro.cancel = cancel_;
+    if (opt().request_timeout.count() > 0) ro.request_timeout = opt().request_timeout;
+    std::lock_guard<std::mutex> lk(mu_);
+    if (stopping_ && abort_at_ != Clock::time_point::max()) {
+      const auto left =
+          std::chrono::duration_cast<milliseconds>(abort_at_ - Clock::now()) + milliseconds(1);
+      const milliseconds per =
+          ro.request_timeout.value_or(cfg_.pipeline->options().request_timeout);
+      ro.request_timeout = std::clamp(left, milliseconds(1), std::max(per, milliseconds(1)));
+    }
+    return ro;
+  }
+
+  void count_request(int attempt) {
+    std::lock_guard<std::mutex> lk(mu_);
+    ++counters_.requests;
+    if (attempt > 0) ++counters_.retries;
+  }
+
+  // Sleeps before the next attempt (`retry` = 0 for the first repeat); false when the
+  // logger is aborting.
+  bool backoff(const Error& e, int retry) {
+    milliseconds delay;
+    if (e.retry_after) {
+      delay = std::clamp(*e.retry_after, opt().min_backoff, opt().max_backoff);
+    } else {
+      RetryPolicy p;
+      p.initial_backoff = opt().min_backoff;
+      p.min_backoff = opt().min_backoff;
+      p.max_backoff = opt().max_backoff;
+      delay = backoff_delay(p, retry, static_cast<double>(detail::random_u64() >> 11) * 0x1p-53);
+    }
+    std::unique_lock<std::mutex> lk(mu_);
+    const auto until = Clock::now() + delay;
+    // not work_cv_: its notify_one is for the exporter
+    handoff_cv_.wait_until(lk, until, [&] { return abort_; });
+    return !abort_;
+  }
+
+  static std::string reason_of(const Error& e) {
+    std::string s = e.message;
+    if (e.http_status > 0) s = "HTTP " + std::to_string(e.http_status) + ": " + s;
+    return s;
+  }
+
+  void settle_rows(const std::vector<Row*>& rows, Outcome outcome, DropReason reason, int status,
+                   const std::string& why) {
+    for (Row* r : rows)
+      if (!r->settled) settle(*r, outcome, reason, status, why, false);
+  }
+
+  void send_piece(Piece& p, std::deque<Piece>& work) {
+    if (p.budget && p.budget->left <= 0) {
+      settle_rows(p.rows, Outcome::rejected, DropReason::invalid, p.budget->status,
+                  p.budget->reason + " (the server refused the request; its rows were not " +
+                      "isolated further: the splitting budget is spent)");
+      return;
+    }
+    bool resent_after_ambiguity = false;
+    for (int attempt = 0;; ++attempt) {
+      if (aborting()) {
+        settle_rows(p.rows, Outcome::dropped, DropReason::shutdown, 0,
+                    "still unsent at the shutdown deadline");
+        return;
+      }
+      count_request(attempt);
+      if (p.budget && attempt == 0) --p.budget->left;
+      Result<detail::RowVerdicts> r =
+          cfg_.sink->send(*cfg_.pipeline, p.body, p.rows.size(), attempt_options());
+      if (r) {
+        settle_verdicts(p.rows, *r, resent_after_ambiguity);
+        return;
+      }
+      const Error& e = r.error();
+      const int s = e.http_status;
+      if ((s == 404 || s == 405) && cfg_.sink->single_path() != nullptr) {
+        {
+          std::lock_guard<std::mutex> lk(mu_);
+          counters_.bulk_unavailable = true;
+        }
+        cfg_.pipeline->log(LogLevel::warn, "BatchLogger: the bulk endpoint answered " +
+                                               std::to_string(s) + "; sending spans one by one");
+        for (Row* row : p.rows)
+          send_single(*row, p.body);
+        return;
+      }
+      if (s == 413 || s == 400 || s == 422) {
+        // Too large, or a row the server refuses whole: split to isolate it, within budget.
+        if (p.rows.size() > 1) {
+          if (!p.budget) {
+            p.budget = std::make_shared<SplitBudget>();
+            p.budget->left = 2 * ceil_log2(p.rows.size()) + 1;  // the first request is spent
+          }
+          p.budget->status = s;
+          p.budget->reason = reason_of(e);
+          if (p.budget->left > 0) {
+            split(p, work);
+            backoff(e, 0);  // the usual pause before the next request
+            return;
+          }
+        }
+        std::string why = reason_of(e);
+        if (p.rows.size() > 1) why += " (not isolated further: the splitting budget is spent)";
+        settle_rows(p.rows, Outcome::rejected, DropReason::invalid, s, why);
+        return;
+      }
+      if (e.code == ErrorCode::cancelled) continue;  // aborting: settled as shutdown above
+      const detail::FailureClass c = detail::classify_failure(e);
+      if (c.transient) {
+        if (c.maybe_processed && at_most_once()) {
+          settle_rows(p.rows, Outcome::dropped, DropReason::unacknowledged, s, kUnacknowledged);
+          return;
+        }
+        if (c.maybe_processed && may_duplicate()) resent_after_ambiguity = true;
+        backoff(e, attempt);
+        continue;
+      }
+      settle_rows(p.rows, Outcome::rejected, DropReason::invalid, s, reason_of(e));
+      return;
+    }
+  }
+
+  // Splits a piece's rows in two pieces at the front of `work`, each with its own body.
+  void split(Piece& p, std::deque<Piece>& work) {
+    const std::string_view prefix = cfg_.sink->body_prefix();
+    const std::string_view suffix = cfg_.sink->body_suffix();
+    const std::size_t half = p.rows.size() / 2;
+    Piece parts[2];
+    for (int k = 0; k < 2; ++k) {
+      const std::size_t b = k == 0 ? 0 : half;
+      const std::size_t e = k == 0 ? half : p.rows.size();
+      Piece& q = parts[k];
+      q.budget = p.budget;
+      q.body.assign(prefix);
+      for (std::size_t i = b; i < e; ++i) {
+        Row* r = p.rows[i];
+        if (i > b) q.body.push_back(',');
+        q.body.append(p.body, r->off, r->len);
+        q.rows.push_back(r);
+      }
+      q.body += suffix;
+    }
+    // The rows now point into the new bodies.
+    for (Piece& q : parts) {
+      std::size_t off = prefix.size();
+      for (Row* r : q.rows) {
+        r->off = off;
+        off += r->len + 1;
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      ++counters_.splits;
+      for (Piece& q : parts) {
+        q.accounted = q.body.capacity();
+        inflight_bytes_ += q.accounted;
+      }
+      release_body_locked(p);
+    }
+    work.push_front(std::move(parts[1]));
+    work.push_front(std::move(parts[0]));
+  }
+
+  void send_single(Row& row, const std::string& body) {
+    bool resent_after_ambiguity = false;
+    for (int attempt = 0;; ++attempt) {
+      if (aborting()) {
+        settle(row, Outcome::dropped, DropReason::shutdown, 0,
+               "still unsent at the shutdown deadline", false);
+        return;
+      }
+      detail::ApiRequest req{
+          HttpMethod::post, cfg_.sink->single_path(),         {},
+          std::nullopt,     detail::Idempotency::span_create, body.substr(row.off, row.len)};
+      count_request(attempt);
+      Result<detail::Reply> r = cfg_.pipeline->execute(req, attempt_options());
+      if (r) {
+        // The create answer is the span's record (an object); anything else confirms nothing.
+        const detail::RowVerdicts v = read_single_answer(r->http.body);
+        settle_verdicts({&row}, v, resent_after_ambiguity);
+        return;
+      }
+      const Error& e = r.error();
+      if (e.code == ErrorCode::cancelled) continue;
+      const detail::FailureClass c = detail::classify_failure(e);
+      if (c.transient) {
+        if (c.maybe_processed && at_most_once()) {
+          settle(row, Outcome::dropped, DropReason::unacknowledged, e.http_status, kUnacknowledged,
+                 false);
+          return;
+        }
+        if (c.maybe_processed && may_duplicate()) resent_after_ambiguity = true;
+        backoff(e, attempt);
+        continue;
+      }
+      settle(row, Outcome::rejected, DropReason::invalid, e.http_status, reason_of(e), false);
+      return;
+    }
+  }
+
+  static detail::RowVerdicts read_single_answer(const std::string& body) {
+    detail::RowVerdicts v;
+    v.state.assign(1, detail::RowVerdicts::State::unconfirmed);
+    v.message.assign(1, "not confirmed by the server's answer: it is not the created span");
+    const detail::BoundedJson j = detail::parse_json_bounded(body);
+    if (!body.empty() && j.status == detail::JsonParseStatus::ok && j.value.is_object()) {
+      v.state[0] = detail::RowVerdicts::State::delivered;
+      v.message[0].clear();
+      v.delivered = 1;
+    } else {
+      v.unconfirmed = 1;
+    }
+    return v;
+  }
+
+  // ------------------------------------------------------------------ the ledger
+  void settle_verdicts(const std::vector<Row*>& rows, const detail::RowVerdicts& v,
+                       bool possibly_duplicated) {
+    using State = detail::RowVerdicts::State;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (v.state[i] != State::delivered || rows[i]->settled) continue;
+        Row& row = *rows[i];
+        row.settled = true;
+        ++counters_.delivered;
+        if (possibly_duplicated) ++counters_.possibly_duplicated;
+        --inflight_spans_;
+        inflight_bytes_ -= row.item.bytes;
+      }
+      update_inflight_min_locked();
+      wake_pending_ = true;
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i]->settled) continue;
+      if (v.state[i] == State::rejected) {
+        settle(*rows[i], Outcome::rejected, DropReason::invalid, 200, v.message[i], false);
+      } else {
+        settle(*rows[i], Outcome::dropped, DropReason::unconfirmed, 200, v.message[i], false);
+      }
+    }
+  }
+
+  // Settles one row (under the lock), then reports it (outside). Never throws.
+  void settle(Row& row, Outcome outcome, DropReason reason, int status, const std::string& why,
+              bool possibly_duplicated) noexcept {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (row.settled) return;
       row.settled = true;
       switch (outcome) {
         case Outcome::delivered:
           ++counters_.delivered;
           if (possibly_duplicated) ++counters_.possibly_duplicated;
-          if (unconfirmed) ++counters_.unconfirmed;
           break;
         case Outcome::rejected:
           ++counters_.rejected;
           break;
         case Outcome::dropped:
-          switch (reason) {
-            case DropReason::queue_full:
-              ++counters_.dropped_queue_full;
-              break;
-            case DropReason::shutdown:
-              ++counters_.dropped_shutdown;
-              break;
-            case DropReason::invalid:
-              ++counters_.dropped_invalid;
-              break;
-            case DropReason::too_large:
-              ++counters_.dropped_too_large;
-              break;
-            case DropReason::internal:
-              ++counters_.dropped_internal;
-              break;
-            case DropReason::unacknowledged:
-              ++counters_.dropped_unacknowledged;
-              break;
-            case DropReason::unended:
-              ++counters_.dropped_unended;
-              break;
-          }
+          ++drop_counter(reason);
           break;
       }
       --inflight_spans_;
@@ -600,41 +1162,45 @@ struct BatchLogger::Impl {
       // Waiters (flush, blocked producers) are woken once per chunk, not per row.
       wake_pending_ = true;
     }
-    if (outcome == Outcome::rejected) {
-      DeliveryEvent e;
-      e.kind = DeliveryEvent::Kind::rejected;
-      e.http_status = status;
-      e.message = why;
-      set_span(e, row.item.span.get());
-      emit(e);
-    } else if (outcome == Outcome::dropped) {
-      notify_drop(reason, 1, why, row.item.span.get());
+    try {
+      if (outcome == Outcome::rejected) {
+        DeliveryEvent e;
+        e.kind = DeliveryEvent::Kind::rejected;
+        e.http_status = status;
+        e.message = why;
+        set_span(e, row.item.span.get());
+        emit(e);
+      } else if (outcome == Outcome::dropped) {
+        notify_drop(reason, 1, why, row.item.span.get());
+      }
+    } catch (...) {  // out of memory while reporting: the ledger has it
     }
-    row.json.clear();
-    row.json.shrink_to_fit();
+  }
+
+  std::uint64_t& drop_counter(DropReason reason) {
+    switch (reason) {
+      case DropReason::queue_full:
+        return counters_.dropped_queue_full;
+      case DropReason::shutdown:
+        return counters_.dropped_shutdown;
+      case DropReason::invalid:
+        return counters_.dropped_invalid;
+      case DropReason::too_large:
+        return counters_.dropped_too_large;
+      case DropReason::internal:
+        return counters_.dropped_internal;
+      case DropReason::unacknowledged:
+        return counters_.dropped_unacknowledged;
+      case DropReason::unended:
+        return counters_.dropped_unended;
+      case DropReason::unconfirmed:
+        return counters_.dropped_unconfirmed;
+    }
+    return counters_.dropped_internal;
   }
 
   // Rows are in sequence order and mostly settle in order: a cursor per batch over its
   // settled prefix keeps this amortised O(1). Batches are in order too.
-  // Settles, under one lock, every row of `chunk` without an error as delivered.
-  void settle_delivered(const std::vector<Row*>& chunk, const std::vector<std::string>& errors,
-                        bool possibly_duplicated, bool unconfirmed) {
-    std::lock_guard<std::mutex> lk(mu_);
-    for (std::size_t i = 0; i < chunk.size(); ++i) {
-      if (!errors[i].empty()) continue;
-      Row& row = *chunk[i];
-      row.settled = true;
-      ++counters_.delivered;
-      if (possibly_duplicated) ++counters_.possibly_duplicated;
-      if (unconfirmed) ++counters_.unconfirmed;
-      --inflight_spans_;
-      inflight_bytes_ -= row.item.bytes;
-      std::string().swap(row.json);
-    }
-    update_inflight_min_locked();
-    wake_pending_ = true;
-  }
-
   void update_inflight_min_locked() {
     inflight_min_seq_ = std::numeric_limits<std::uint64_t>::max();
     for (Batch* b : inflight_) {
@@ -655,14 +1221,32 @@ struct BatchLogger::Impl {
     space_cv_.notify_all();
   }
 
+  void drop_queue_locked(std::unique_lock<std::mutex>& lk) {
+    std::deque<Item> left;
+    left.swap(queue_);
+    queue_bytes_ = 0;
+    counters_.dropped_shutdown += left.size();
+    done_cv_.notify_all();
+    lk.unlock();
+    try {
+      for (Item& it : left)
+        notify_drop(DropReason::shutdown, 1, "still queued at the shutdown deadline",
+                    it.span.get());
+    } catch (...) {
+    }
+    left.clear();
+    lk.lock();
+  }
+
   void set_span(DeliveryEvent& e, const TraceSpan* span) const {
     if (span == nullptr) return;
     e.span = &span->log;
-    if (trace_events_) e.trace_span = span;
+    if (cfg_.trace_events) e.trace_span = span;
   }
 
   void notify_drop(DropReason reason, std::uint64_t count, const std::string& why,
                    const TraceSpan* span) {
+    if (!opt().on_event) return;
     DeliveryEvent e;
     e.kind = DeliveryEvent::Kind::dropped;
     e.reason = reason;
@@ -672,324 +1256,33 @@ struct BatchLogger::Impl {
     emit(e);
   }
 
-  // Spans a Tracer started and never ended: logged and dropped at once (pending unchanged).
-  void count_unended(const std::vector<std::string>& descriptions) {
-    if (descriptions.empty()) return;
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      counters_.logged += descriptions.size();
-      counters_.dropped_unended += descriptions.size();
-    }
-    for (const std::string& d : descriptions)
-      notify_drop(DropReason::unended, 1, d, nullptr);
-  }
-
-  void emit(const DeliveryEvent& e) {
-    if (!opt_.on_event) return;
-    std::lock_guard<std::mutex> one_at_a_time(event_mu_);
+  void emit(const DeliveryEvent& e) noexcept {
+    if (!opt().on_event) return;
     try {
-      opt_.on_event(e);
-    } catch (...) {  // the callback's failure must not stop delivery
+      std::lock_guard<std::mutex> one_at_a_time(event_mu_);
+      opt().on_event(e);
+    } catch (...) {  // the callback's failure (even std::bad_alloc) must not stop delivery
     }
   }
 
-  // Serializes and validates the rows of a batch (exporter thread).
-  void prepare(Batch& batch) {
-    std::vector<Row*>& ready = batch.ready;
-    ready.reserve(batch.rows.size());
-    for (Row& row : batch.rows) {
-      std::string why;
-      DropReason reason = DropReason::invalid;
-      std::optional<std::string> refused;
-      try {
-        refused = sink_->encode(*row.item.span, row.json);
-      } catch (const std::exception& ex) {  // out of memory, or a bug in an encoder
-        refused = std::string("cannot be encoded: ") + ex.what();
-      }
-      if (refused) {
-        why = std::move(*refused);
-      } else if (row.json.size() + body_overhead_ > opt_.max_batch_bytes) {
-        reason = DropReason::too_large;
-        why = "span JSON of " + std::to_string(row.json.size()) + " bytes exceeds max_batch_bytes";
-      }
-      if (why.empty()) {
-        ready.push_back(&row);
-      } else {
-        settle(row, Outcome::dropped, reason, 0, why, false, false);
-      }
-    }
-  }
-
-  // Sends the serialized rows of a batch in chunks within the byte cap (sender thread).
-  void send_all(Batch& batch) {
-    const std::vector<Row*>& ready = batch.ready;
-    // Chunks within max_batch_bytes, in order.
-    std::deque<std::vector<Row*>> work;
-    std::vector<Row*> chunk;
-    std::size_t bytes = body_overhead_;
-    for (Row* r : ready) {
-      if (!chunk.empty() && bytes + r->json.size() + 1 > opt_.max_batch_bytes) {
-        work.push_back(std::move(chunk));
-        chunk.clear();
-        bytes = body_overhead_;
-      }
-      chunk.push_back(r);
-      bytes += r->json.size() + 1;
-    }
-    if (!chunk.empty()) work.push_back(std::move(chunk));
-    wake_waiters();
-    while (!work.empty()) {
-      std::vector<Row*> c = std::move(work.front());
-      work.pop_front();
-      if (bulk_unavailable()) {
-        for (Row* r : c) {
-          send_single(*r);
-          wake_waiters();
-        }
-        continue;
-      }
-      send_bulk(c, work);
-      wake_waiters();
-    }
-  }
-
-  static constexpr const char* kUnacknowledged =
-      "sent, but the answer was lost; not resent (SpanDelivery::at_most_once)";
-
-  // Whether an ambiguous failure must not be resent. A sink whose endpoint de-duplicates by
-  // span id (trace ingest) resends whatever span_delivery says: a second copy replaces the
-  // first, so at-least-once costs nothing there.
-  bool at_most_once() const {
-    return !sink_->deduplicates() &&
-           pipeline_->options().span_delivery == SpanDelivery::at_most_once;
-  }
-  // Whether a resend after an ambiguous failure may store a span twice.
-  bool may_duplicate() const { return !sink_->deduplicates(); }
-
-  bool bulk_unavailable() {
-    std::lock_guard<std::mutex> lk(mu_);
-    return counters_.bulk_unavailable;
-  }
-
-  bool aborting() {
-    std::lock_guard<std::mutex> lk(mu_);
-    return abort_;
-  }
-
-  RequestOptions attempt_options() {
-    RequestOptions ro;
-    ro.max_retries = 0;
-    ro.cancel = cancel_;
-    if (opt_.request_timeout.count() > 0) ro.request_timeout = opt_.request_timeout;
-    std::lock_guard<std::mutex> lk(mu_);
-    if (stopping_) {
-      const auto left =
-          std::chrono::duration_cast<milliseconds>(abort_at_ - Clock::now()) + milliseconds(1);
-      const milliseconds per = ro.request_timeout.value_or(pipeline_->options().request_timeout);
-      ro.request_timeout = std::clamp(left, milliseconds(1), per);
-    }
-    return ro;
-  }
-
-  void count_request(int attempt) {
-    std::lock_guard<std::mutex> lk(mu_);
-    ++counters_.requests;
-    if (attempt > 0) ++counters_.retries;
-  }
-
-  // Sleeps before the next attempt; false when the logger is aborting.
-  bool backoff(const Error& e, int attempt) {
-    milliseconds delay;
-    if (e.retry_after) {
-      delay = std::clamp(*e.retry_after, opt_.min_backoff, opt_.max_backoff);
-    } else {
-      RetryPolicy p;
-      p.initial_backoff = opt_.min_backoff;
-      p.min_backoff = opt_.min_backoff;
-      p.max_backoff = opt_.max_backoff;
-      delay = backoff_delay(p, attempt, std::uniform_real_distribution<double>(0, 1)(rng_));
-    }
-    std::unique_lock<std::mutex> lk(mu_);
-    const auto until = Clock::now() + delay;
-    handoff_cv_.wait_until(
-        lk, until, [&] { return abort_; });  // not work_cv_: its notify_one is for the exporter
-    return !abort_;
-  }
-
-  // Whether a failure means "try again later", and whether the request may have been
-  // processed (then a resend may store the rows twice).
-  static bool transient(const Error& e) {
-    const int s = e.http_status;
-    if (e.code == ErrorCode::network || e.code == ErrorCode::timeout) return true;
-    return s == 408 || s == 425 || s == 429 || s >= 500;
-  }
-  static bool ambiguous(const Error& e) {
-    if (e.certainly_not_sent) return false;
-    if (e.http_status == 429 || e.http_status == 503) return false;
-    return e.code == ErrorCode::network || e.code == ErrorCode::timeout || e.http_status == 408 ||
-           e.http_status >= 500;
-  }
-
-  std::string reason_of(const Error& e) {
-    std::string s = e.message;
-    if (e.http_status > 0) s = "HTTP " + std::to_string(e.http_status) + ": " + s;
-    return s;
-  }
-
-  void send_bulk(std::vector<Row*>& chunk, std::deque<std::vector<Row*>>& work) {
-    std::string body(sink_->body_prefix());
-    for (std::size_t i = 0; i < chunk.size(); ++i) {
-      if (i > 0) body.push_back(',');
-      body += chunk[i]->json;
-    }
-    body += sink_->body_suffix();
-    bool resent_after_ambiguity = false;
-    for (int attempt = 0;; ++attempt) {
-      if (aborting()) {
-        for (Row* r : chunk)
-          settle(*r, Outcome::dropped, DropReason::shutdown, 0,
-                 "still unsent at the shutdown deadline", false, false);
-        return;
-      }
-      count_request(attempt);
-      Result<BulkResult> r = sink_->send(*pipeline_, body, chunk.size(), attempt_options());
-      if (r) {
-        std::vector<std::string> errors(chunk.size());
-        for (const RowError& e : r->errors) {
-          if (e.index >= 0 && static_cast<std::size_t>(e.index) < chunk.size())
-            errors[static_cast<std::size_t>(e.index)] = e.error;
-        }
-        // Unindexed errors: the server rejected rows without saying which (an OTLP
-        // partialSuccess); the count is honoured by rejecting from the end.
-        std::vector<const RowError*> unindexed;
-        for (const RowError& e : r->errors)
-          if (e.index < 0 || static_cast<std::size_t>(e.index) >= chunk.size())
-            unindexed.push_back(&e);
-        for (std::size_t i = chunk.size(); i-- > 0 && !unindexed.empty();) {
-          if (errors[i].empty()) {
-            errors[i] = "rejected by the server (row not identified): " + unindexed.back()->error;
-            unindexed.pop_back();
-          }
-        }
-        const bool unconfirmed = r->unconfirmed_count > 0;
-        settle_delivered(chunk, errors, resent_after_ambiguity, unconfirmed);
-        for (std::size_t i = 0; i < chunk.size(); ++i) {
-          if (!errors[i].empty())
-            settle(*chunk[i], Outcome::rejected, DropReason::invalid, 200, errors[i], false, false);
-        }
-        return;
-      }
-      const Error& e = r.error();
-      const int s = e.http_status;
-      if (e.code == ErrorCode::decode && s >= 200 && s < 300) {
-        // Accepted (2xx) with an unreadable answer: stored, not itemised.
-        for (Row* row : chunk)
-          settle(*row, Outcome::delivered, DropReason::invalid, 0, {}, resent_after_ambiguity,
-                 true);
-        return;
-      }
-      if ((s == 404 || s == 405) && sink_->single_path() != nullptr) {
-        {
-          std::lock_guard<std::mutex> lk(mu_);
-          counters_.bulk_unavailable = true;
-        }
-        pipeline_->log(LogLevel::warn, "BatchLogger: the bulk endpoint answered " +
-                                           std::to_string(s) + "; sending spans one by one");
-        for (Row* row : chunk)
-          send_single(*row);
-        return;
-      }
-      if ((s == 413 || s == 400 || s == 422) && chunk.size() > 1) {
-        // Too large, or a row the server refuses whole: split to isolate it.
-        {
-          std::lock_guard<std::mutex> lk(mu_);
-          ++counters_.splits;
-        }
-        const std::size_t half = chunk.size() / 2;
-        std::vector<Row*> second(chunk.begin() + static_cast<std::ptrdiff_t>(half), chunk.end());
-        std::vector<Row*> first(chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(half));
-        work.push_front(std::move(second));
-        work.push_front(std::move(first));
-        return;
-      }
-      if (e.code == ErrorCode::cancelled) continue;  // aborting: settled as shutdown above
-      if (transient(e)) {
-        if (ambiguous(e) && at_most_once()) {
-          for (Row* row : chunk)
-            settle(*row, Outcome::dropped, DropReason::unacknowledged, s, kUnacknowledged, false,
-                   false);
-          return;
-        }
-        if (ambiguous(e) && may_duplicate()) resent_after_ambiguity = true;
-        if (!backoff(e, attempt)) continue;
-        continue;
-      }
-      for (Row* row : chunk)
-        settle(*row, Outcome::rejected, DropReason::invalid, s, reason_of(e), false, false);
-      return;
-    }
-  }
-
-  void send_single(Row& row) {
-    bool resent_after_ambiguity = false;
-    for (int attempt = 0;; ++attempt) {
-      if (aborting()) {
-        settle(row, Outcome::dropped, DropReason::shutdown, 0,
-               "still unsent at the shutdown deadline", false, false);
-        return;
-      }
-      detail::ApiRequest req{HttpMethod::post,
-                             sink_->single_path(),
-                             {},
-                             std::nullopt,
-                             detail::Idempotency::span_create,
-                             row.json};
-      count_request(attempt);
-      Result<detail::Reply> r = pipeline_->execute(req, attempt_options());
-      if (r) {
-        settle(row, Outcome::delivered, DropReason::invalid, 0, {}, resent_after_ambiguity, false);
-        return;
-      }
-      const Error& e = r.error();
-      if (e.code == ErrorCode::cancelled) continue;
-      if (transient(e)) {
-        if (ambiguous(e) && at_most_once()) {
-          settle(row, Outcome::dropped, DropReason::unacknowledged, e.http_status, kUnacknowledged,
-                 false, false);
-          return;
-        }
-        if (ambiguous(e) && may_duplicate()) resent_after_ambiguity = true;
-        backoff(e, attempt);
-        continue;
-      }
-      settle(row, Outcome::rejected, DropReason::invalid, e.http_status, reason_of(e), false,
-             false);
-      return;
-    }
-  }
-
-  std::shared_ptr<const detail::Pipeline> pipeline_;
-  const std::shared_ptr<const detail::BatchSink> sink_;
-  const bool trace_events_;  // DeliveryEvent::trace_span is set (a Tracer's logger)
-  const BatchOptions opt_;
-  const std::size_t body_overhead_;  // the sink's body prefix and suffix
+  const Config& cfg_;
   std::shared_ptr<CancellationToken> cancel_;
-  std::mt19937_64 rng_{std::random_device{}()};
 
   mutable std::mutex mu_;
   std::mutex event_mu_;               // on_event calls never overlap
-  std::condition_variable work_cv_;   // the exporter waits for work / backoff
+  std::condition_variable work_cv_;   // the exporter waits for work
   std::condition_variable space_cv_;  // blocked producers wait for room
   std::condition_variable done_cv_;   // flush/shutdown wait for settlements
   std::deque<Item> queue_;
   std::size_t queue_bytes_ = 0;
   std::size_t inflight_spans_ = 0;
-  std::size_t inflight_bytes_ = 0;
+  std::size_t inflight_bytes_ = 0;  // in-flight spans' estimates and their request bodies
   std::uint64_t inflight_min_seq_ = std::numeric_limits<std::uint64_t>::max();
   std::vector<Batch*> inflight_;        // taken from the queue, not yet fully settled; in order
   std::unique_ptr<Batch> handoff_;      // serialized, waiting for the sender
-  std::condition_variable handoff_cv_;  // exporter <-> sender
-  bool serializer_done_ = false;        // the exporter thread has finished
+  std::condition_variable handoff_cv_;  // exporter <-> sender, and backoff sleeps
+  std::vector<std::unique_ptr<TraceSpan>> free_span_;  // serialized spans to destroy
+  bool serializer_done_ = false;                       // the exporter thread has finished
   bool wake_pending_ = false;
   std::uint64_t next_seq_ = 0;
   std::uint64_t flush_target_ = 0;
@@ -999,13 +1292,52 @@ struct BatchLogger::Impl {
   bool stopping_ = false;
   bool abort_ = false;
   bool exited_ = false;
+  bool started_ = false;
+  bool start_failed_ = false;
+  std::string start_error_;
   Clock::time_point abort_at_{};
 
   std::mutex shutdown_mu_;
   bool joined_ = false;
   DeliveryReport final_;
-  std::thread exporter_;  // last: started once everything above exists
+  std::thread exporter_;
   std::thread sender_;
+};
+
+}  // namespace
+
+struct BatchLogger::Impl final : detail::ForkAware {
+  Impl(std::shared_ptr<const detail::Pipeline> pipeline, BatchOptions options,
+       std::shared_ptr<const detail::BatchSink> sink, bool trace_events) {
+    cfg.pipeline = std::move(pipeline);
+    cfg.sink = std::move(sink);
+    cfg.trace_events = trace_events;
+    cfg.opt = clamp_options(std::move(options), cfg.sink->max_rows());
+    cfg.body_overhead = cfg.sink->body_prefix().size() + cfg.sink->body_suffix().size();
+    auto core = std::make_unique<Core>(cfg);
+    core->start();  // throws ApiError(internal)
+    if (!detail::register_fork_aware(this)) {
+      core->shutdown(milliseconds(0));
+      throw ApiError(Error::make(ErrorCode::internal, "BatchLogger: out of memory"));
+    }
+    core_ = core.release();
+  }
+
+  ~Impl() {
+    detail::unregister_fork_aware(this);
+    // A Core whose threads still run (shutdown was called from one of them) is left alone.
+    if (core_ != nullptr && core_->joined()) delete core_;
+  }
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // In a forked child: the parent's Core is abandoned (never destroyed: its threads are gone
+  // and its locks may be held); a fresh one starts its threads on the first call.
+  void on_fork_child() noexcept override { core_ = new (std::nothrow) Core(cfg); }
+
+  Config cfg;
+  Core* core_ = nullptr;  // null only in a child where the new Core could not be allocated
 };
 
 BatchLogger::BatchLogger(RespanClient client, BatchOptions options)
@@ -1023,57 +1355,63 @@ std::unique_ptr<BatchLogger> detail::BatchLoggerAccess::make(
 }
 
 bool detail::BatchLoggerAccess::log(BatchLogger& logger, std::unique_ptr<TraceSpan> span) noexcept {
+  Core* core = logger.impl_->core_;
+  if (core == nullptr) return false;
   try {
-    return logger.impl_->enqueue(std::move(span));
+    return core->enqueue(std::move(span));
   } catch (...) {
-    return logger.impl_->log_failed();
+    return core->log_failed();
   }
 }
 
 void detail::BatchLoggerAccess::count_unended(BatchLogger& logger,
                                               const std::vector<std::string>& descriptions) {
-  logger.impl_->count_unended(descriptions);
+  if (Core* core = logger.impl_->core_) core->count_unended(descriptions);
 }
 
 BatchLogger::~BatchLogger() {
+  if (!impl_ || impl_->core_ == nullptr) return;
   try {
-    impl_->shutdown(impl_->opt_.shutdown_timeout);
-  } catch (...) {  // a destructor must not throw; the exporter has been joined or never ran
+    impl_->core_->shutdown(impl_->cfg.opt.shutdown_timeout);
+  } catch (...) {  // a destructor must not throw; the threads have been joined or never ran
   }
 }
 
 bool BatchLogger::log(RequestLog&& span) noexcept {
+  Core* core = impl_->core_;
+  if (core == nullptr) return false;
   try {
-    return impl_->enqueue(
+    return core->enqueue(
         std::unique_ptr<TraceSpan>(new TraceSpan{std::move(span), {}, {}, 0, 0, false}));
   } catch (...) {
-    return impl_->log_failed();
+    return core->log_failed();
   }
 }
 
 bool BatchLogger::log(const RequestLog& span) noexcept {
+  Core* core = impl_->core_;
+  if (core == nullptr) return false;
   try {
-    return impl_->enqueue(std::unique_ptr<TraceSpan>(new TraceSpan{span, {}, {}, 0, 0, false}));
+    return core->enqueue(std::unique_ptr<TraceSpan>(new TraceSpan{span, {}, {}, 0, 0, false}));
   } catch (...) {
-    return impl_->log_failed();
+    return core->log_failed();
   }
 }
 
 DeliveryReport BatchLogger::stats() const {
-  std::lock_guard<std::mutex> lk(impl_->mu_);
-  return impl_->snapshot_locked();
+  return impl_->core_ ? impl_->core_->stats() : DeliveryReport{};
 }
 
 DeliveryReport BatchLogger::flush(std::chrono::milliseconds timeout) {
-  return impl_->flush(timeout);
+  return impl_->core_ ? impl_->core_->flush(timeout) : DeliveryReport{};
 }
 
 DeliveryReport BatchLogger::shutdown(std::chrono::milliseconds timeout) {
-  return impl_->shutdown(timeout);
+  return impl_->core_ ? impl_->core_->shutdown(timeout) : DeliveryReport{};
 }
 
 const BatchOptions& BatchLogger::options() const noexcept {
-  return impl_->opt_;
+  return impl_->cfg.opt;
 }
 
 }  // namespace respan

@@ -19,6 +19,7 @@
 #include <respan/options.hpp>
 #include <respan/result.hpp>
 
+#include "batch/answers.hpp"
 #include "http/pipeline.hpp"
 
 namespace respan {
@@ -34,20 +35,20 @@ class BatchSink {
   /// Most rows in one request (the endpoint's limit).
   virtual std::size_t max_rows() const noexcept { return 500; }
 
-  /// Serializes one span as one row of a body into `out` (empty on entry). Returns why the
-  /// span cannot be sent (it is then dropped as DropReason::invalid), or nullopt.
+  /// Serializes one span as one row of a body, appended to `out`. Returns why the span cannot
+  /// be sent (it is then dropped as DropReason::invalid, and `out` is left as it was), or
+  /// nullopt.
   virtual std::optional<std::string> encode(const TraceSpan& span, std::string& out) const = 0;
 
   /// The text before and after the comma-separated rows of a request body.
   virtual std::string_view body_prefix() const noexcept = 0;
   virtual std::string_view body_suffix() const noexcept = 0;
 
-  /// Sends one request carrying `body` (`rows` rows) once (the logger retries), and reads
-  /// the answer as per-row outcomes: 2xx with errors for the rows the server refused (index
-  /// -1 when it did not say which). `body` is moved into the request and handed back in
-  /// `body` for a retry.
-  virtual Result<BulkResult> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
-                                  const RequestOptions& options) const = 0;
+  /// Sends one request carrying `body` (`rows` rows) once (the logger retries), and reads a
+  /// 2xx answer with the one decoder of batch answers (batch/answers.hpp). `body` is moved
+  /// into the request and handed back in `body` for a retry.
+  virtual Result<RowVerdicts> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
+                                   const RequestOptions& options) const = 0;
 
   /// Path of one-span creates to fall back to when the batch endpoint answers 404/405, or
   /// nullptr when there is none (a 404 is then a rejection).
@@ -61,6 +62,10 @@ class BatchSink {
   /// Names the endpoint in log lines.
   virtual std::string describe() const = 0;
 };
+
+/// Makes the next `count` thread starts of BatchLoggers fail (a fault-injection hook for
+/// tests: the constructor then throws ApiError with ErrorCode::internal).
+RESPAN_EXPORT void inject_thread_start_failures(int count) noexcept;
 
 /// The request-log bulk sink (BatchLogger's default).
 std::shared_ptr<const BatchSink> request_log_bulk_sink();

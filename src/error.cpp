@@ -42,6 +42,8 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "response_too_large";
     case ErrorCode::tls:
       return "tls";
+    case ErrorCode::internal:
+      return "internal";
   }
   return "unknown";
 }

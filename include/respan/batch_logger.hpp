@@ -57,13 +57,20 @@ enum class DropReason {
   invalid,     ///< Refused locally: no model, a non-finite number, a null where a value is
                ///< needed, nesting deeper than 128 levels.
   too_large,   ///< Its JSON alone exceeds BatchOptions::max_batch_bytes.
-  internal,    ///< The SDK could not keep it (out of memory while queueing it).
+  internal,    ///< The SDK could not keep it: out of memory, a thread that could not start,
+               ///< or an exception in the logger's threads.
   /// Sent, but the answer was lost (timeout, reset after sending) and the client's
   /// ClientOptions::span_delivery is SpanDelivery::at_most_once, so it was not sent again:
   /// the server may or may not have stored it.
   unacknowledged,
   /// A Tracer's span still open (never ended) when the tracer shut down: counted, not sent.
   unended,
+  /// Sent and answered 2xx, but the answer did not confirm it: not of the documented shape
+  /// (an HTML page, an empty body), contradicting itself, or confirming fewer rows than the
+  /// request carried. The server may or may not have stored it; it is not resent (a second
+  /// copy could be stored twice). The README's "What the server's answer proves" table has
+  /// the rules.
+  unconfirmed,
 };
 
 /// The name of a drop reason ("queue_full", ...).
@@ -73,7 +80,7 @@ RESPAN_EXPORT std::string_view to_string(DropReason reason) noexcept;
 /// `logged == delivered + rejected + dropped + pending` always holds.
 struct RESPAN_EXPORT DeliveryReport {
   std::uint64_t logged = 0;     ///< Spans given to log().
-  std::uint64_t delivered = 0;  ///< Accepted by the server (2xx, not listed as a row error).
+  std::uint64_t delivered = 0;  ///< Confirmed stored by the server's answer.
   std::uint64_t rejected = 0;   ///< Refused by the server, with its reason (via on_event).
   std::uint64_t dropped = 0;    ///< Sum of the dropped_* counters.
   std::uint64_t pending = 0;    ///< Queued or being sent.
@@ -85,14 +92,12 @@ struct RESPAN_EXPORT DeliveryReport {
   std::uint64_t dropped_internal = 0;        ///< DropReason::internal
   std::uint64_t dropped_unacknowledged = 0;  ///< DropReason::unacknowledged
   std::uint64_t dropped_unended = 0;         ///< DropReason::unended
+  std::uint64_t dropped_unconfirmed = 0;     ///< DropReason::unconfirmed
 
   /// Delivered spans that were in a request sent again after an ambiguous failure: the
   /// server may have stored them twice. A subset of #delivered, not a separate state.
   /// Always 0 under SpanDelivery::at_most_once (see DropReason::unacknowledged).
   std::uint64_t possibly_duplicated = 0;
-  /// Delivered spans whose 2xx bulk answer did not confirm them one by one (no
-  /// `success_count`): accepted by the server, but not itemised. A subset of #delivered.
-  std::uint64_t unconfirmed = 0;
 
   std::uint64_t requests = 0;     ///< HTTP requests sent (each attempt counts).
   std::uint64_t retries = 0;      ///< Attempts that were repeats of a failed one.
@@ -133,9 +138,12 @@ struct RESPAN_EXPORT DeliveryEvent {
   const TraceSpan* trace_span = nullptr;
 };
 
-/// Settings of a BatchLogger. Out-of-range values are clamped to the documented ranges.
+/// Settings of a BatchLogger. Out-of-range values are clamped to the documented ranges; every
+/// duration saturates: `std::chrono::milliseconds::max()` means no limit where a limit is
+/// optional (block_timeout, shutdown_timeout) and the largest value of the range elsewhere,
+/// a negative one means zero.
 struct RESPAN_EXPORT BatchOptions {
-  /// Most spans per bulk request, 1..500 (the API's limit).
+  /// Most spans per bulk request, 1..500 (the API's limit), and at most max_queue_spans.
   std::size_t max_batch_spans = 500;
   /// Most bytes of JSON per bulk request (64 KiB..16 MiB); a span alone larger than this is
   /// dropped as too_large.
@@ -145,8 +153,10 @@ struct RESPAN_EXPORT BatchOptions {
 
   /// Queue capacity in spans (spans being sent count too).
   std::size_t max_queue_spans = 100000;
-  /// Queue capacity in bytes, estimated from the spans' in-memory size (spans being sent
-  /// count too). Memory held by queued spans stays below this while the server is down.
+  /// Queue capacity in bytes, estimated from the spans' in-memory size; spans being sent and
+  /// their request bodies count too. Memory held by queued spans stays below this while the
+  /// server is down or slow. When half of either capacity is used, batches are sent without
+  /// waiting for flush_interval.
   std::size_t max_queue_bytes = 64u * 1024u * 1024u;
   OverflowPolicy overflow = OverflowPolicy::drop_newest;
   /// For OverflowPolicy::block: the longest log() waits for room.
@@ -178,8 +188,15 @@ class RESPAN_EXPORT BatchLogger {
  public:
   /// Starts the logger's two threads. The client's transport, base URL, key and headers are used;
   /// its retry settings are not (the logger retries on its own, see BatchOptions).
+  /// @throws ApiError with ErrorCode::internal when the threads cannot be started (nothing is
+  /// left running then).
+  ///
+  /// After `fork()`, a logger inherited by the child starts a fresh ledger and fresh threads
+  /// on its first call there: the parent's queued spans stay the parent's (it delivers them),
+  /// no connection of the parent is reused, and every call returns within its timeout.
   explicit BatchLogger(RespanClient client, BatchOptions options = {});
-  /// shutdown(options.shutdown_timeout).
+  /// shutdown(options.shutdown_timeout). Never hangs past that timeout (plus the time a
+  /// running on_event callback takes).
   ~BatchLogger();
   BatchLogger(const BatchLogger&) = delete;
   BatchLogger& operator=(const BatchLogger&) = delete;
@@ -195,14 +212,17 @@ class RESPAN_EXPORT BatchLogger {
   DeliveryReport stats() const;
 
   /// Sends everything logged before this call without waiting for the flush interval, and
-  /// waits until it is delivered, rejected or dropped, or until `timeout` passes. Returns the
-  /// counters then (pending > 0 if the timeout passed first).
+  /// waits until it is delivered, rejected or dropped, or until `timeout` passes
+  /// (`milliseconds::max()`: no limit; negative: none). Returns the counters then (pending > 0
+  /// if the timeout passed first).
   DeliveryReport flush(std::chrono::milliseconds timeout);
 
   /// Stops accepting spans (later log() calls drop them, reason shutdown), sends what is
   /// queued until `timeout` passes, then drops what is left (reason shutdown, the in-flight
-  /// request cancelled) and joins the logger's threads. Idempotent: later calls wait for the
-  /// first to finish and return the final counters, which then have pending == 0.
+  /// request cancelled) and joins the logger's threads (`milliseconds::max()`: no limit).
+  /// Returns within about 50 ms of `timeout` even while a request hangs. Idempotent: later
+  /// calls wait for the first to finish and return the final counters, which then have
+  /// pending == 0. Called from on_event it only returns the counters.
   DeliveryReport shutdown(std::chrono::milliseconds timeout);
 
   /// The options in use (after clamping).

@@ -39,6 +39,9 @@ enum class ErrorCode {
   /// name), the CA bundle could not be read, or libcurl refused a TLS setting. A handshake
   /// cut off by the network is ErrorCode::network.
   tls,
+  /// The SDK could not get a resource it needs from the system (a thread, memory): e.g. a
+  /// BatchLogger or Tracer whose background threads could not be started.
+  internal,
 };
 
 /// Stable lower-case name of a code, e.g. "rate_limited".

@@ -6,6 +6,7 @@
 #include <respan/retry.hpp>
 #include <respan/version.hpp>
 
+#include "http/retry_class.hpp"
 #include "http/retry_detail.hpp"
 #include "models/json_io.hpp"
 #include "util/json_limits.hpp"
@@ -504,17 +505,7 @@ bool Pipeline::is_idempotent(Idempotency idem) const noexcept {
 }
 
 bool Pipeline::should_retry(const Error& e, bool idempotent) noexcept {
-  switch (e.code) {
-    case ErrorCode::rate_limited:
-      return true;  // the server refused before doing anything
-    case ErrorCode::server:
-      return idempotent || e.http_status == 503;
-    case ErrorCode::timeout:  // HTTP 408 or an attempt timeout (never the call deadline)
-    case ErrorCode::network:
-      return idempotent || e.certainly_not_sent;
-    default:
-      return false;  // 4xx (409 included), decode, too large, cancelled, invalid argument
-  }
+  return may_retry(classify_failure(e), idempotent);  // the one classifier (http/retry_class.hpp)
 }
 
 Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call) const {
@@ -634,11 +625,7 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
     last.request = what;
     last.retryable = should_retry(last, idempotent);
     sanitize(last);
-    if (last.code == ErrorCode::server || last.http_status == 408 ||
-        ((last.code == ErrorCode::network || last.code == ErrorCode::timeout) &&
-         !last.certainly_not_sent)) {
-      maybe_processed = true;
-    }
+    if (classify_failure(last).maybe_processed) maybe_processed = true;
 
     if (!last.retryable || attempt > max_retries) {
       log(last.code == ErrorCode::cancelled ? LogLevel::info : LogLevel::warn,

@@ -7,6 +7,7 @@
 #include <respan/json.hpp>
 #include <respan/retry.hpp>
 
+#include "http/retry_class.hpp"
 #include "http/retry_detail.hpp"
 #include "util/civil_time.hpp"
 #include "util/json_limits.hpp"
@@ -186,3 +187,19 @@ std::optional<std::chrono::milliseconds> server_retry_delay(
 }
 
 }  // namespace respan
+
+namespace respan::detail {
+
+FailureClass classify_failure(const Error& e) noexcept {
+  const int s = e.http_status;
+  if (e.code == ErrorCode::cancelled) return {false, false};
+  if (s == 425 || s == 429 || s == 503) return {true, false};  // refused before any work
+  if (s == 408) return {true, true};
+  if (s >= 500 && s <= 599) return {true, true};
+  if (s != 0) return {false, false};  // every other status is final
+  if (e.code == ErrorCode::network || e.code == ErrorCode::timeout)
+    return {true, !e.certainly_not_sent};
+  return {false, false};  // tls, decode, invalid_argument, response_too_large, ...
+}
+
+}  // namespace respan::detail

@@ -11,15 +11,17 @@
 namespace respan {
 
 const std::vector<std::string_view>& LogTypeValues::known() {
-  static const std::vector<std::string_view> values{
-      "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
-      "agent", "task",       "tool",     "guardrail", "reranker", "other"};
-  return values;
+  static const auto* values =  // never destroyed: exporter threads may read it at exit
+      new std::vector<std::string_view>{
+          "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
+          "agent", "task",       "tool",     "guardrail", "reranker", "other"};
+  return *values;
 }
 
 const std::vector<std::string_view>& SpanStatusValues::known() {
-  static const std::vector<std::string_view> values{"success", "error"};
-  return values;
+  static const auto* values =  // never destroyed: exporter threads may read it at exit
+      new std::vector<std::string_view>{"success", "error"};
+  return *values;
 }
 
 Timestamp::Timestamp(std::chrono::system_clock::time_point tp)

@@ -10,19 +10,21 @@ using detail::put_required;
 using detail::Reader;
 
 const std::vector<std::string_view>& DatasetStatusValues::known() {
-  static const std::vector<std::string_view> values = {"initializing", "ready", "failed",
-                                                       "loading"};
-  return values;
+  static const auto* values =  // never destroyed: exporter threads may read it at exit
+      new std::vector<std::string_view>{"initializing", "ready", "failed", "loading"};
+  return *values;
 }
 
 const std::vector<std::string_view>& DatasetTypeValues::known() {
-  static const std::vector<std::string_view> values = {"sampling", "llm"};
-  return values;
+  static const auto* values =  // never destroyed: exporter threads may read it at exit
+      new std::vector<std::string_view>{"sampling", "llm"};
+  return *values;
 }
 
 const std::vector<std::string_view>& EvaluationTaskStatusValues::known() {
-  static const std::vector<std::string_view> values = {"pending", "running", "completed", "failed"};
-  return values;
+  static const auto* values =  // never destroyed: exporter threads may read it at exit
+      new std::vector<std::string_view>{"pending", "running", "completed", "failed"};
+  return *values;
 }
 
 // ------------------------------------------------------------------------------ Dataset

@@ -10,8 +10,9 @@ using detail::put_required;
 using detail::Reader;
 
 const std::vector<std::string_view>& ExportFormatValues::known() {
-  static const std::vector<std::string_view> values = {".csv", ".jsonl"};
-  return values;
+  static const auto* values =  // never destroyed: exporter threads may read it at exit
+      new std::vector<std::string_view>{".csv", ".jsonl"};
+  return *values;
 }
 
 namespace {

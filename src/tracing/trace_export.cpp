@@ -208,40 +208,41 @@ const char* traceloop_kind(const std::string& log_type) {
 
 // Fields of the ingest row that the attributes below express (others: respan.span.<field>).
 const std::set<std::string>& mapped_fields() {
-  static const std::set<std::string> k = {"model",
-                                          "prompt_messages",
-                                          "messages",
-                                          "completion_message",
-                                          "input",
-                                          "output",
-                                          "log_type",
-                                          "prompt_tokens",
-                                          "completion_tokens",
-                                          "usage",
-                                          "cost",
-                                          "latency",
-                                          "timestamp",
-                                          "start_time",
-                                          "temperature",
-                                          "top_p",
-                                          "max_tokens",
-                                          "frequency_penalty",
-                                          "presence_penalty",
-                                          "stream",
-                                          "status",
-                                          "error_message",
-                                          "trace_unique_id",
-                                          "span_name",
-                                          "span_parent_id",
-                                          "span_workflow_name",
-                                          "thread_identifier",
-                                          "group_identifier",
-                                          "customer_identifier",
-                                          "customer_params",
-                                          "metadata",
-                                          "span_unique_id",
-                                          "span_path"};
-  return k;
+  // Never destroyed: a namespace-scope Tracer's exporter encodes during static destruction.
+  static const auto* k = new std::set<std::string>{"model",
+                                                   "prompt_messages",
+                                                   "messages",
+                                                   "completion_message",
+                                                   "input",
+                                                   "output",
+                                                   "log_type",
+                                                   "prompt_tokens",
+                                                   "completion_tokens",
+                                                   "usage",
+                                                   "cost",
+                                                   "latency",
+                                                   "timestamp",
+                                                   "start_time",
+                                                   "temperature",
+                                                   "top_p",
+                                                   "max_tokens",
+                                                   "frequency_penalty",
+                                                   "presence_penalty",
+                                                   "stream",
+                                                   "status",
+                                                   "error_message",
+                                                   "trace_unique_id",
+                                                   "span_name",
+                                                   "span_parent_id",
+                                                   "span_workflow_name",
+                                                   "thread_identifier",
+                                                   "group_identifier",
+                                                   "customer_identifier",
+                                                   "customer_params",
+                                                   "metadata",
+                                                   "span_unique_id",
+                                                   "span_path"};
+  return *k;
 }
 
 }  // namespace
@@ -369,36 +370,6 @@ OtlpEnvelope otlp_envelope(const std::string& service_name,
   return e;
 }
 
-BulkResult read_otlp_answer(const Json& answer, std::size_t rows) {
-  BulkResult out;
-  out.success_count = static_cast<std::int64_t>(rows);
-  if (!answer.is_object()) return out;
-  auto ps = answer.find("partialSuccess");
-  if (ps == answer.end() || !ps->is_object()) return out;
-  std::int64_t rejected = 0;
-  if (auto r = ps->find("rejectedSpans"); r != ps->end()) {
-    if (r->is_number_integer()) {
-      rejected = r->get<std::int64_t>();
-    } else if (r->is_string()) {
-      rejected = parse_int64(r->get<std::string>()).value_or(0);
-    }
-  }
-  std::string message = "rejected by the OTLP receiver";
-  if (auto m = ps->find("errorMessage");
-      m != ps->end() && m->is_string() && !m->get<std::string>().empty())
-    message = m->get<std::string>();
-  rejected = std::clamp<std::int64_t>(rejected, 0, static_cast<std::int64_t>(rows));
-  out.success_count -= rejected;
-  out.error_count = rejected;
-  for (std::int64_t i = 0; i < rejected; ++i) {
-    RowError e;
-    e.index = -1;
-    e.error = message;
-    out.errors.push_back(std::move(e));
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------- sinks
 
 namespace {
@@ -425,17 +396,14 @@ class IngestSink final : public BatchSink {
   }
   std::string_view body_prefix() const noexcept override { return bare_ ? "[" : "{\"data\":["; }
   std::string_view body_suffix() const noexcept override { return bare_ ? "]" : "]}"; }
-  Result<BulkResult> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
-                          const RequestOptions& options) const override {
+  Result<RowVerdicts> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
+                           const RequestOptions& options) const override {
     ApiRequest req{HttpMethod::post,        kIngestPath,    {}, std::nullopt,
                    Idempotency::idempotent, std::move(body)};
     Result<Reply> r = pipeline.execute(req, options);
     body = std::move(*req.body_text);
     if (!r) return std::move(r).error();
-    // The answer is a message ("Processed N spans"); a 2xx accepts the whole batch.
-    BulkResult out;
-    out.success_count = static_cast<std::int64_t>(rows);
-    return out;
+    return read_answer(AnswerShape::ingest, r->http.body, rows);
   }
   bool deduplicates() const noexcept override { return true; }
   std::string describe() const override { return kIngestPath; }
@@ -468,8 +436,8 @@ class OtlpSink final : public BatchSink {
   }
   std::string_view body_prefix() const noexcept override { return envelope_.prefix; }
   std::string_view body_suffix() const noexcept override { return envelope_.suffix; }
-  Result<BulkResult> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
-                          const RequestOptions& options) const override {
+  Result<RowVerdicts> send(const Pipeline& pipeline, std::string& body, std::size_t rows,
+                           const RequestOptions& options) const override {
     const bool collector = !collector_url_.empty();
     ApiRequest req{HttpMethod::post,
                    collector ? label_ : std::string(kOtlpPath),
@@ -484,10 +452,10 @@ class OtlpSink final : public BatchSink {
     RequestOptions o = options;
     for (const auto& h : headers_)
       o.headers[h.first] = h.second;
-    Result<JsonReply> r = pipeline.execute_json_reply(req, o);
+    Result<Reply> r = pipeline.execute(req, o);
     body = std::move(*req.body_text);
     if (!r) return std::move(r).error();
-    return read_otlp_answer(r->json, rows);
+    return read_answer(AnswerShape::otlp, r->http.body, rows);
   }
   bool deduplicates() const noexcept override { return collector_url_.empty(); }
   std::string describe() const override {

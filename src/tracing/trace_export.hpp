@@ -51,11 +51,6 @@ struct OtlpEnvelope {
 RESPAN_EXPORT OtlpEnvelope otlp_envelope(const std::string& service_name,
                                          const std::map<std::string, std::string>& attributes);
 
-/// Reads a 2xx OTLP answer (`{"partialSuccess": {"rejectedSpans": n, "errorMessage": s}}`,
-/// `rejectedSpans` a number or a decimal string per the proto3 JSON mapping) for a request of
-/// `rows` spans: rejected spans as row errors with index -1 (the answer does not say which).
-RESPAN_EXPORT BulkResult read_otlp_answer(const Json& answer, std::size_t rows);
-
 /// The sink of a Tracer with validated options (see resolve_tracer_options()).
 RESPAN_EXPORT std::shared_ptr<const BatchSink> make_trace_sink(const TracerOptions& options);
 

@@ -3,11 +3,16 @@
 //
 // Open spans are kept in an intrusive list under the tracer's mutex, so that shutdown() can
 // count (and name) the ones never ended; such a span is then marked abandoned and discarded
-// when it ends later. The thread-local "current span" stack holds values only (ids, no
-// pointers), so a span ended or destroyed on another thread never leaves a dangling entry.
+// when it ends later. Each thread's "current span" stack holds values only (ids, no
+// pointers) under a small lock of its own, shared with the spans started on that thread, so
+// that a span ended on another thread leaves the stack of the thread that started it.
+//
+// After fork(), a tracer inherited by a child re-creates its locks and forgets the parent's
+// open spans (their threads do not exist there); its logger starts afresh (batch_logger.cpp).
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -16,12 +21,21 @@
 
 #include "batch_sink.hpp"
 #include "tracing/trace_export.hpp"
+#include "util/fork.hpp"
 
 namespace respan {
 
 namespace detail {
 
-struct TracerState {
+struct CurrentStack;
+
+struct TracerState final : ForkAware {
+  TracerState() = default;
+  TracerState(const TracerState&) = delete;
+  TracerState& operator=(const TracerState&) = delete;
+  ~TracerState() { unregister_fork_aware(this); }
+  void on_fork_child() noexcept override;
+
   std::uint64_t id = 0;  // matches thread-local current spans to their tracer
   TracerOptions options;
   std::string endpoint;
@@ -49,7 +63,7 @@ struct SpanState {
   std::chrono::steady_clock::time_point started;
   int uncaught = 0;
   std::uint64_t token = 0;  // its entry in the starting thread's current stack
-  std::thread::id thread;
+  std::shared_ptr<CurrentStack> stack;
   bool root = false;
   // Under tracer->mu:
   SpanState* prev = nullptr;
@@ -71,13 +85,20 @@ struct CurrentEntry {
   std::uint64_t token;
 };
 
+}  // namespace
+
+// One thread's current spans. Only that thread pushes; any thread may remove an entry (a
+// span ended elsewhere), under `mu`.
 struct CurrentStack {
+  std::mutex mu;
   std::vector<CurrentEntry> entries;
   std::uint64_t next_token = 1;
 };
 
-CurrentStack& current_stack() {
-  thread_local CurrentStack stack;
+namespace {
+
+const std::shared_ptr<CurrentStack>& current_stack() {
+  thread_local const std::shared_ptr<CurrentStack> stack = std::make_shared<CurrentStack>();
   return stack;
 }
 
@@ -88,11 +109,30 @@ std::int64_t unix_nanos_now() {
 }
 
 const std::string& empty_string() {
-  static const std::string s;
-  return s;
+  static const auto* s = new std::string();  // never destroyed (usable at exit)
+  return *s;
 }
 
 }  // namespace
+
+void TracerState::on_fork_child() noexcept {
+  // Locks that a vanished thread may have held are made anew; the open spans of the parent's
+  // other threads will never end here, so the list forgets them (a span of the forking thread
+  // that ends later is simply sent).
+  new (&mu) std::mutex();
+  new (&shutdown_mu) std::mutex();
+  for (SpanState* p = open_head; p != nullptr;) {
+    SpanState* next = p->next;
+    p->registered = false;
+    p->prev = p->next = nullptr;
+    p = next;
+  }
+  open_head = nullptr;
+  open = 0;
+  // This thread's current-span stack: another thread may have held its lock.
+  new (&current_stack()->mu) std::mutex();
+}
+
 }  // namespace detail
 
 // ---------------------------------------------------------------- SpanContext
@@ -269,9 +309,10 @@ void Span::end() noexcept {
   if (!state_) return;
   std::unique_ptr<detail::SpanState> st = std::move(state_);
   const auto steady_end = std::chrono::steady_clock::now();
-  // Leave the current stack of the starting thread (only that thread may touch it).
-  if (st->thread == std::this_thread::get_id()) {
-    auto& entries = detail::current_stack().entries;
+  // Leave the current stack of the thread that started it, whichever thread ends it.
+  if (st->stack) {
+    std::lock_guard<std::mutex> lk(st->stack->mu);
+    auto& entries = st->stack->entries;
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
       if (it->token == st->token) {
         entries.erase(std::next(it).base());
@@ -332,6 +373,8 @@ Tracer::Tracer(RespanClient client, TracerOptions options) {
 Tracer::Tracer(Validated, RespanClient client, TracerOptions options)
     : state_(std::make_shared<detail::TracerState>()) {
   state_->id = detail::g_next_tracer_id.fetch_add(1);
+  if (!detail::register_fork_aware(state_.get()))
+    throw ApiError(Error::make(ErrorCode::internal, "Tracer: out of memory"));
   state_->endpoint = detail::trace_endpoint(options, client.options().base_url);
   auto sink = detail::make_trace_sink(options);
   state_->logger = detail::BatchLoggerAccess::make(std::move(client), options.batch, sink);
@@ -343,9 +386,10 @@ Result<Tracer> Tracer::create(RespanClient client, TracerOptions options) {
   if (auto e = detail::check_tracer_options(options)) return *e;
   try {
     return Tracer(Validated{}, std::move(client), std::move(options));
+  } catch (const ApiError& ex) {  // its threads could not be started (ErrorCode::internal)
+    return ex.error();
   } catch (const std::exception& ex) {
-    return Error::make(ErrorCode::invalid_argument,
-                       std::string("cannot start the tracer: ") + ex.what());
+    return Error::make(ErrorCode::internal, std::string("cannot start the tracer: ") + ex.what());
   }
 }
 
@@ -385,18 +429,21 @@ Span Tracer::start_trace(std::string name) {
 
 Span Tracer::start_span(std::string name) {
   if (!state_) return Span();
-  const auto& entries = detail::current_stack().entries;
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (it->tracer_id == state_->id) {
-      SpanContext parent;
-      parent.trace_hi_ = it->trace_hi;
-      parent.trace_lo_ = it->trace_lo;
-      parent.span_id_ = it->span_id;
-      parent.workflow_ = it->workflow;
-      return start_span(std::move(name), parent);
+  SpanContext parent;
+  {
+    detail::CurrentStack& stack = *detail::current_stack();
+    std::lock_guard<std::mutex> lk(stack.mu);
+    for (auto it = stack.entries.rbegin(); it != stack.entries.rend(); ++it) {
+      if (it->tracer_id == state_->id) {
+        parent.trace_hi_ = it->trace_hi;
+        parent.trace_lo_ = it->trace_lo;
+        parent.span_id_ = it->span_id;
+        parent.workflow_ = it->workflow;
+        break;
+      }
     }
   }
-  return start_span(std::move(name), SpanContext());
+  return start_span(std::move(name), parent);
 }
 
 Span Tracer::start_span(std::string name, const SpanContext& parent) {
@@ -410,7 +457,6 @@ Span Tracer::start(const std::shared_ptr<detail::TracerState>& state, std::strin
   st->data = std::make_unique<TraceSpan>();
   st->tracer = state;
   st->uncaught = std::uncaught_exceptions();
-  st->thread = std::this_thread::get_id();
   st->span_id = detail::random_id();
   if (parent.valid()) {
     st->trace_hi = parent.trace_hi_;
@@ -436,10 +482,13 @@ Span Tracer::start(const std::shared_ptr<detail::TracerState>& state, std::strin
       ++state->open;
     }
   }
-  auto& stack = detail::current_stack();
-  st->token = stack.next_token++;
-  stack.entries.push_back(detail::CurrentEntry{state->id, st->trace_hi, st->trace_lo, st->span_id,
-                                               st->workflow, st->token});
+  st->stack = detail::current_stack();
+  {
+    std::lock_guard<std::mutex> lk(st->stack->mu);
+    st->token = st->stack->next_token++;
+    st->stack->entries.push_back(detail::CurrentEntry{state->id, st->trace_hi, st->trace_lo,
+                                                      st->span_id, st->workflow, st->token});
+  }
   return Span(std::move(st));
 }
 

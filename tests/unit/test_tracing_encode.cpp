@@ -208,23 +208,6 @@ TEST(OtlpEncoding, EnvelopeIsAnExportTraceServiceRequest) {
   EXPECT_FALSE(respan::detail::make_trace_sink(o)->deduplicates());  // a collector
 }
 
-TEST(OtlpAnswer, PartialSuccessCountsRejectedSpans) {
-  auto r = respan::detail::read_otlp_answer(
-      Json::parse(R"({"partialSuccess":{"rejectedSpans":"2","errorMessage":"bad"}})"), 5);
-  EXPECT_EQ(r.success_count, 3);
-  ASSERT_EQ(r.errors.size(), 2u);
-  EXPECT_EQ(r.errors[0].index, -1);
-  EXPECT_EQ(r.errors[0].error, "bad");
-  r = respan::detail::read_otlp_answer(Json::parse(R"({"partialSuccess":{"rejectedSpans":9}})"), 3);
-  EXPECT_EQ(r.errors.size(), 3u);
-  EXPECT_EQ(r.success_count, 0);
-  r = respan::detail::read_otlp_answer(Json::parse(R"({"partialSuccess":{}})"), 3);
-  EXPECT_EQ(r.success_count, 3);
-  EXPECT_TRUE(r.errors.empty());
-  r = respan::detail::read_otlp_answer(Json(), 4);
-  EXPECT_EQ(r.success_count, 4);
-}
-
 TEST(OtelEnv, HeadersAreCommaSeparatedPercentDecodedPairs) {
   auto h = respan::detail::parse_otel_key_values(
       " Authorization = Bearer%20abc , x-team=a%2Cb,,empty= ", "OTEL_EXPORTER_OTLP_HEADERS");
