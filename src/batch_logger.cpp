@@ -267,7 +267,7 @@ class RequestLogBulkSink final : public detail::BatchSink {
     detail::ApiRequest req{
         HttpMethod::post, kBulkPath, {}, std::nullopt, detail::Idempotency::span_create,
         std::move(body)};
-    Result<detail::Reply> r = pipeline.execute(req, options);
+    Result<detail::Reply> r = pipeline.execute_lending(req, options);
     body = std::move(*req.body_text);  // kept for a retry
     if (!r) return std::move(r).error();
     return detail::read_answer(detail::AnswerShape::bulk, r->http.body, rows);
@@ -716,6 +716,17 @@ class Core {
     const std::string_view prefix = cfg_.sink->body_prefix();
     const std::string_view suffix = cfg_.sink->body_suffix();
     const std::size_t cap = opt().max_batch_bytes;
+    // The bodies about to be written count against max_queue_bytes before they exist (their
+    // size is not known yet: at most the spans' estimate, at most max_batch_bytes a piece);
+    // the real capacities replace this below.
+    std::size_t provision = 0;
+    for (const Row& row : batch.rows)
+      provision += row.item.bytes;
+    provision = std::min(provision, cap);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      inflight_bytes_ += provision;
+    }
     Piece piece;
     auto close_piece = [&] {
       if (piece.rows.empty()) return;
@@ -761,8 +772,11 @@ class Core {
     }
     close_piece();
     // The bodies count against max_queue_bytes from now on; without an on_event callback
-    // the spans themselves are no longer needed.
+    // the spans themselves are no longer needed: destroyed here, outside the lock.
+    std::vector<std::unique_ptr<TraceSpan>> done;
+    if (!opt().on_event) done.reserve(batch.rows.size());
     std::lock_guard<std::mutex> lk(mu_);
+    inflight_bytes_ -= provision;
     for (Piece& p : batch.pieces) {
       p.accounted = p.body.capacity();
       inflight_bytes_ += p.accounted;
@@ -772,10 +786,10 @@ class Core {
         if (row.settled) continue;
         inflight_bytes_ -= row.item.bytes;
         row.item.bytes = 0;
-        free_span_.push_back(std::move(row.item.span));
+        done.push_back(std::move(row.item.span));
       }
     }
-  }
+  }  // `lk` is released before `done` is destroyed
 
   // ------------------------------------------------------------------ sender thread
   void send_loop() noexcept {
@@ -813,14 +827,12 @@ class Core {
   // Removes a batch whose rows are all settled from the in-flight list and destroys it
   // outside the lock producers take.
   void retire(std::unique_ptr<Batch> batch) noexcept {
-    std::vector<std::unique_ptr<TraceSpan>> spans;
     {
       std::lock_guard<std::mutex> lk(mu_);
       for (Piece& p : batch->pieces)
         release_body_locked(p);
       inflight_.erase(std::find(inflight_.begin(), inflight_.end(), batch.get()));
       update_inflight_min_locked();
-      spans.swap(free_span_);
       space_cv_.notify_all();
       done_cv_.notify_all();
     }
@@ -1281,7 +1293,6 @@ class Core {
   std::vector<Batch*> inflight_;        // taken from the queue, not yet fully settled; in order
   std::unique_ptr<Batch> handoff_;      // serialized, waiting for the sender
   std::condition_variable handoff_cv_;  // exporter <-> sender, and backoff sleeps
-  std::vector<std::unique_ptr<TraceSpan>> free_span_;  // serialized spans to destroy
   bool serializer_done_ = false;                       // the exporter thread has finished
   bool wake_pending_ = false;
   std::uint64_t next_seq_ = 0;

@@ -509,6 +509,15 @@ bool Pipeline::should_retry(const Error& e, bool idempotent) noexcept {
 }
 
 Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call) const {
+  return execute_with(r, nullptr, call);
+}
+
+Result<Reply> Pipeline::execute_lending(ApiRequest& r, const RequestOptions& call) const {
+  return execute_with(r, r.body_text ? &*r.body_text : nullptr, call);
+}
+
+Result<Reply> Pipeline::execute_with(const ApiRequest& r, std::string* lent,
+                                     const RequestOptions& call) const {
   const std::string what = what_of(r);
   auto refuse = [&](Error e) {
     e.request = what;
@@ -545,6 +554,14 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
   const bool idempotent = is_idempotent(r.idempotency);
 
   HttpRequest req;
+  // A lent body goes back to its owner however this returns.
+  struct GiveBack {
+    HttpRequest& req;
+    std::string* owner;
+    ~GiveBack() {
+      if (owner != nullptr && req.body) *owner = std::move(*req.body);
+    }
+  } give_back{req, nullptr};
   req.method = r.method;
   req.url = url_for(r);
   req.cancel = call.cancel;
@@ -566,7 +583,12 @@ Result<Reply> Pipeline::execute(const ApiRequest& r, const RequestOptions& call)
     req.body = to_json_text(*r.body);
   } else if (r.body_text) {
     req.headers.emplace_back("Content-Type", "application/json");
-    req.body = *r.body_text;
+    if (lent != nullptr) {
+      req.body = std::move(*lent);
+      give_back.owner = lent;
+    } else {
+      req.body = *r.body_text;
+    }
   }
 
   Error last;

@@ -119,6 +119,10 @@ class RESPAN_EXPORT Pipeline {
   /// Sends with retries; 2xx -> the response, anything else -> an Error. Never throws.
   Result<Reply> execute(const ApiRequest& request, const RequestOptions& call = {}) const;
 
+  /// execute(), lending `request.body_text` to the transport instead of copying it (a batch
+  /// body may be megabytes): it is back in `request.body_text` when this returns.
+  Result<Reply> execute_lending(ApiRequest& request, const RequestOptions& call = {}) const;
+
   /// execute() and parse the body as JSON (bounded depth; an empty body gives null).
   Result<JsonReply> execute_json_reply(const ApiRequest& request,
                                        const RequestOptions& call = {}) const;
@@ -172,6 +176,8 @@ class RESPAN_EXPORT Pipeline {
 
  private:
   std::chrono::system_clock::time_point now() const;
+  Result<Reply> execute_with(const ApiRequest& request, std::string* lent,
+                             const RequestOptions& call) const;
   void sleep_for(std::chrono::milliseconds d, const CancellationToken* cancel) const;
   double random01() const;
   bool is_idempotent(Idempotency idem) const noexcept;

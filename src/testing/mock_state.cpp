@@ -284,10 +284,11 @@ namespace {
 // endpoint's `log_type` filter knows more (§7.2): those are values the service may store, not
 // values a client may send.
 const std::set<std::string>& log_types() {
-  static const std::set<std::string> kTypes = {
+  // Never destroyed: a namespace-scope mock still answers loggers flushing at exit.
+  static const auto* kTypes = new std::set<std::string>{
       "chat",  "completion", "response", "embedding", "speech",   "transcription", "workflow",
       "agent", "task",       "tool",     "guardrail", "reranker", "other"};
-  return kTypes;
+  return *kTypes;
 }
 
 std::string errors_to_text(const Json& errors) {
@@ -327,7 +328,8 @@ enum class Shape {
 };
 
 const std::map<std::string, Shape>& span_fields() {
-  static const std::map<std::string, Shape> kFields = {
+  // Never destroyed (see log_types()).
+  static const auto* kFields = new std::map<std::string, Shape>{
       {"model", Shape::kString},
       {"prompt_messages", Shape::kObjectList},
       {"completion_message", Shape::kObject},
@@ -384,7 +386,7 @@ const std::map<std::string, Shape>& span_fields() {
       {"keywordsai_params", Shape::kObject},
       {"positive_feedback", Shape::kBoolean},
   };
-  return kFields;
+  return *kFields;
 }
 
 // Why `v` does not have `shape`, or "" when it does (DRF-style messages).

@@ -16,9 +16,10 @@ namespace {
 // Log types that count as an LLM call in a trace's `llm_call_count` [guess: the generation
 // types of §7.1].
 bool is_llm_log_type(const std::string& t) {
-  static const std::set<std::string> kLlm = {"chat",   "completion",    "response",  "embedding",
-                                             "speech", "transcription", "generation"};
-  return kLlm.count(t) != 0;
+  static const auto* kLlm = new std::set<std::string>{
+      // never destroyed (usable at exit)
+      "chat", "completion", "response", "embedding", "speech", "transcription", "generation"};
+  return kLlm->count(t) != 0;
 }
 
 std::string text_of(const Json& v) {

@@ -400,7 +400,7 @@ class IngestSink final : public BatchSink {
                            const RequestOptions& options) const override {
     ApiRequest req{HttpMethod::post,        kIngestPath,    {}, std::nullopt,
                    Idempotency::idempotent, std::move(body)};
-    Result<Reply> r = pipeline.execute(req, options);
+    Result<Reply> r = pipeline.execute_lending(req, options);
     body = std::move(*req.body_text);
     if (!r) return std::move(r).error();
     return read_answer(AnswerShape::ingest, r->http.body, rows);
@@ -452,7 +452,7 @@ class OtlpSink final : public BatchSink {
     RequestOptions o = options;
     for (const auto& h : headers_)
       o.headers[h.first] = h.second;
-    Result<Reply> r = pipeline.execute(req, o);
+    Result<Reply> r = pipeline.execute_lending(req, o);
     body = std::move(*req.body_text);
     if (!r) return std::move(r).error();
     return read_answer(AnswerShape::otlp, r->http.body, rows);
