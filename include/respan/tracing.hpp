@@ -218,9 +218,12 @@ class RESPAN_EXPORT Span {
 class RESPAN_EXPORT Tracer {
  public:
   /// Validates the options and starts the exporter; throws ApiError (invalid_argument) on
-  /// unusable options. See create().
+  /// unusable options, ApiError (internal) when the exporter's threads cannot be started.
+  /// See create(). After fork(), a tracer inherited by a child forgets the parent's open
+  /// spans, reseeds its ids and delivers through a fresh exporter (see BatchLogger).
   explicit Tracer(RespanClient client, TracerOptions options = {});
-  /// A tracer, or an invalid_argument Error naming the unusable option.
+  /// A tracer, or an invalid_argument Error naming the unusable option, or an internal Error
+  /// when the exporter's threads cannot be started.
   static Result<Tracer> create(RespanClient client, TracerOptions options = {});
   /// Like create(), with settings from the environment over `defaults`:
   /// `RESPAN_TRACING_EXPORTER` (`respan` or `otlp`); for OTLP, the collector's
@@ -243,7 +246,8 @@ class RESPAN_EXPORT Tracer {
   /// Starts a new trace: a root span named `name`, which is also the workflow name of every
   /// span under it. It becomes the current span of the calling thread.
   Span start_trace(std::string name);
-  /// A child of the calling thread's current span of this tracer, or a new trace when there
+  /// A child of the calling thread's current span of this tracer (the innermost span started
+  /// on this thread and not yet ended, whichever thread ends it), or a new trace when there
   /// is none.
   Span start_span(std::string name);
   /// A child of `parent` (e.g. another thread's span); a new trace when `parent` is invalid.
@@ -256,7 +260,7 @@ class RESPAN_EXPORT Tracer {
   /// Sends every ended span now and waits up to `timeout` (see BatchLogger::flush()).
   DeliveryReport flush(std::chrono::milliseconds timeout);
   /// Counts the spans still open as dropped (DropReason::unended), then shuts the exporter
-  /// down (see BatchLogger::shutdown()). Idempotent.
+  /// down (see BatchLogger::shutdown(); `milliseconds::max()` is no limit). Idempotent.
   DeliveryReport shutdown(std::chrono::milliseconds timeout);
 
   /// The options in effect (after from_env()).
