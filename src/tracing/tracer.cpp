@@ -9,6 +9,7 @@
 //
 // After fork(), a tracer inherited by a child re-creates its locks and forgets the parent's
 // open spans (their threads do not exist there); its logger starts afresh (batch_logger.cpp).
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <mutex>
@@ -82,7 +83,8 @@ struct CurrentEntry {
   std::uint64_t trace_lo;
   std::uint64_t span_id;
   std::shared_ptr<const std::string> workflow;
-  std::uint64_t token;
+  std::uint64_t token;  // increasing: the stack is sorted by it
+  bool ended = false;   // a tombstone, for a span ended below the top
 };
 
 }  // namespace
@@ -93,6 +95,27 @@ struct CurrentStack {
   std::mutex mu;
   std::vector<CurrentEntry> entries;
   std::uint64_t next_token = 1;
+  std::size_t ended = 0;  // tombstones in `entries`
+
+  // Removes the entry of `token` (under mu): popped at the top, else marked ended and swept
+  // once tombstones are half the stack, so ending n spans in any order costs O(n log n).
+  void remove(std::uint64_t token) {
+    auto it = std::lower_bound(entries.begin(), entries.end(), token,
+                               [](const CurrentEntry& e, std::uint64_t t) { return e.token < t; });
+    if (it == entries.end() || it->token != token || it->ended) return;
+    it->ended = true;
+    ++ended;
+    while (!entries.empty() && entries.back().ended) {
+      entries.pop_back();
+      --ended;
+    }
+    if (ended * 2 > entries.size()) {
+      entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                   [](const CurrentEntry& e) { return e.ended; }),
+                    entries.end());
+      ended = 0;
+    }
+  }
 };
 
 namespace {
@@ -312,13 +335,7 @@ void Span::end() noexcept {
   // Leave the current stack of the thread that started it, whichever thread ends it.
   if (st->stack) {
     std::lock_guard<std::mutex> lk(st->stack->mu);
-    auto& entries = st->stack->entries;
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-      if (it->token == st->token) {
-        entries.erase(std::next(it).base());
-        break;
-      }
-    }
+    st->stack->remove(st->token);
   }
   detail::TracerState& tracer = *st->tracer;
   {
@@ -434,7 +451,7 @@ Span Tracer::start_span(std::string name) {
     detail::CurrentStack& stack = *detail::current_stack();
     std::lock_guard<std::mutex> lk(stack.mu);
     for (auto it = stack.entries.rbegin(); it != stack.entries.rend(); ++it) {
-      if (it->tracer_id == state_->id) {
+      if (!it->ended && it->tracer_id == state_->id) {
         parent.trace_hi_ = it->trace_hi;
         parent.trace_lo_ = it->trace_lo;
         parent.span_id_ = it->span_id;
@@ -487,7 +504,7 @@ Span Tracer::start(const std::shared_ptr<detail::TracerState>& state, std::strin
     std::lock_guard<std::mutex> lk(st->stack->mu);
     st->token = st->stack->next_token++;
     st->stack->entries.push_back(detail::CurrentEntry{state->id, st->trace_hi, st->trace_lo,
-                                                      st->span_id, st->workflow, st->token});
+                                                      st->span_id, st->workflow, st->token, false});
   }
   return Span(std::move(st));
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <new>
 #include <set>
@@ -386,24 +387,27 @@ TEST_F(LedgerEdges, SpansEndedOnAnotherThreadLeaveTheStartingThreadsStack) {
   o.batch = fast();
   o.batch.max_queue_spans = 20000;
   respan::Tracer tracer(client(), o);
+  respan::Span root = tracer.start_trace("root");
   std::vector<respan::Span> started;
   started.reserve(10000);
-  for (int i = 0; i < 10000; ++i)
-    started.push_back(tracer.start_span("s" + std::to_string(i)));
+  for (int i = 0; i < 10000; ++i)  // each becomes this thread's current span
+    started.push_back(tracer.start_span("s" + std::to_string(i), root.context()));
   std::thread ender([&] {
     for (auto& s : started)
       s.end();
   });
   ender.join();
-  // None of them is current any more: a new span here starts a new trace.
-  respan::Span fresh = tracer.start_span("fresh");
-  EXPECT_NE(fresh.trace_unique_id(), started.front().trace_unique_id());
-  respan::Span root = tracer.start_trace("root");
-  EXPECT_NE(root.trace_unique_id(), fresh.trace_unique_id());
-  fresh.end();
+  // None of them is current any more: the next span here is a child of the root again.
+  respan::Span after = tracer.start_span("after");
+  const std::string root_id = root.span_unique_id();
+  after.end();
   root.end();
   const DeliveryReport r = tracer.shutdown(20s);
   EXPECT_EQ(r.delivered, 10002u);
+  std::string parent_of_after = "(not delivered)";
+  for (const Json& s : server_.ingested_spans())
+    if (s.value("span_name", "") == "after") parent_of_after = s.value("span_parent_id", "");
+  EXPECT_EQ(parent_of_after, root_id);
 }
 
 TEST_F(LedgerEdges, ImplicitParentingThreeDeepOnOneThread) {
@@ -485,7 +489,10 @@ TEST_F(LedgerEdges, FiftyChildrenForkedWhileFourThreadsLogNeitherHangNorRepeatId
       for (int i = 0; i < 3; ++i)
         logger->log(span_for("child"));
       const DeliveryReport f = logger->flush(5s);
-      if (f.delivered != 3 || f.logged != 3) code = 2;
+      if (f.delivered != 3 || f.logged != 3) {
+        code = 2;
+        std::fprintf(stderr, "child: %s\n", Json(f).dump().c_str());
+      }
       std::string out;
       for (int i = 0; i < 4; ++i) {
         respan::Span s = tracer->start_trace("child");
