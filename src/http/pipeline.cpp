@@ -110,6 +110,21 @@ Result<std::string> check_base_url(const std::string& base, bool& is_http) {
       return invalid("base_url has an invalid port '" + port + "'");
     }
   }
+  // Dot segments ("/./", "/../", a trailing "/..", also percent-encoded as %2e): libcurl and
+  // servers collapse them, so the requests would reach another path than the one configured.
+  if (auth_end != std::string::npos) {
+    const std::string_view path = std::string_view(base).substr(auth_end + 1);
+    std::size_t start = 0;
+    while (start <= path.size()) {
+      std::size_t end = path.find('/', start);
+      if (end == std::string_view::npos) end = path.size();
+      const std::string seg = percent_decode(path.substr(start, end - start), false);
+      if (seg == "." || seg == "..") {
+        return invalid("base_url path must not contain \".\" or \"..\" segments");
+      }
+      start = end + 1;
+    }
+  }
   return host;
 }
 
@@ -194,8 +209,18 @@ Result<ClientOptions> validate_options(ClientOptions o) {
     return invalid(
         "no API key: set ClientOptions::api_key or the RESPAN_API_KEY environment variable");
   }
+  // Only visible ASCII goes into the Authorization header unchanged; the message never
+  // repeats the key.
   if (has_control(o.api_key)) {
     return invalid("the API key contains a control character (NUL, CR, LF, ...)");
+  }
+  if (!std::all_of(o.api_key.begin(), o.api_key.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= 0x21 && u <= 0x7e;
+      })) {
+    return invalid(
+        "the API key contains a space or a non-ASCII byte (only visible ASCII characters, "
+        "0x21-0x7E, are allowed)");
   }
   std::string base(trim(o.base_url));
   if (has_control(base) || base.find(' ') != std::string::npos) {

@@ -3,10 +3,15 @@
 // size caps, deep JSON, hostile bulk answers, repeated pages, throwing hooks.
 #include <chrono>
 #include <clocale>
+#include <cstdio>
 #include <deque>
+#include <functional>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -117,6 +122,56 @@ TEST(OptionsValidation, BadBaseUrlIsReportedWhenTheClientIsMade) {
     invalid(o);
     EXPECT_FALSE(respan::RespanClient::create(o)) << url;
   }
+}
+
+TEST(OptionsValidation, BaseUrlWithDotSegmentsIsRefused) {
+  // libcurl and servers collapse dot segments: the calls would reach another path.
+  for (const char* url :
+       {"https://api.respan.ai/./api", "https://api.respan.ai/x/../api",
+        "https://api.respan.ai/x/..", "https://api.respan.ai/..", "https://api.respan.ai/x/./",
+        "https://api.respan.ai/x/../", "https://api.respan.ai/%2e%2E/api",
+        "https://api.respan.ai/x/%2E", "https://api.respan.ai/x/.%2e", "https://api.respan.ai/."}) {
+    auto o = base_options();
+    o.base_url = url;
+    EXPECT_NE(invalid(o).message.find("segments"), std::string::npos) << url;
+    auto c = respan::RespanClient::create(o);
+    ASSERT_FALSE(c) << url;
+    EXPECT_EQ(c.error().code, ErrorCode::invalid_argument) << url;
+  }
+  // Dots inside a segment are fine.
+  for (const char* url : {"https://api.respan.ai/v1.2/api", "https://api.respan.ai/.well/x",
+                          "https://api.respan.ai/..x/", "https://api.respan.ai/x.."}) {
+    auto o = base_options();
+    o.base_url = url;
+    EXPECT_TRUE(respan::detail::validate_options(o)) << url;
+  }
+}
+
+TEST(OptionsValidation, ApiKeyOutsideVisibleAsciiIsRefusedWithoutEchoingIt) {
+  for (const std::string& key :
+       {std::string("sk-inner space-SECRET"), std::string("sk-tab\tSECRET"),
+        std::string("sk-del\x7fSECRET"), std::string("sk-\xc3\xa9-SECRET"),
+        std::string("sk-\x80-SECRET"), std::string("sk-nbsp\xc2\xa0SECRET"),
+        std::string("sk-nul\0SECRET", 13)}) {
+    auto o = base_options();
+    o.api_key = key;
+    const respan::Error e = invalid(o);
+    EXPECT_EQ(e.message.find("SECRET"), std::string::npos) << e.message;
+    EXPECT_EQ(e.to_string().find("SECRET"), std::string::npos) << e.to_string();
+    auto c = respan::RespanClient::create(o);
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ(c.error().to_string().find("SECRET"), std::string::npos);
+  }
+  // Every visible ASCII character is accepted; surrounding whitespace is trimmed.
+  std::string all;
+  for (char c = 0x21; c < 0x7f; ++c)
+    all += c;
+  auto o = base_options();
+  o.api_key = all;
+  EXPECT_TRUE(respan::detail::validate_options(o));
+  o.api_key = " sk-trimmed\n";
+  EXPECT_EQ(respan::detail::validate_options(o).value().api_key, "sk-trimmed");
 }
 
 TEST(OptionsValidation, PlainHttpOnlyToLoopbackUnlessAllowed) {
