@@ -310,6 +310,50 @@ TEST(Bodies, DeeplyNestedCallerJsonIsRefusedNotRecursedInto) {
   EXPECT_TRUE(t->seen.empty());
 }
 
+TEST(Bodies, BlankOrNulModelIsRefusedBeforeSending) {
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
+  auto client = respan::RespanClient::create(base_options(t)).value();
+  for (const std::string& model : {std::string(""), std::string(" "), std::string("\t \n"),
+                                   std::string("gpt\0-4o", 7), std::string("\0", 1)}) {
+    respan::RequestLog span("x");
+    span.model = model;
+    auto r = client.request_logs().create(span);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
+    EXPECT_NE(r.error().message.find("model"), std::string::npos) << r.error().message;
+    // The bulk create refuses the row and sends the others.
+    t->script.push_back(resp(200, R"({"success_count": 1, "error_count": 0, "errors": []})"));
+    auto bulk = client.request_logs().create_bulk({span, respan::RequestLog("gpt-4o")});
+    ASSERT_TRUE(bulk) << bulk.error();
+    EXPECT_EQ(bulk->success_count, 1);
+    ASSERT_EQ(bulk->errors.size(), 1u);
+    EXPECT_EQ(bulk->errors[0].index, 0);
+    EXPECT_NE(bulk->errors[0].error.find("model"), std::string::npos) << bulk->errors[0].error;
+    ASSERT_FALSE(t->seen.empty());
+    ASSERT_TRUE(t->seen.back().body.has_value());
+    const Json sent = Json::parse(*t->seen.back().body);
+    ASSERT_EQ(sent["logs"].size(), 1u);
+    EXPECT_EQ(sent["logs"][0]["model"], "gpt-4o");
+    t->seen.clear();
+  }
+  // The shared rule: both writers of the create body (the BatchLogger's sink writes the text).
+  respan::RequestLog blank(" ");
+  std::string text;
+  auto written = respan::detail::encode_text(blank, "RequestLog", text);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().message, "RequestLog.model: blank (only whitespace)");
+  EXPECT_TRUE(text.empty());
+  auto dom = respan::detail::encode(blank, "RequestLog");
+  ASSERT_FALSE(dom);
+  EXPECT_EQ(dom.error().message, written.error().message);
+  blank.model = std::string("a\0b", 3);
+  EXPECT_EQ(respan::detail::encode(blank, "RequestLog").error().message,
+            "RequestLog.model: holds a NUL byte");
+  // A model with inner or surrounding spaces is someone's model name: sent as given.
+  respan::RequestLog spaced(" my model ");
+  EXPECT_TRUE(respan::detail::encode(spaced, "RequestLog"));
+}
+
 // ---------------------------------------------------------------- hostile answers
 
 TEST(HostileAnswers, DeeplyNestedJsonIsADecodeErrorNotACrash) {
