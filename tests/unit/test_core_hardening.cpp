@@ -356,6 +356,45 @@ TEST(Bodies, BlankOrNulModelIsRefusedBeforeSending) {
 
 // ---------------------------------------------------------------- hostile answers
 
+TEST(HostileAnswers, AnUpdateAnswerThatIsNotAnObjectIsADecodeError) {
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
+  auto client = respan::RespanClient::create(base_options(t)).value();
+  // Each update method, returning its error (nullopt on success).
+  using Call = std::function<std::optional<respan::Error>()>;
+  auto error_of = [](const auto& r) -> std::optional<respan::Error> {
+    if (r) return std::nullopt;
+    return r.error();
+  };
+  const std::vector<std::pair<std::string, Call>> calls = {
+      {"request_logs().update",
+       [&] { return error_of(client.request_logs().update("u", respan::RequestLogUpdate{})); }},
+      {"datasets().update",
+       [&] { return error_of(client.datasets().update("d", respan::DatasetUpdate{})); }},
+      {"dataset_logs().update",
+       [&] { return error_of(client.dataset_logs("d").update("u", respan::DatasetLogUpdate{})); }},
+      {"dataset_logs().replace",
+       [&] { return error_of(client.dataset_logs("d").replace("u", respan::DatasetLogUpdate{})); }},
+      {"traces().set_public", [&] { return error_of(client.traces().set_public("t", true)); }},
+  };
+  for (const auto& [name, call] : calls) {
+    for (const char* body : {"[]", "[{}]", "\"ok\"", "42", "true", "null"}) {
+      t->script.push_back(resp(200, body));
+      const std::optional<respan::Error> e = call();
+      ASSERT_TRUE(e) << name << " accepted " << body;
+      EXPECT_EQ(e->code, ErrorCode::decode) << name << " " << body;
+      EXPECT_EQ(e->http_status, 200) << name << " " << body;
+      EXPECT_NE(e->message.find("JSON object"), std::string::npos) << name << " " << e->message;
+    }
+    // An object, and an empty body (an acknowledgement without a record), are answers.
+    for (const char* body : {"{}", ""}) {
+      t->script.push_back(resp(200, body));
+      const std::optional<respan::Error> e = call();
+      EXPECT_FALSE(e) << name << " " << body << ": " << e->to_string();
+    }
+  }
+  EXPECT_TRUE(t->script.empty());
+}
+
 TEST(HostileAnswers, DeeplyNestedJsonIsADecodeErrorNotACrash) {
   const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
   for (int status : {200, 400, 500}) {
