@@ -446,6 +446,57 @@ TEST(HostileAnswers, KeyEchoedAsAFieldNameOrEscapedIsScrubbedEverywhere) {
   EXPECT_NE(everything.find("[redacted]"), std::string::npos);
 }
 
+TEST(HostileAnswers, KeyEchoedWithUnicodeOrMixedEscapesIsScrubbed) {
+  const std::string key = kKey;  // sk-live/SECRET"key-1234567890
+  // Each spelling of the key a JSON encoder or a URL may produce.
+  std::string all_u;  // every byte as \u00XX
+  std::string upper_u;
+  for (char c : key) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+    all_u += buf;
+    std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
+    upper_u += buf;
+  }
+  const std::vector<std::string> spellings = {
+      all_u,
+      upper_u,
+      R"(sk-live\u002fSECRET\u0022key-1234567890)",  // only the specials, as \u
+      R"(sk-live\/SECRET\"key\u002d1234567890)",     // mixed escapes
+      R"(\u0073k-live\/SECRET\"key-1234567890)",     // the first byte escaped
+      "sk-live%2fSECRET%22key-1234567890",           // URL-encoded, lower-case hex
+      "sk%2Dlive%2FSECRET%22key-1234567890",         // more bytes URL-encoded
+  };
+  for (const std::string& spelled : spellings) {
+    auto t = std::make_shared<respan::test::ScriptedTransport>();
+    const std::string body = R"({"detail": "invalid key )" + spelled + R"(, check it"})";
+    t->script.push_back(resp(401, body));
+    std::vector<std::string> logs;
+    auto o = base_options(t);
+    o.log_level = respan::LogLevel::debug;
+    o.log = [&](respan::LogLevel, std::string_view m) { logs.emplace_back(m); };
+    Pipeline p(respan::detail::validate_options(o).value());
+    auto r = p.execute(list_request());
+    ASSERT_FALSE(r);
+    const respan::Error& e = r.error();
+    EXPECT_EQ(e.raw_body, R"({"detail": "invalid key [redacted], check it"})") << spelled;
+    EXPECT_EQ(e.message, "invalid key [redacted], check it") << spelled;
+    ASSERT_FALSE(logs.empty());
+    for (const auto& l : logs) {
+      EXPECT_EQ(l.find(spelled), std::string::npos) << l;
+      EXPECT_EQ(l.find("SECRET"), std::string::npos) << l;
+    }
+  }
+  // Text that only resembles the key is left alone.
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
+  const std::string near = R"({"detail": "sk-live\/SECRET\"key-123456789 \\u0041 %zz"})";
+  t->script.push_back(resp(400, near));
+  Pipeline p(respan::detail::validate_options(base_options(t)).value());
+  auto r = p.execute(list_request());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().raw_body, near);
+}
+
 TEST(HostileAnswers, HugeErrorBodiesAndMessagesAreCapped) {
   auto t = std::make_shared<respan::test::ScriptedTransport>();
   t->script.push_back(resp(400, R"({"detail":")" + std::string(5'000'000, 'x') + R"("})"));
