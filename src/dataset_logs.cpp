@@ -123,7 +123,7 @@ Result<DatasetLogRecord> DatasetLogsResource::update(const std::string& unique_i
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
   Result<Json> body = detail::encode(update, "DatasetLogUpdate");
   if (!body) return std::move(body).error();
-  return detail::call_object<DatasetLogRecord>(*pipeline_,
+  return detail::call_update<DatasetLogRecord>(*pipeline_,
                                                {HttpMethod::patch,
                                                 log_path(dataset_id_, unique_id),
                                                 {},
@@ -139,7 +139,7 @@ Result<DatasetLogRecord> DatasetLogsResource::replace(const std::string& unique_
   if (auto bad = detail::check_path_param(unique_id, "unique_id")) return *bad;
   Result<Json> body = detail::encode(replacement, "DatasetLogUpdate");
   if (!body) return std::move(body).error();
-  return detail::call_object<DatasetLogRecord>(*pipeline_,
+  return detail::call_update<DatasetLogRecord>(*pipeline_,
                                                {HttpMethod::put,
                                                 log_path(dataset_id_, unique_id),
                                                 {},

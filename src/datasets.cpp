@@ -100,7 +100,7 @@ Result<DatasetRecord> DatasetsResource::update(const std::string& dataset_id,
   }
   Result<Json> body = detail::encode(update, "DatasetUpdate");
   if (!body) return std::move(body).error();
-  return detail::call_object<DatasetRecord>(*pipeline_,
+  return detail::call_update<DatasetRecord>(*pipeline_,
                                             {HttpMethod::patch,
                                              dataset_path(dataset_id),
                                              {},

@@ -114,7 +114,7 @@ Result<RequestLogRecord> RequestLogsResource::update(const std::string& unique_i
   if (unique_id.empty()) return Error::make(ErrorCode::invalid_argument, "unique_id is empty");
   Result<Json> body = detail::encode(update, "RequestLogUpdate");
   if (!body) return std::move(body).error();
-  return detail::call_object<RequestLogRecord>(
+  return detail::call_update<RequestLogRecord>(
       *pipeline_,
       {HttpMethod::patch,
        "/api/request-logs/" + detail::percent_encode(unique_id) + "/",

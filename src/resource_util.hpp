@@ -81,6 +81,24 @@ Result<T> call_object(const Pipeline& p, const ApiRequest& r, const RequestOptio
   }
 }
 
+/// The answer of an update (PATCH/PUT of a stored object) decoded into T: an empty 2xx body
+/// is an acknowledgement without a record (a default T); any other answer must be a JSON
+/// object, else the call fails with ErrorCode::decode.
+template <class T>
+Result<T> call_update(const Pipeline& p, const ApiRequest& r, const RequestOptions& o) {
+  Result<JsonReply> j = p.execute_json_reply(r, o);
+  if (!j) return std::move(j).error();
+  if (j->body_bytes == 0) return T{};
+  if (!j->json.is_object()) {
+    return p.decode_error(r, *j, "expected a JSON object, got " + std::string(j->json.type_name()));
+  }
+  try {
+    return j->json.template get<T>();
+  } catch (const std::exception& ex) {
+    return p.decode_error(r, *j, ex.what());
+  }
+}
+
 /// A lazy range over every page of a list call, starting at `query.page` (default 1):
 /// `fetch(query)` is called with `query.page` set to 1, 2, ... A server that keeps announcing
 /// a `next` page while answering the same rows again ends the range with a decode error

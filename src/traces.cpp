@@ -82,7 +82,7 @@ Result<ShareTraceResult> TracesResource::set_public(const std::string& trace_uni
                                                     bool is_public,
                                                     const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(trace_unique_id, "trace_unique_id")) return *bad;
-  return detail::call_object<ShareTraceResult>(*pipeline_,
+  return detail::call_update<ShareTraceResult>(*pipeline_,
                                                {HttpMethod::patch,
                                                 trace_path(trace_unique_id),
                                                 {},

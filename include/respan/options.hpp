@@ -80,11 +80,12 @@ class RESPAN_EXPORT CancellationToken {
 /// Configuration of a RespanClient. Every field has a usable default except `api_key`.
 struct RESPAN_EXPORT ClientOptions {
   /// Respan API key (sent as `Authorization: Bearer`). Never logged or put in errors.
+  /// Surrounding whitespace is trimmed; inside, only visible ASCII (0x21-0x7E) is accepted.
   std::string api_key;
   /// API root, with or without a trailing `/api` or `/`: "https://api.respan.ai",
   /// "https://api.respan.ai/api/" and "http://127.0.0.1:8080" all work. Plain `http://` is
   /// accepted only for loopback hosts (127.0.0.0/8, ::1, localhost) unless
-  /// `allow_insecure_http` is set.
+  /// `allow_insecure_http` is set. A path with `.` or `..` segments (also as `%2e`) is refused.
   std::string base_url = "https://api.respan.ai";
   /// Allow plain `http://` to a non-loopback host (the API key then travels in clear text).
   bool allow_insecure_http = false;

@@ -66,7 +66,8 @@ class RESPAN_EXPORT RequestLogsResource {
   static constexpr std::size_t kMaxBulkSize = 500;
 
   /// `POST /api/request-logs/` (or the legacy `/api/request-logs/create/` when
-  /// ClientOptions::use_legacy_create_endpoint is set). `model` is required.
+  /// ClientOptions::use_legacy_create_endpoint is set). `model` is required (not blank, no
+  /// NUL byte).
   Result<RequestLogCreated> create(const RequestLog& span,
                                    const RequestOptions& options = {}) const;
 
@@ -98,7 +99,9 @@ class RESPAN_EXPORT RequestLogsResource {
                                     const RequestOptions& options = {}) const;
 
   /// `PATCH /api/request-logs/{unique_id}/`: pin, feedback (or clear it), note, metadata
-  /// (merged server-side). Returns the server's answer as a record (fields it omits stay unset).
+  /// (merged server-side). Returns the server's answer as a record (fields it omits stay unset;
+  /// an empty body gives an empty record, an answer that is not a JSON object is
+  /// ErrorCode::decode).
   Result<RequestLogRecord> update(const std::string& unique_id, const RequestLogUpdate& update,
                                   const RequestOptions& options = {}) const;
 

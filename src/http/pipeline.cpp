@@ -111,6 +111,21 @@ Result<std::string> check_base_url(const std::string& base, bool& is_http) {
       return invalid("base_url has an invalid port '" + port + "'");
     }
   }
+  // Dot segments ("/./", "/../", a trailing "/..", also percent-encoded as %2e): libcurl and
+  // servers collapse them, so the requests would reach another path than the one configured.
+  if (auth_end != std::string::npos) {
+    const std::string_view path = std::string_view(base).substr(auth_end + 1);
+    std::size_t start = 0;
+    while (start <= path.size()) {
+      std::size_t end = path.find('/', start);
+      if (end == std::string_view::npos) end = path.size();
+      const std::string seg = percent_decode(path.substr(start, end - start), false);
+      if (seg == "." || seg == "..") {
+        return invalid("base_url path must not contain \".\" or \"..\" segments");
+      }
+      start = end + 1;
+    }
+  }
   return host;
 }
 
@@ -195,8 +210,18 @@ Result<ClientOptions> validate_options(ClientOptions o) {
     return invalid(
         "no API key: set ClientOptions::api_key or the RESPAN_API_KEY environment variable");
   }
+  // Only visible ASCII goes into the Authorization header unchanged; the message never
+  // repeats the key.
   if (has_control(o.api_key)) {
     return invalid("the API key contains a control character (NUL, CR, LF, ...)");
+  }
+  if (!std::all_of(o.api_key.begin(), o.api_key.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= 0x21 && u <= 0x7e;
+      })) {
+    return invalid(
+        "the API key contains a space or a non-ASCII byte (only visible ASCII characters, "
+        "0x21-0x7E, are allowed)");
   }
   std::string base(trim(o.base_url));
   if (has_control(base) || base.find(' ') != std::string::npos) {
@@ -387,6 +412,92 @@ Pipeline::Pipeline(ClientOptions options)
   }
 }
 
+namespace {
+
+int hex_value(char c) {
+  if (is_ascii_digit(c)) return c - '0';
+  const char l = ascii_lower(c);
+  return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
+}
+
+// The byte `text[i...]` stands for when read as the inside of a JSON string or as a
+// percent-encoded URL, and how many bytes of `text` spell it: a JSON escape (`\/`, `\"`,
+// `\\`, `\n`..., `\uXXXX` in either case) or `%XX` counts as the one byte it escapes; a
+// `\uXXXX` beyond ASCII stands for no byte a key holds ('\0'). Anything else is itself.
+std::pair<char, std::size_t> escaped_byte_at(std::string_view text, std::size_t i) {
+  const char c = text[i];
+  const std::size_t left = text.size() - i;
+  if (c == '\\' && left >= 2) {
+    switch (text[i + 1]) {
+      case '"':
+      case '\\':
+      case '/':
+        return {text[i + 1], 2};
+      case 'b':
+        return {'\b', 2};
+      case 'f':
+        return {'\f', 2};
+      case 'n':
+        return {'\n', 2};
+      case 'r':
+        return {'\r', 2};
+      case 't':
+        return {'\t', 2};
+      case 'u': {
+        if (left < 6) break;
+        int v = 0;
+        for (std::size_t k = 2; k < 6; ++k) {
+          const int h = hex_value(text[i + k]);
+          if (h < 0) return {c, 1};
+          v = v * 16 + h;
+        }
+        return {v < 0x80 ? static_cast<char>(v) : '\0', 6};
+      }
+      default:
+        break;
+    }
+  } else if (c == '%' && left >= 3) {
+    const int hi = hex_value(text[i + 1]);
+    const int lo = hex_value(text[i + 2]);
+    if (hi >= 0 && lo >= 0) return {static_cast<char>(hi * 16 + lo), 3};
+  }
+  return {c, 1};
+}
+
+// Replaces every spelling of `key` in which some bytes are escaped (see escaped_byte_at), in
+// any mix, e.g. "sk\u002Dab\/c" or "sk%2dab%2Fc" for "sk-ab/c".
+std::string scrub_escaped(std::string_view text, std::string_view key) {
+  std::string out;
+  std::size_t copied = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c != key.front() && c != '\\' && c != '%') {
+      ++i;
+      continue;
+    }
+    std::size_t pos = i;
+    std::size_t k = 0;
+    for (; k < key.size() && pos < text.size(); ++k) {
+      const auto [byte, len] = escaped_byte_at(text, pos);
+      if (byte != key[k]) break;
+      pos += len;
+    }
+    if (k == key.size()) {
+      out.append(text.substr(copied, i - copied));
+      out += "[redacted]";
+      copied = i = pos;
+    } else {
+      ++i;
+    }
+  }
+  if (copied == 0) return std::string(text);
+  out.append(text.substr(copied));
+  return out;
+}
+
+}  // namespace
+
 std::string Pipeline::scrub(std::string text) const {
   for (const std::string& form : key_forms_) {
     for (std::size_t pos = text.find(form); pos != std::string::npos; pos = text.find(form, pos)) {
@@ -394,6 +505,9 @@ std::string Pipeline::scrub(std::string text) const {
       pos += 10;
     }
   }
+  // The key with some of its bytes escaped, the way JSON encoders may echo it (`\/`, `\"`,
+  // `\\`, `\u002f`, `\u0041`, mixed) or URL-encoded in either case (%2f).
+  if (!options_.api_key.empty()) text = scrub_escaped(text, options_.api_key);
   return text;
 }
 

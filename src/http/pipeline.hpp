@@ -166,7 +166,8 @@ class RESPAN_EXPORT Pipeline {
 
   const ClientOptions& options() const noexcept { return options_; }
   void log(LogLevel level, std::string_view message) const;
-  /// Removes every occurrence of the API key (raw, JSON-escaped, URL-encoded) from `text`.
+  /// Removes every occurrence of the API key from `text`: raw, JSON-escaped (also with `\/`
+  /// or any byte as `\uXXXX`, in any mix) and URL-encoded (either hex case).
   std::string scrub(std::string text) const;
   /// Scrubs every string of `e` and caps its sizes (see Error).
   void sanitize(Error& e) const;

@@ -1,8 +1,13 @@
+#include <algorithm>
+#include <string>
+#include <string_view>
+
 #include <respan/models/request_log.hpp>
 
 #include "models/emit.hpp"
 #include "models/encode.hpp"
 #include "models/json_io.hpp"
+#include "util/text.hpp"
 
 namespace respan {
 
@@ -545,8 +550,24 @@ RequestLog RequestLog::from_record(const RequestLogRecord& record) {
   return span;
 }
 
+namespace detail {
+std::string span_model_problem(std::string_view model) {
+  if (model.empty()) return "required";
+  if (model.find('\0') != std::string_view::npos) return "holds a NUL byte";
+  if (std::all_of(model.begin(), model.end(), is_ascii_space)) return "blank (only whitespace)";
+  return {};
+}
+}  // namespace detail
+
 template <class Out>
 void emit_fields(Out& o, const RequestLog& r) {
+  // The create's rule for `model` (both writers, so every request-log create and the
+  // BatchLogger refuse it); an empty model is the caller's check (see span_model_problem).
+  if (!r.model.empty()) {
+    if (std::string why = detail::span_model_problem(r.model); !why.empty()) {
+      throw detail::EncodeError("model", why);
+    }
+  }
   emit_span(o, r);
   o.extra(r.extra);
 }

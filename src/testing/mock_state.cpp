@@ -109,8 +109,7 @@ std::optional<Route> resolve_route(std::string_view raw_path) {
 // ------------------------------------------------------------------------------ plumbing
 
 MockState::MockState(StateConfig config)
-    : config_(std::move(config)),
-      traces_(TraceStoreConfig{config_.organization_id, config_.organization_number, 1000}) {}
+    : config_(std::move(config)), traces_(TraceStoreConfig{config_.organization_id, 1000}) {}
 
 namespace {
 
@@ -604,6 +603,7 @@ const MockState::SpanRecord& MockState::store_span(Json span) {
   rec.data = std::move(span);
   span_index_[uid] = spans_.size();
   spans_.push_back(std::move(rec));
+  traces_.add_request_log(spans_.back().data);  // a span with a trace id joins its trace
   return spans_.back();
 }
 
@@ -752,6 +752,7 @@ ApiResponse MockState::span_patch(const std::string& uid, const ApiRequest& req)
     for (const auto& [k, v] : body["metadata"].items())
       span["metadata"][k] = v;
   }
+  traces_.add_request_log(span, /*refresh_only=*/true);
   return {200, span};
 }
 

@@ -47,7 +47,7 @@ void TraceStore::reset() {
 }
 
 void TraceStore::store_spans(std::vector<Json> spans, const std::string& via,
-                             const std::string& environment) {
+                             const std::string& environment, bool record) {
   for (auto& span : spans) {
     const std::string tid = span["trace_unique_id"].get<std::string>();
     const std::string sid = span["span_unique_id"].get<std::string>();
@@ -69,9 +69,11 @@ void TraceStore::store_spans(std::vector<Json> spans, const std::string& via,
       m.environment = environment;
       meta_.emplace(tid, std::move(m));
     }
-    Json arrival = span;
-    arrival["received_via"] = via;
-    arrivals_.push_back(std::move(arrival));
+    if (record) {
+      Json arrival = span;
+      arrival["received_via"] = via;
+      arrivals_.push_back(std::move(arrival));
+    }
     spans_[sid] = std::move(span);
   }
 }
@@ -147,11 +149,13 @@ std::optional<Json> TraceStore::trace_row(const std::string& tid) const {
   if (model.empty() && has(*root, "model")) model = text_of((*root)["model"]);
 
   Json row = Json::object();
-  row["id"] = meta.seq;
+  // `id` and `organization_id` are strings in the official types (§7.8); `organization_id` is
+  // an alias of `unique_organization_id`.
+  row["id"] = std::to_string(meta.seq);
   row["trace_unique_id"] = tid;
   row["root_span_unique_id"] = (*root)["span_unique_id"];
   row["unique_organization_id"] = config_.organization_id;
-  row["organization_id"] = config_.organization_number;
+  row["organization_id"] = config_.organization_id;
   row["organization_name"] = "Mock organization";
   row["organization_key_id"] = "mock_key";
   row["environment"] = meta.environment;

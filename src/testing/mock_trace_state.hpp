@@ -1,6 +1,7 @@
 // The traces part of the mock Respan service: spans ingested through
-// `POST /api/v1/traces/ingest` and `POST /api/v2/traces` (OTLP JSON), the traces aggregated from
-// them, and the traces endpoints (REFERENCE §7.8). HTTP routing lives in mock_traces.cpp.
+// `POST /api/v1/traces/ingest` and `POST /api/v2/traces` (OTLP JSON) or created as request logs
+// with a `trace_unique_id`, the traces aggregated from them, and the traces endpoints
+// (REFERENCE §7.8). HTTP routing lives in mock_traces.cpp.
 #pragma once
 
 #include <cstddef>
@@ -42,14 +43,14 @@ struct TraceHttp {
 int serve_traces(TraceStore& store, const TraceHttp& http);
 
 struct TraceStoreConfig {
-  std::string organization_id = "org_mock";  ///< `unique_organization_id` of every trace.
-  std::int64_t organization_number = 1;      ///< Integer `organization_id` of traces.
-  std::size_t max_bulk_delete = 1000;        ///< Bulk delete refuses more matches (§7.8).
+  /// `unique_organization_id` of every trace, and its alias `organization_id` (§7.8).
+  std::string organization_id = "org_mock";
+  std::size_t max_bulk_delete = 1000;  ///< Bulk delete refuses more matches (§7.8).
 };
 
 /// Trace storage plus the trace endpoint logic; every public member is thread-safe.
 ///
-/// A span is stored under its `span_unique_id`: a span sent again (by either route) replaces
+/// A span is stored under its `span_unique_id`: a span sent again (by any route) replaces
 /// the earlier one, moving it to another trace when its `trace_unique_id` changed. Traces are
 /// aggregated from their spans on every read.
 class TraceStore {
@@ -67,9 +68,19 @@ class TraceStore {
   ApiResponse public_read(const std::string& org, const std::string& tid);  ///< no auth
   ApiResponse bulk_delete(const ApiRequest& request);  ///< POST /api/traces/bulk/
 
+  /// Adds a request log (a span stored by `POST /api/request-logs/`, the bulk create or
+  /// MockServer::add_request_log(), already validated and normalised) to its trace when it has
+  /// a non-empty `trace_unique_id`; otherwise does nothing. Its span id is its
+  /// `span_unique_id` when that is a non-empty string [guess: the request-log create documents
+  /// no such field; trace ingest does], else its `unique_id`; an empty `span_parent_id` makes
+  /// it a root. It is not listed by ingested_spans(). With `refresh_only`, the span replaces
+  /// its stored copy only when that is still stored (a PATCH of the log must not bring back a
+  /// deleted trace).
+  void add_request_log(const Json& log, bool refresh_only = false);
+
   void reset();
-  /// Every accepted span in arrival order (re-sent spans each time), as stored, plus
-  /// `received_via` ("ingest" or "otlp").
+  /// Every span accepted by ingest or OTLP in arrival order (re-sent spans each time), as
+  /// stored, plus `received_via` ("ingest" or "otlp").
   std::vector<Json> ingested_spans() const;
   /// Every trace in first-seen order, in the retrieve shape (with `span_tree`) plus
   /// `is_public`.
@@ -79,13 +90,14 @@ class TraceStore {
 
  private:
   struct TraceMeta {
-    std::uint64_t seq = 0;  ///< First-seen order; also the trace's integer `id`.
+    std::uint64_t seq = 0;  ///< First-seen order; its decimal text is the trace's `id`.
     bool is_public = false;
     std::string environment;
   };
 
-  /// Stores normalised spans (under the lock).
-  void store_spans(std::vector<Json> spans, const std::string& via, const std::string& environment);
+  /// Stores normalised spans (under the lock); `record` adds them to ingested_spans().
+  void store_spans(std::vector<Json> spans, const std::string& via, const std::string& environment,
+                   bool record = true);
   /// The trace row (list shape) aggregated from its spans; nullopt when it has none.
   std::optional<Json> trace_row(const std::string& tid) const;
   /// The retrieve shape: the row plus `span_tree` (and `is_public` when `with_state`, for
@@ -97,7 +109,7 @@ class TraceStore {
 
   mutable std::mutex mu_;
   TraceStoreConfig config_;
-  std::vector<Json> arrivals_;         ///< Every accepted span, arrival order.
+  std::vector<Json> arrivals_;         ///< Every span accepted by ingest/OTLP, arrival order.
   std::map<std::string, Json> spans_;  ///< span_unique_id -> stored span.
   std::map<std::string, std::vector<std::string>> trace_spans_;  ///< tid -> span ids (order)
   std::unordered_map<std::string, TraceMeta> meta_;

@@ -580,6 +580,38 @@ ApiResponse TraceStore::otlp(const ApiRequest& req) {
           Json{{"partialSuccess", {{"rejectedSpans", rejected}, {"errorMessage", first_error}}}}};
 }
 
+void TraceStore::add_request_log(const Json& log, bool refresh_only) {
+  const auto tid = log.find("trace_unique_id");
+  if (tid == log.end() || !tid->is_string() || tid->get_ref<const std::string&>().empty()) return;
+  Json span = log;
+  std::string sid;
+  if (const auto s = log.find("span_unique_id"); s != log.end() && s->is_string()) {
+    sid = s->get<std::string>();
+  }
+  if (sid.empty()) sid = log.value("unique_id", std::string());
+  if (sid.empty()) return;
+  span["span_unique_id"] = sid;
+  if (const auto p = span.find("span_parent_id");
+      p != span.end() && (!p->is_string() || p->get_ref<const std::string&>().empty())) {
+    span.erase(p);  // a root span
+  }
+  try {
+    finish_span(span, "");  // the derived trace fields (start_time, latency, ...)
+  } catch (const HttpError&) {
+    return;  // not reached: the request-log create validated these fields already
+  }
+  const std::string environment = log.value("environment", std::string());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (refresh_only) {
+    const auto stored = spans_.find(sid);
+    if (stored == spans_.end() ||
+        stored->second.value("unique_id", std::string()) != log.value("unique_id", std::string())) {
+      return;  // deleted, or replaced by another span since
+    }
+  }
+  store_spans({std::move(span)}, "request_log", environment, /*record=*/false);
+}
+
 namespace {
 
 Json paginate_rows(const std::vector<Json>& rows, const PageParams& page, const ApiRequest& req) {

@@ -106,11 +106,12 @@ class ContractTraces : public ContractTest {
   }
 };
 
-const Shape kTraceRow = {{"id", kAny},
+// `id` and `organization_id` are strings in the official types (§7.8).
+const Shape kTraceRow = {{"id", kStr},
                          {"trace_unique_id", kStr},
                          {"root_span_unique_id", kStr},
                          {"unique_organization_id", kStr},
-                         {"organization_id", kAny},
+                         {"organization_id", kStr},
                          {"organization_name", kStr},
                          {"organization_key_id", kStr},
                          {"environment", kStr},
@@ -289,6 +290,158 @@ TEST_F(ContractTraces, ListRetrieveShareDeleteShapes) {
   EXPECT_TRUE(r.body["message"].is_string());
   EXPECT_FALSE(server_.trace(kTid).has_value());
   EXPECT_EQ(call("DELETE", std::string("/api/traces/") + kTid + "/").status, 404);
+}
+
+TEST_F(ContractTraces, RequestLogSpansWithATraceIdFormATrace) {
+  const std::string tid = "rl-trace-1";
+  const std::string window = "?start_time=2026-11-27T04:00:00Z&end_time=2026-11-27T06:00:00Z";
+  // The root, by the standard create: its unique_id is its span id.
+  Reply r = call("POST", "/api/request-logs/",
+                 span({{"trace_unique_id", tid},
+                       {"span_name", "pipeline"},
+                       {"span_workflow_name", "pipeline"},
+                       {"log_type", "workflow"},
+                       {"customer_identifier", "user-1"},
+                       {"start_time", "2026-11-27T05:00:00Z"},
+                       {"timestamp", "2026-11-27T05:00:03Z"}}));
+  ASSERT_EQ(r.status, 200) << r.text;
+  const std::string root = r.body.value("unique_id", std::string());
+  ASSERT_FALSE(root.empty());
+  // A child by the legacy alias, naming the root's unique_id as its parent.
+  r = call("POST", "/api/request-logs/create/",
+           span({{"trace_unique_id", tid},
+                 {"span_parent_id", root},
+                 {"span_name", "openai.chat"},
+                 {"prompt_tokens", 10},
+                 {"completion_tokens", 5},
+                 {"start_time", "2026-11-27T05:00:00.500Z"},
+                 {"timestamp", "2026-11-27T05:00:01.500Z"}}));
+  ASSERT_EQ(r.status, 200) << r.text;
+  const std::string llm = r.body.value("unique_id", std::string());
+  // Two more by the bulk create, with client-chosen span ids (the bulk answer has no ids), a
+  // grandchild among them; a log without a trace id joins no trace.
+  Json tool = span({{"trace_unique_id", tid},
+                    {"span_unique_id", "tool-1"},
+                    {"span_parent_id", root},
+                    {"span_name", "search"},
+                    {"log_type", "tool"},
+                    {"start_time", "2026-11-27T05:00:02Z"},
+                    {"timestamp", "2026-11-27T05:00:02.500Z"}});
+  const Json sub = span({{"trace_unique_id", tid},
+                         {"span_unique_id", "tool-1-sub"},
+                         {"span_parent_id", "tool-1"},
+                         {"span_name", "fetch"},
+                         {"log_type", "tool"},
+                         {"start_time", "2026-11-27T05:00:02.100Z"},
+                         {"timestamp", "2026-11-27T05:00:02.200Z"}});
+  r = call("POST", "/api/request-logs/bulk/",
+           Json{{"logs", Json::array({tool, sub, span({{"span_name", "alone"}})})}});
+  ASSERT_EQ(r.status, 200) << r.text;
+  ASSERT_EQ(r.body["success_count"], 3);
+  // Sent again under the same span id: it replaces the earlier copy in the trace.
+  tool["span_name"] = "web_search";
+  ASSERT_EQ(call("POST", "/api/request-logs/bulk/", Json{{"logs", Json::array({tool})}}).status,
+            200);
+  EXPECT_EQ(server_.request_logs().size(), 6u);   // the resent row is a new request log
+  EXPECT_TRUE(server_.ingested_spans().empty());  // request logs are not ingested spans
+  EXPECT_EQ(server_.traces().size(), 1u);
+
+  // List.
+  r = call("POST", "/api/traces/list/" + window, Json::object());
+  ASSERT_EQ(r.status, 200) << r.text;
+  ASSERT_EQ(r.body["results"].size(), 1u) << r.text;
+  Json row = r.body["results"][0];
+  expect_shape(row, kTraceRow, true, "trace row");
+  EXPECT_EQ(row["trace_unique_id"], tid);
+  EXPECT_EQ(row["span_count"], 4);
+  EXPECT_EQ(row["root_span_unique_id"], root);
+  EXPECT_EQ(row["name"], "pipeline");
+  EXPECT_EQ(row["customer_identifier"], "user-1");
+  EXPECT_EQ(row["total_tokens"], 15);
+  EXPECT_EQ(row["duration"], 3.0);
+  ASSERT_TRUE(row["id"].is_string()) << row["id"].dump();
+  ASSERT_TRUE(row["organization_id"].is_string()) << row["organization_id"].dump();
+  EXPECT_EQ(row["organization_id"], row["unique_organization_id"]);
+
+  // Retrieve: the tree nested by span_parent_id, siblings by start time.
+  const std::string path = "/api/traces/" + tid + "/";
+  r = call("GET", path);
+  ASSERT_EQ(r.status, 200) << r.text;
+  Shape detail = kTraceRow;
+  detail.push_back({"span_tree", kArr});
+  expect_shape(r.body, detail, true, "retrieve");
+  EXPECT_EQ(r.body["id"], row["id"]);
+  ASSERT_EQ(r.body["span_tree"].size(), 1u);
+  Json top = r.body["span_tree"][0];
+  EXPECT_EQ(top["span_unique_id"], root);
+  EXPECT_EQ(top["unique_id"], root);
+  EXPECT_EQ(top["span_name"], "pipeline");
+  EXPECT_FALSE(top.contains("span_parent_id"));
+  ASSERT_EQ(top["children"].size(), 2u);
+  EXPECT_EQ(top["children"][0]["span_unique_id"], llm);
+  EXPECT_EQ(top["children"][0]["span_parent_id"], root);
+  EXPECT_EQ(top["children"][0]["span_name"], "openai.chat");
+  EXPECT_EQ(top["children"][1]["span_unique_id"], "tool-1");
+  EXPECT_EQ(top["children"][1]["span_name"], "web_search");
+  ASSERT_EQ(top["children"][1]["children"].size(), 1u);
+  EXPECT_EQ(top["children"][1]["children"][0]["span_unique_id"], "tool-1-sub");
+  EXPECT_EQ(top["children"][1]["children"][0]["span_parent_id"], "tool-1");
+
+  // A PATCH of a log shows in its trace.
+  ASSERT_EQ(
+      call("PATCH", "/api/request-logs/" + llm + "/", Json{{"metadata", {{"k", "v"}}}}).status,
+      200);
+  r = call("GET", path);
+  EXPECT_EQ(r.body["span_tree"][0]["children"][0]["metadata"], Json({{"k", "v"}}));
+
+  // Share, public read without a key, unshare.
+  auto anon = client();
+  anon->set_default_headers({});
+  const std::string pub = "/api/org_mock/traces/" + tid + "/";
+  EXPECT_EQ(reply_of(anon->Get(pub.c_str())).status, 404);
+  r = call("PATCH", path, Json{{"is_public", true}});
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body, Json({{"trace_unique_id", tid}, {"is_public", true}}));
+  r = reply_of(anon->Get(pub.c_str()));
+  ASSERT_EQ(r.status, 200) << r.text;
+  expect_shape(r.body, detail, true, "public read");
+  EXPECT_EQ(r.body["span_tree"][0]["children"].size(), 2u);
+  ASSERT_EQ(call("PATCH", path, Json{{"is_public", false}}).status, 200);
+  EXPECT_EQ(reply_of(anon->Get(pub.c_str())).status, 404);
+  ASSERT_EQ(call("PATCH", path, Json{{"is_public", true}}).status, 200);
+
+  // Delete: every trace endpoint answers 404 afterwards, and a later PATCH of one of its logs
+  // does not bring it back.
+  r = call("DELETE", path);
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(call("GET", path).status, 404);
+  EXPECT_EQ(call("PATCH", path, Json{{"is_public", true}}).status, 404);
+  EXPECT_EQ(reply_of(anon->Get(pub.c_str())).status, 404);
+  EXPECT_EQ(call("DELETE", path).status, 404);
+  ASSERT_EQ(call("PATCH", "/api/request-logs/" + llm + "/", Json{{"note", "n"}}).status, 200);
+  EXPECT_EQ(call("GET", path).status, 404);
+  EXPECT_EQ(call("POST", "/api/traces/list/" + window, Json::object()).body["count"], 0);
+}
+
+TEST_F(ContractTraces, RequestLogAndIngestedSpansShareATraceById) {
+  // An ingested span and a request log with the same span id: the later one replaces it.
+  ASSERT_EQ(call("POST", "/api/v1/traces/ingest", ingest_spans()).status, 200);
+  Reply r = call("POST", "/api/request-logs/",
+                 span({{"trace_unique_id", kTid},
+                       {"span_unique_id", kChild},
+                       {"span_parent_id", kRoot},
+                       {"span_name", "from-request-log"},
+                       {"start_time", "2026-11-26T05:00:00.500Z"},
+                       {"timestamp", "2026-11-26T05:00:01.500Z"}}));
+  ASSERT_EQ(r.status, 200) << r.text;
+  const Json t = server_.trace(kTid).value();
+  EXPECT_EQ(t["span_count"], 2);
+  ASSERT_EQ(t["span_tree"][0]["children"].size(), 1u);
+  EXPECT_EQ(t["span_tree"][0]["children"][0]["span_name"], "from-request-log");
+  EXPECT_EQ(server_.ingested_spans().size(), 2u);
+  // A trace id that is empty joins no trace.
+  ASSERT_EQ(call("POST", "/api/request-logs/", span({{"trace_unique_id", ""}})).status, 200);
+  EXPECT_EQ(server_.traces().size(), 1u);
 }
 
 TEST_F(ContractTraces, ErrorBodiesAndHostileInput) {

@@ -342,6 +342,31 @@ TEST_F(BatchLoggerTest, InvalidSpansAreDroppedLocallyWithAReason) {
     EXPECT_EQ(req.body.find("nan"), std::string::npos);
 }
 
+TEST_F(BatchLoggerTest, BlankOrNulModelIsDroppedLocallyLikeTheCreateRefusesIt) {
+  Events ev;
+  BatchOptions o = fast();
+  o.on_event = ev.callback();
+  BatchLogger logger(client(), o);
+  respan::RequestLog blank = chat_span("blank");
+  blank.model = " \t ";
+  respan::RequestLog nul = chat_span("nul");
+  nul.model = std::string("gpt\0-4o", 7);
+  logger.log(blank);
+  logger.log(nul);
+  logger.log(chat_span("fine"));
+  const DeliveryReport r = logger.shutdown(10s);
+  expect_balanced(r);
+  EXPECT_EQ(r.delivered, 1u);
+  EXPECT_EQ(r.dropped_invalid, 2u);
+  std::lock_guard<std::mutex> lk(ev.mu);
+  ASSERT_EQ(ev.events.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(ev.events[i].reason, DropReason::invalid);
+    EXPECT_NE(ev.events[i].message.find("model"), std::string::npos) << ev.events[i].message;
+  }
+  EXPECT_EQ(stored_by_customer(), (std::map<std::string, int>{{"fine", 1}}));
+}
+
 TEST_F(BatchLoggerTest, FallsBackToSingleCreatesWhenBulkIsMissing) {
   Fault missing;
   missing.path_prefix = kBulk;

@@ -321,6 +321,116 @@ TEST_F(TracesApi, ShareUnshareAndPublicReadWithoutTheKey) {
   EXPECT_EQ(nope.error().code, ErrorCode::not_found);
 }
 
+TEST_F(TracesApi, RequestLogSpansWithATraceIdAreReadAndManagedAsATrace) {
+  const std::string tid = "rl-4bf92f3577b34da6";
+  const std::int64_t t0 = now_us() - 60 * 1000000LL;
+  auto c = client();
+  // The root and the LLM call by the single create; the LLM call names the root's unique_id.
+  respan::RequestLog root("gpt-4o");
+  root.trace_unique_id = tid;
+  root.span_name = "answer_question";
+  root.span_workflow_name = "answer_question";
+  root.log_type = respan::LogType::workflow();
+  root.customer_identifier = "alice";
+  root.start_time = at(t0);
+  root.timestamp = at(t0 + 3000000);
+  auto made = c.request_logs().create(root);
+  ASSERT_TRUE(made) << made.error();
+  const std::string root_id = made->unique_id;
+  respan::RequestLog llm("gpt-4o");
+  llm.trace_unique_id = tid;
+  llm.span_parent_id = root_id;
+  llm.span_name = "openai.chat";
+  llm.prompt_tokens = 12;
+  llm.completion_tokens = 8;
+  llm.start_time = at(t0 + 100000);
+  llm.timestamp = at(t0 + 2000000);
+  auto made_llm = c.request_logs().create(llm);
+  ASSERT_TRUE(made_llm) << made_llm.error();
+  // A tool call under the LLM call and its step, by the bulk create with their own span ids.
+  respan::RequestLog tool("gpt-4o");
+  tool.trace_unique_id = tid;
+  tool.span_parent_id = made_llm->unique_id;
+  tool.span_name = "lookup";
+  tool.log_type = respan::LogType::tool();
+  tool.extra["span_unique_id"] = "tool-span";
+  tool.start_time = at(t0 + 500000);
+  tool.timestamp = at(t0 + 900000);
+  respan::RequestLog step = tool;
+  step.span_parent_id = "tool-span";
+  step.span_name = "fetch";
+  step.extra["span_unique_id"] = "step-span";
+  step.start_time = at(t0 + 600000);
+  step.timestamp = at(t0 + 700000);
+  auto bulk = c.request_logs().create_bulk({tool, step});
+  ASSERT_TRUE(bulk) << bulk.error();
+  EXPECT_EQ(bulk->success_count, 2);
+
+  // Listed (default window: the last hour).
+  respan::TraceListQuery q;
+  q.filters.equals("customer_identifier", "alice");
+  auto page = c.traces().list(q);
+  ASSERT_TRUE(page) << page.error();
+  ASSERT_EQ(page->results.size(), 1u);
+  const respan::TraceRecord& row = page->results[0];
+  EXPECT_EQ(row.trace_unique_id, tid);
+  EXPECT_EQ(row.span_count, 4);
+  EXPECT_EQ(row.total_tokens, 20);
+  EXPECT_EQ(row.root_span_unique_id, root_id);
+  EXPECT_EQ(row.name, "answer_question");
+  ASSERT_TRUE(row.id.has_value());
+  EXPECT_FALSE(row.id->empty());
+  EXPECT_EQ(row.organization_id, row.unique_organization_id);
+  EXPECT_TRUE(row.extra.empty()) << row.extra.dump();
+
+  // Retrieved with the tree nested by span_parent_id.
+  auto t = c.traces().retrieve(tid);
+  ASSERT_TRUE(t) << t.error();
+  ASSERT_TRUE(t->span_tree.has_value());
+  ASSERT_EQ(t->span_tree->size(), 1u);
+  const respan::TraceSpanNode& top = t->span_tree->at(0);
+  EXPECT_EQ(top.span_unique_id, root_id);
+  EXPECT_EQ(top.unique_id, root_id);
+  EXPECT_EQ(top.span_name, "answer_question");
+  ASSERT_EQ(top.children.size(), 1u);
+  EXPECT_EQ(top.children[0].span_unique_id, made_llm->unique_id);
+  EXPECT_EQ(top.children[0].span_parent_id, root_id);
+  EXPECT_EQ(top.children[0].prompt_tokens, 12);
+  ASSERT_EQ(top.children[0].children.size(), 1u);
+  const respan::TraceSpanNode& tool_node = top.children[0].children[0];
+  EXPECT_EQ(tool_node.span_unique_id, "tool-span");
+  EXPECT_EQ(tool_node.span_name, "lookup");
+  ASSERT_EQ(tool_node.children.size(), 1u);
+  EXPECT_EQ(tool_node.children[0].span_unique_id, "step-span");
+  EXPECT_TRUE(tool_node.children[0].children.empty());
+  EXPECT_EQ(t->id, row.id);
+
+  // Shared, then read without the key.
+  const std::string org = t->unique_organization_id.value_or("");
+  ASSERT_FALSE(org.empty());
+  EXPECT_FALSE(c.traces().retrieve_public(org, tid));
+  auto shared = c.traces().share(tid);
+  ASSERT_TRUE(shared) << shared.error();
+  EXPECT_EQ(shared->is_public, true);
+  auto pub = c.traces().retrieve_public(org, tid);
+  ASSERT_TRUE(pub) << pub.error();
+  ASSERT_TRUE(pub->span_tree.has_value());
+  EXPECT_EQ(shape(*pub->span_tree), shape(*t->span_tree));
+
+  // Deleted: gone for every trace call.
+  ASSERT_TRUE(c.traces().remove(tid));
+  for (const auto& r : {c.traces().retrieve(tid), c.traces().retrieve_public(org, tid)}) {
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  }
+  auto reshare = c.traces().share(tid);
+  ASSERT_FALSE(reshare);
+  EXPECT_EQ(reshare.error().code, ErrorCode::not_found);
+  auto again = c.traces().remove(tid);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::not_found);
+}
+
 TEST_F(TracesApi, BulkDeleteByFiltersRefusesEmptyFilters) {
   ingest_trace("t-x", 0.2, "alice");
   ingest_trace("t-y", 0.2, "bob");

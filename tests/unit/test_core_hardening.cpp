@@ -3,10 +3,15 @@
 // size caps, deep JSON, hostile bulk answers, repeated pages, throwing hooks.
 #include <chrono>
 #include <clocale>
+#include <cstdio>
 #include <deque>
+#include <functional>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -117,6 +122,56 @@ TEST(OptionsValidation, BadBaseUrlIsReportedWhenTheClientIsMade) {
     invalid(o);
     EXPECT_FALSE(respan::RespanClient::create(o)) << url;
   }
+}
+
+TEST(OptionsValidation, BaseUrlWithDotSegmentsIsRefused) {
+  // libcurl and servers collapse dot segments: the calls would reach another path.
+  for (const char* url :
+       {"https://api.respan.ai/./api", "https://api.respan.ai/x/../api",
+        "https://api.respan.ai/x/..", "https://api.respan.ai/..", "https://api.respan.ai/x/./",
+        "https://api.respan.ai/x/../", "https://api.respan.ai/%2e%2E/api",
+        "https://api.respan.ai/x/%2E", "https://api.respan.ai/x/.%2e", "https://api.respan.ai/."}) {
+    auto o = base_options();
+    o.base_url = url;
+    EXPECT_NE(invalid(o).message.find("segments"), std::string::npos) << url;
+    auto c = respan::RespanClient::create(o);
+    ASSERT_FALSE(c) << url;
+    EXPECT_EQ(c.error().code, ErrorCode::invalid_argument) << url;
+  }
+  // Dots inside a segment are fine.
+  for (const char* url : {"https://api.respan.ai/v1.2/api", "https://api.respan.ai/.well/x",
+                          "https://api.respan.ai/..x/", "https://api.respan.ai/x.."}) {
+    auto o = base_options();
+    o.base_url = url;
+    EXPECT_TRUE(respan::detail::validate_options(o)) << url;
+  }
+}
+
+TEST(OptionsValidation, ApiKeyOutsideVisibleAsciiIsRefusedWithoutEchoingIt) {
+  for (const std::string& key :
+       {std::string("sk-inner space-SECRET"), std::string("sk-tab\tSECRET"),
+        std::string("sk-del\x7fSECRET"), std::string("sk-\xc3\xa9-SECRET"),
+        std::string("sk-\x80-SECRET"), std::string("sk-nbsp\xc2\xa0SECRET"),
+        std::string("sk-nul\0SECRET", 13)}) {
+    auto o = base_options();
+    o.api_key = key;
+    const respan::Error e = invalid(o);
+    EXPECT_EQ(e.message.find("SECRET"), std::string::npos) << e.message;
+    EXPECT_EQ(e.to_string().find("SECRET"), std::string::npos) << e.to_string();
+    auto c = respan::RespanClient::create(o);
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ(c.error().to_string().find("SECRET"), std::string::npos);
+  }
+  // Every visible ASCII character is accepted; surrounding whitespace is trimmed.
+  std::string all;
+  for (char c = 0x21; c < 0x7f; ++c)
+    all += c;
+  auto o = base_options();
+  o.api_key = all;
+  EXPECT_TRUE(respan::detail::validate_options(o));
+  o.api_key = " sk-trimmed\n";
+  EXPECT_EQ(respan::detail::validate_options(o).value().api_key, "sk-trimmed");
 }
 
 TEST(OptionsValidation, PlainHttpOnlyToLoopbackUnlessAllowed) {
@@ -255,7 +310,90 @@ TEST(Bodies, DeeplyNestedCallerJsonIsRefusedNotRecursedInto) {
   EXPECT_TRUE(t->seen.empty());
 }
 
+TEST(Bodies, BlankOrNulModelIsRefusedBeforeSending) {
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
+  auto client = respan::RespanClient::create(base_options(t)).value();
+  for (const std::string& model : {std::string(""), std::string(" "), std::string("\t \n"),
+                                   std::string("gpt\0-4o", 7), std::string("\0", 1)}) {
+    respan::RequestLog span("x");
+    span.model = model;
+    auto r = client.request_logs().create(span);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
+    EXPECT_NE(r.error().message.find("model"), std::string::npos) << r.error().message;
+    // The bulk create refuses the row and sends the others.
+    t->script.push_back(resp(200, R"({"success_count": 1, "error_count": 0, "errors": []})"));
+    auto bulk = client.request_logs().create_bulk({span, respan::RequestLog("gpt-4o")});
+    ASSERT_TRUE(bulk) << bulk.error();
+    EXPECT_EQ(bulk->success_count, 1);
+    ASSERT_EQ(bulk->errors.size(), 1u);
+    EXPECT_EQ(bulk->errors[0].index, 0);
+    EXPECT_NE(bulk->errors[0].error.find("model"), std::string::npos) << bulk->errors[0].error;
+    ASSERT_FALSE(t->seen.empty());
+    ASSERT_TRUE(t->seen.back().body.has_value());
+    const Json sent = Json::parse(*t->seen.back().body);
+    ASSERT_EQ(sent["logs"].size(), 1u);
+    EXPECT_EQ(sent["logs"][0]["model"], "gpt-4o");
+    t->seen.clear();
+  }
+  // The shared rule: both writers of the create body (the BatchLogger's sink writes the text).
+  respan::RequestLog blank(" ");
+  std::string text;
+  auto written = respan::detail::encode_text(blank, "RequestLog", text);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().message, "RequestLog.model: blank (only whitespace)");
+  EXPECT_TRUE(text.empty());
+  auto dom = respan::detail::encode(blank, "RequestLog");
+  ASSERT_FALSE(dom);
+  EXPECT_EQ(dom.error().message, written.error().message);
+  blank.model = std::string("a\0b", 3);
+  EXPECT_EQ(respan::detail::encode(blank, "RequestLog").error().message,
+            "RequestLog.model: holds a NUL byte");
+  // A model with inner or surrounding spaces is someone's model name: sent as given.
+  respan::RequestLog spaced(" my model ");
+  EXPECT_TRUE(respan::detail::encode(spaced, "RequestLog"));
+}
+
 // ---------------------------------------------------------------- hostile answers
+
+TEST(HostileAnswers, AnUpdateAnswerThatIsNotAnObjectIsADecodeError) {
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
+  auto client = respan::RespanClient::create(base_options(t)).value();
+  // Each update method, returning its error (nullopt on success).
+  using Call = std::function<std::optional<respan::Error>()>;
+  auto error_of = [](const auto& r) -> std::optional<respan::Error> {
+    if (r) return std::nullopt;
+    return r.error();
+  };
+  const std::vector<std::pair<std::string, Call>> calls = {
+      {"request_logs().update",
+       [&] { return error_of(client.request_logs().update("u", respan::RequestLogUpdate{})); }},
+      {"datasets().update",
+       [&] { return error_of(client.datasets().update("d", respan::DatasetUpdate{})); }},
+      {"dataset_logs().update",
+       [&] { return error_of(client.dataset_logs("d").update("u", respan::DatasetLogUpdate{})); }},
+      {"dataset_logs().replace",
+       [&] { return error_of(client.dataset_logs("d").replace("u", respan::DatasetLogUpdate{})); }},
+      {"traces().set_public", [&] { return error_of(client.traces().set_public("t", true)); }},
+  };
+  for (const auto& [name, call] : calls) {
+    for (const char* body : {"[]", "[{}]", "\"ok\"", "42", "true", "null"}) {
+      t->script.push_back(resp(200, body));
+      const std::optional<respan::Error> e = call();
+      ASSERT_TRUE(e) << name << " accepted " << body;
+      EXPECT_EQ(e->code, ErrorCode::decode) << name << " " << body;
+      EXPECT_EQ(e->http_status, 200) << name << " " << body;
+      EXPECT_NE(e->message.find("JSON object"), std::string::npos) << name << " " << e->message;
+    }
+    // An object, and an empty body (an acknowledgement without a record), are answers.
+    for (const char* body : {"{}", ""}) {
+      t->script.push_back(resp(200, body));
+      const std::optional<respan::Error> e = call();
+      EXPECT_FALSE(e) << name << " " << body << ": " << e->to_string();
+    }
+  }
+  EXPECT_TRUE(t->script.empty());
+}
 
 TEST(HostileAnswers, DeeplyNestedJsonIsADecodeErrorNotACrash) {
   const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
@@ -306,6 +444,57 @@ TEST(HostileAnswers, KeyEchoedAsAFieldNameOrEscapedIsScrubbedEverywhere) {
     everything += l;
   EXPECT_EQ(everything.find("SECRET"), std::string::npos) << everything;
   EXPECT_NE(everything.find("[redacted]"), std::string::npos);
+}
+
+TEST(HostileAnswers, KeyEchoedWithUnicodeOrMixedEscapesIsScrubbed) {
+  const std::string key = kKey;  // sk-live/SECRET"key-1234567890
+  // Each spelling of the key a JSON encoder or a URL may produce.
+  std::string all_u;  // every byte as \u00XX
+  std::string upper_u;
+  for (char c : key) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+    all_u += buf;
+    std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
+    upper_u += buf;
+  }
+  const std::vector<std::string> spellings = {
+      all_u,
+      upper_u,
+      R"(sk-live\u002fSECRET\u0022key-1234567890)",  // only the specials, as \u
+      R"(sk-live\/SECRET\"key\u002d1234567890)",     // mixed escapes
+      R"(\u0073k-live\/SECRET\"key-1234567890)",     // the first byte escaped
+      "sk-live%2fSECRET%22key-1234567890",           // URL-encoded, lower-case hex
+      "sk%2Dlive%2FSECRET%22key-1234567890",         // more bytes URL-encoded
+  };
+  for (const std::string& spelled : spellings) {
+    auto t = std::make_shared<respan::test::ScriptedTransport>();
+    const std::string body = R"({"detail": "invalid key )" + spelled + R"(, check it"})";
+    t->script.push_back(resp(401, body));
+    std::vector<std::string> logs;
+    auto o = base_options(t);
+    o.log_level = respan::LogLevel::debug;
+    o.log = [&](respan::LogLevel, std::string_view m) { logs.emplace_back(m); };
+    Pipeline p(respan::detail::validate_options(o).value());
+    auto r = p.execute(list_request());
+    ASSERT_FALSE(r);
+    const respan::Error& e = r.error();
+    EXPECT_EQ(e.raw_body, R"({"detail": "invalid key [redacted], check it"})") << spelled;
+    EXPECT_EQ(e.message, "invalid key [redacted], check it") << spelled;
+    ASSERT_FALSE(logs.empty());
+    for (const auto& l : logs) {
+      EXPECT_EQ(l.find(spelled), std::string::npos) << l;
+      EXPECT_EQ(l.find("SECRET"), std::string::npos) << l;
+    }
+  }
+  // Text that only resembles the key is left alone.
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
+  const std::string near = R"({"detail": "sk-live\/SECRET\"key-123456789 \\u0041 %zz"})";
+  t->script.push_back(resp(400, near));
+  Pipeline p(respan::detail::validate_options(base_options(t)).value());
+  auto r = p.execute(list_request());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().raw_body, near);
 }
 
 TEST(HostileAnswers, HugeErrorBodiesAndMessagesAreCapped) {

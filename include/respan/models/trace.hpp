@@ -32,11 +32,12 @@ RESPAN_EXPORT void from_json(const Json& j, TraceSpanNode& n);
 /// #span_tree) return it: aggregates over its spans.
 struct RESPAN_EXPORT TraceRecord {
   std::string trace_unique_id;    ///< The trace's identity ("" if the server sent none).
-  std::optional<std::string> id;  ///< The server's row id (an integer kept as its text).
+  std::optional<std::string> id;  ///< The server's row id (a string; an integer is kept as text).
   std::optional<std::string> root_span_unique_id;  ///< Span id of the root span.
   /// Organization id of the public-read path (TracesResource::retrieve_public()).
   std::optional<std::string> unique_organization_id;
-  std::optional<std::string> organization_id;  ///< An integer kept as its text.
+  /// A string, an alias of #unique_organization_id (an integer is kept as its text).
+  std::optional<std::string> organization_id;
   std::optional<std::string> organization_name;
   std::optional<std::string> organization_key_id;
   std::optional<std::string> environment;

@@ -50,8 +50,10 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   std::string environment = "test";
   /// More accepted keys: key -> environment (e.g. {"prod-key", "prod"}).
   std::map<std::string, std::string> extra_keys;
-  /// `organization_id` reported on spans and dataset logs (a string, as the span create
-  /// response documents it), and the one entry of a dataset's `unique_organization_ids`.
+  /// `organization_id` reported on spans, dataset logs and traces (a string, as the span create
+  /// response and the trace types document it; on traces also `unique_organization_id`, the
+  /// organization of the public-read path), and the one entry of a dataset's
+  /// `unique_organization_ids`.
   std::string organization_id = "org_mock";
   /// Integer organization id of datasets: `organization_id` of list rows and `organization`
   /// of retrieve/update answers (REFERENCE §4.2, §4.3: integers in the official types).
@@ -188,9 +190,20 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// as strings), `start_time`/`end_time`/`duration`, `span_count`, `llm_call_count` (spans of
 /// a generation log type), `total_cost`, token totals and `error_count` (spans with status
 /// `error`). Traces are listed when their `start_time` is in the window; sort key `timestamp`
-/// (the default, `-timestamp`) is that start time. Traces and request logs are separate stores
-/// here: ingested spans are not request logs, and spans created through `request-logs/` do not
-/// form traces.
+/// (the default, `-timestamp`) is that start time. Trace rows and details carry `id` (the
+/// trace's first-seen number as text) and `organization_id` (the same string as
+/// `unique_organization_id`) as strings, as the official types do.
+///
+/// Spans created through `request-logs/` (single create, the `create/` alias, bulk create and
+/// add_request_log()) with a non-empty `trace_unique_id` also form traces, as the trace
+/// linkage fields of the create documents: each is stored in its trace under its
+/// `span_unique_id` when the body carries one as a non-empty string, else under its
+/// `unique_id` (what a child's `span_parent_id` then names); `span_parent_id` links it to its
+/// parent (empty: a root), `span_name` / `span_workflow_name` name it. Such a span is
+/// deduplicated with ingested spans by span id, is not listed by ingested_spans(), and a
+/// `PATCH request-logs/{uid}/` refreshes its copy in the trace. The other direction does not
+/// hold: ingested spans are not request logs, and deleting a trace leaves the request logs
+/// of its spans in place [guess].
 ///
 /// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
 /// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
@@ -283,12 +296,12 @@ class RESPAN_TESTING_EXPORT MockServer {
   /// Evaluation tasks of a dataset, oldest first.
   std::vector<nlohmann::json> evaluation_runs(const std::string& dataset_id) const;
 
-  /// Every span accepted by `POST /api/v1/traces/ingest` or `POST /api/v2/traces`, in arrival
-  /// order (a span sent twice appears twice), as stored: the ingest fields plus the derived
-  /// ones (`start_time`, `timestamp`, `latency`, `prompt_tokens`, `completion_tokens`,
-  /// `total_request_tokens`, `status`, `log_type`, `environment`), with `received_via` set to
-  /// `"ingest"` or `"otlp"`. OTLP spans carry their ids as lower-case hex and their attributes
-  /// mapped as described on the class.
+  /// Every span accepted by `POST /api/v1/traces/ingest` or `POST /api/v2/traces` (not the
+  /// request logs that joined a trace), in arrival order (a span sent twice appears twice),
+  /// as stored: the ingest fields plus the derived ones (`start_time`, `timestamp`, `latency`,
+  /// `prompt_tokens`, `completion_tokens`, `total_request_tokens`, `status`, `log_type`,
+  /// `environment`), with `received_via` set to `"ingest"` or `"otlp"`. OTLP spans carry their
+  /// ids as lower-case hex and their attributes mapped as described on the class.
   std::vector<nlohmann::json> ingested_spans() const;
   /// Every stored trace, first seen first, in the shape of `GET /api/traces/{tid}/` plus
   /// `is_public` (whether it is shared): the aggregated trace fields and `span_tree` (each node a
