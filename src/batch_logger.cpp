@@ -713,27 +713,46 @@ class Core {
   // Serializes the rows of a batch into request bodies within max_batch_bytes (exporter
   // thread). Rows that cannot be sent are settled dropped.
   void prepare(Batch& batch) {
+    std::size_t provisional = 0;  // the reserve of the piece being written, counted before use
+    try {
+      write_pieces(batch, provisional);
+    } catch (...) {
+      std::lock_guard<std::mutex> lk(mu_);
+      inflight_bytes_ -= provisional;
+      throw;
+    }
+  }
+
+  // Request bodies count against max_queue_bytes: a piece's reserve from the moment it is
+  // made, its capacity once written. Without an on_event callback a span is no longer needed
+  // once its piece is written, so it is destroyed then (and its estimate released): a batch
+  // never holds its spans and all its bodies at once.
+  void write_pieces(Batch& batch, std::size_t& provisional) {
     const std::string_view prefix = cfg_.sink->body_prefix();
     const std::string_view suffix = cfg_.sink->body_suffix();
     const std::size_t cap = opt().max_batch_bytes;
-    // The bodies about to be written count against max_queue_bytes before they exist (their
-    // size is not known yet: at most the spans' estimate, at most max_batch_bytes a piece);
-    // the real capacities replace this below.
-    std::size_t provision = 0;
-    for (const Row& row : batch.rows)
-      provision += row.item.bytes;
-    provision = std::min(provision, cap);
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      inflight_bytes_ += provision;
-    }
+    const bool keep_spans = static_cast<bool>(opt().on_event);
     Piece piece;
     auto close_piece = [&] {
       if (piece.rows.empty()) return;
       piece.body += suffix;
       batch.pieces.push_back(std::move(piece));
       piece = Piece();
-    };
+      Piece& p = batch.pieces.back();
+      std::vector<std::unique_ptr<TraceSpan>> done;
+      if (!keep_spans) done.reserve(p.rows.size());
+      std::lock_guard<std::mutex> lk(mu_);
+      inflight_bytes_ -= std::exchange(provisional, 0);
+      p.accounted = p.body.capacity();
+      inflight_bytes_ += p.accounted;
+      if (!keep_spans) {
+        for (Row* r : p.rows) {
+          inflight_bytes_ -= r->item.bytes;
+          r->item.bytes = 0;
+          done.push_back(std::move(r->item.span));
+        }
+      }
+    };  // `lk` is released before `done` is destroyed
     std::string scratch;
     for (Row& row : batch.rows) {
       scratch.clear();
@@ -760,7 +779,14 @@ class Core {
       if (!piece.rows.empty() && piece.body.size() + 1 + scratch.size() + suffix.size() > cap)
         close_piece();
       if (piece.rows.empty()) {
-        piece.body.reserve(std::min(cap, scratch.size() * (batch.rows.size() + 1) + 64));
+        const std::size_t reserve =
+            std::min(cap, scratch.size() * (batch.rows.size() + 1) + cfg_.body_overhead + 64);
+        {
+          std::lock_guard<std::mutex> lk(mu_);
+          inflight_bytes_ += reserve;
+          provisional = reserve;
+        }
+        piece.body.reserve(reserve);
         piece.body.assign(prefix);
       } else {
         piece.body.push_back(',');
@@ -771,25 +797,7 @@ class Core {
       piece.rows.push_back(&row);
     }
     close_piece();
-    // The bodies count against max_queue_bytes from now on; without an on_event callback
-    // the spans themselves are no longer needed: destroyed here, outside the lock.
-    std::vector<std::unique_ptr<TraceSpan>> done;
-    if (!opt().on_event) done.reserve(batch.rows.size());
-    std::lock_guard<std::mutex> lk(mu_);
-    inflight_bytes_ -= provision;
-    for (Piece& p : batch.pieces) {
-      p.accounted = p.body.capacity();
-      inflight_bytes_ += p.accounted;
-    }
-    if (!opt().on_event) {
-      for (Row& row : batch.rows) {
-        if (row.settled) continue;
-        inflight_bytes_ -= row.item.bytes;
-        row.item.bytes = 0;
-        done.push_back(std::move(row.item.span));
-      }
-    }
-  }  // `lk` is released before `done` is destroyed
+  }
 
   // ------------------------------------------------------------------ sender thread
   void send_loop() noexcept {
@@ -1293,7 +1301,7 @@ class Core {
   std::vector<Batch*> inflight_;        // taken from the queue, not yet fully settled; in order
   std::unique_ptr<Batch> handoff_;      // serialized, waiting for the sender
   std::condition_variable handoff_cv_;  // exporter <-> sender, and backoff sleeps
-  bool serializer_done_ = false;                       // the exporter thread has finished
+  bool serializer_done_ = false;        // the exporter thread has finished
   bool wake_pending_ = false;
   std::uint64_t next_seq_ = 0;
   std::uint64_t flush_target_ = 0;
