@@ -166,7 +166,8 @@ Result<BulkResult> send_bulk(const Pipeline& p, const std::string& path,
     valid.push_back(i);
   }
   // One deadline for the whole call: each chunk gets what is left of it.
-  const std::chrono::milliseconds budget = o.call_deadline.value_or(p.options().call_deadline);
+  std::chrono::milliseconds budget = o.call_deadline.value_or(p.options().call_deadline);
+  if (budget == std::chrono::milliseconds::max()) budget = std::chrono::milliseconds(0);  // none
   const auto deadline = p.steady_now() + budget;
   std::optional<Error> first_failure;
   for (std::size_t begin = 0; begin < valid.size(); begin += max_chunk) {

@@ -89,7 +89,9 @@ struct RESPAN_EXPORT ClientOptions {
   std::string base_url = "https://api.respan.ai";
   /// Allow plain `http://` to a non-loopback host (the API key then travels in clear text).
   bool allow_insecure_http = false;
-  /// Time allowed to establish a connection (per attempt); 1 ms - 1 hour.
+  /// Time allowed to establish a connection (per attempt); 1 ms - 1 hour. For every duration
+  /// of these options, `std::chrono::milliseconds::max()` means "no limit" (the longest value
+  /// allowed; no deadline for #call_deadline) and a negative value is refused.
   std::chrono::milliseconds connect_timeout{10'000};
   /// Time allowed for one attempt, connect included; 1 ms - 1 day.
   std::chrono::milliseconds request_timeout{60'000};
@@ -154,7 +156,7 @@ struct RESPAN_EXPORT ClientOptions {
 /// ranges of ClientOptions (e.g. a timeout of 0) fail the call with invalid_argument.
 struct RESPAN_EXPORT RequestOptions {
   std::optional<std::chrono::milliseconds> request_timeout;  ///< Per-attempt timeout, > 0.
-  std::optional<std::chrono::milliseconds> call_deadline;    ///< Overall budget; 0 = none.
+  std::optional<std::chrono::milliseconds> call_deadline;    ///< Overall budget; 0 or max() = none.
   std::optional<int> max_retries;                            ///< 0-100.
   std::shared_ptr<const CancellationToken> cancel;
   /// Extra headers for this call (same rules as ClientOptions::default_headers).

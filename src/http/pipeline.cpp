@@ -46,6 +46,11 @@ std::optional<Error> check_duration(const char* name, milliseconds v, millisecon
   return std::nullopt;
 }
 
+// duration::max() stands for "no limit": replaced by `as`.
+void saturate(milliseconds& d, milliseconds as) {
+  if (d == milliseconds::max()) d = as;
+}
+
 constexpr milliseconds kHour{3'600'000};
 constexpr milliseconds kDay = kHour * 24;
 constexpr milliseconds kWeek = kDay * 7;
@@ -246,6 +251,14 @@ Result<ClientOptions> validate_options(ClientOptions o) {
   }
   const std::size_t scheme_end = base.find("://");
   o.base_url = ascii_lower(std::string_view(base).substr(0, scheme_end)) + base.substr(scheme_end);
+  // duration::max() means "no limit": the longest value each option takes (none for the
+  // call deadline). Other values outside the ranges below are refused, negative ones too.
+  saturate(o.connect_timeout, kHour);
+  saturate(o.request_timeout, kDay);
+  saturate(o.call_deadline, milliseconds(0));
+  for (milliseconds* d : {&o.retry.initial_backoff, &o.retry.min_backoff, &o.retry.max_backoff,
+                          &o.retry.max_retry_after})
+    saturate(*d, kHour);
   if (auto e = check_duration("connect_timeout", o.connect_timeout, milliseconds(1), kHour))
     return *e;
   if (auto e = check_duration("request_timeout", o.request_timeout, milliseconds(1), kDay))
@@ -642,13 +655,17 @@ Result<Reply> Pipeline::execute_with(const ApiRequest& r, std::string* lent,
   if (!r.absolute_url) {
     if (auto bad = check_path(r.path)) return refuse(std::move(*bad));
   }
+  std::optional<milliseconds> per_call_timeout = call.request_timeout;
+  std::optional<milliseconds> per_call_deadline = call.call_deadline;
+  if (per_call_timeout) saturate(*per_call_timeout, kDay);
+  if (per_call_deadline) saturate(*per_call_deadline, milliseconds(0));
   if (call.request_timeout) {
-    if (auto e = check_duration("RequestOptions::request_timeout", *call.request_timeout,
+    if (auto e = check_duration("RequestOptions::request_timeout", *per_call_timeout,
                                 milliseconds(1), kDay))
       return refuse(std::move(*e));
   }
   if (call.call_deadline) {
-    if (auto e = check_duration("RequestOptions::call_deadline", *call.call_deadline,
+    if (auto e = check_duration("RequestOptions::call_deadline", *per_call_deadline,
                                 milliseconds(0), kWeek))
       return refuse(std::move(*e));
   }
@@ -661,8 +678,8 @@ Result<Reply> Pipeline::execute_with(const ApiRequest& r, std::string* lent,
   }
 
   const int max_retries = call.max_retries.value_or(options_.retry.max_retries);
-  const milliseconds per_attempt = call.request_timeout.value_or(options_.request_timeout);
-  const milliseconds budget = call.call_deadline.value_or(options_.call_deadline);
+  const milliseconds per_attempt = per_call_timeout.value_or(options_.request_timeout);
+  const milliseconds budget = per_call_deadline.value_or(options_.call_deadline);
   const bool has_deadline = budget.count() > 0;
   const auto deadline = steady_now() + budget;
   const bool idempotent = is_idempotent(r.idempotency);

@@ -670,3 +670,30 @@ TEST(Client, MovedFromClientIsSafeToUseAndDestroy) {
 }
 
 }  // namespace
+
+TEST(Durations, MaxMeansNoLimitAndNegativeIsRefused) {
+  auto t = std::make_shared<respan::test::ScriptedTransport>();
+  auto o = base_options(t);
+  o.connect_timeout = std::chrono::milliseconds::max();
+  o.request_timeout = std::chrono::milliseconds::max();
+  o.call_deadline = std::chrono::milliseconds::max();
+  o.retry.max_backoff = std::chrono::milliseconds::max();
+  o.retry.max_retry_after = std::chrono::milliseconds::max();
+  auto v = respan::detail::validate_options(o);
+  ASSERT_TRUE(v) << v.error();
+  EXPECT_EQ(v->call_deadline.count(), 0);  // none
+  EXPECT_EQ(v->request_timeout, std::chrono::hours(24));
+  EXPECT_EQ(v->connect_timeout, std::chrono::hours(1));
+  // A call with RequestOptions at max() is sent (no overflow, no refusal).
+  t->script.push_back(resp(200, R"({"id": "x"})"));
+  Pipeline p(*v);
+  respan::RequestOptions ro;
+  ro.request_timeout = std::chrono::milliseconds::max();
+  ro.call_deadline = std::chrono::milliseconds::max();
+  auto r = p.execute({HttpMethod::get, "/api/request-logs/x/", {}, std::nullopt}, ro);
+  EXPECT_TRUE(r) << r.error();
+  o.request_timeout = std::chrono::milliseconds(-1);
+  auto bad = respan::detail::validate_options(o);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
+}
