@@ -32,6 +32,9 @@ struct RESPAN_EXPORT HttpRequest {
   std::optional<std::string> body;
   std::chrono::milliseconds timeout{0};          ///< Whole attempt; 0 = none.
   std::chrono::milliseconds connect_timeout{0};  ///< 0 = transport default.
+  /// Cancels the exchange: the built-in transport ends a request in flight within about
+  /// 10 ms of CancellationToken::cancel() (ErrorCode::cancelled), even while the server sends
+  /// nothing.
   std::shared_ptr<const CancellationToken> cancel;
 };
 
