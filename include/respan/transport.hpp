@@ -79,7 +79,9 @@ struct RESPAN_EXPORT CurlTransportOptions {
 /// use and returns it afterwards, and each handle keeps its own keep-alive connections, so
 /// sequential calls reuse a connection. Handles share only the DNS and TLS-session caches.
 /// Decodes gzip/deflate (and br when libcurl has it), follows no redirects, requires TLS 1.2
-/// or newer.
+/// or newer. Fork-safe: in a child process created by fork() the transport never touches the
+/// handles, connections or locks it inherited (they are left to the parent, and leaked in the
+/// child) and opens connections of its own.
 RESPAN_EXPORT std::shared_ptr<Transport> make_curl_transport(
     const CurlTransportOptions& options = {});
 

@@ -17,10 +17,16 @@
 // only that late while a server hangs. Without a token the loop waits as long as libcurl
 // asks, like curl_easy_perform. The poll returns as soon as a socket is ready or libcurl's own
 // timer (connect and request timeouts) expires, so the slices cost nothing on a live transfer.
+//
+// fork(): the transport is fork-aware (util/fork.hpp). In a child process it abandons the
+// idle handles, their connections (sockets and TLS state shared with the parent) and the
+// share handle, without cleaning them up, re-creates its mutexes and makes fresh handles and
+// a fresh share on demand.
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +36,7 @@
 
 #include <respan/transport.hpp>
 
+#include "util/fork.hpp"
 #include "util/text.hpp"
 
 namespace respan {
@@ -220,15 +227,22 @@ CURLcode from_multi(CURLMcode mc) {
   return mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_BAD_FUNCTION_ARGUMENT;
 }
 
-class CurlTransport final : public Transport {
+class CurlTransport final : public Transport, private detail::ForkAware {
  public:
   explicit CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
     global_init();
     share_ = make_share();
+    // Last, once the object is whole: from here on a fork() in another thread may call
+    // on_fork_child() in the child.
+    if (!detail::register_fork_aware(this)) {
+      if (share_ != nullptr) curl_share_cleanup(share_);
+      throw std::bad_alloc();
+    }
   }
 
   ~CurlTransport() override {
-    idle_.clear();  // the handles go before the share they use
+    detail::unregister_fork_aware(this);  // first: a child must not see a half-destroyed object
+    idle_.clear();                        // the handles go before the share they use
     if (share_ != nullptr) curl_share_cleanup(share_);
   }
 
@@ -424,6 +438,14 @@ class CurlTransport final : public Transport {
     return share;
   }
 
+  // The share new handles attach to; made here in a child process after fork(), where the
+  // parent's was abandoned.
+  CURLSH* current_share() {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (share_ == nullptr) share_ = make_share();
+    return share_;
+  }
+
   std::unique_ptr<Handle> make_handle() {
     auto handle = std::make_unique<Handle>();
     handle->curl = curl_easy_init();
@@ -443,7 +465,7 @@ class CurlTransport final : public Transport {
 #else
     curl_easy_setopt(h, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-    if (share_ != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share_);
+    if (CURLSH* share = current_share()) curl_easy_setopt(h, CURLOPT_SHARE, share);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, ex);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
@@ -481,6 +503,19 @@ class CurlTransport final : public Transport {
     // else: destroyed here, which closes its connections
   }
 
+  // In the child, right after fork(), alone (see util/fork.hpp). Another thread of the parent
+  // may have held pool_mu_ or a share lock, or been in the middle of changing idle_: nothing
+  // of that is read, locked or destroyed. The idle handles and the share are leaked, not
+  // cleaned up (cleanup would close, and for TLS send close_notify on, connections the parent
+  // still uses); so is the pool's array. Nothing here allocates.
+  void on_fork_child() noexcept override {
+    new (&idle_) std::vector<std::unique_ptr<Handle>>();  // the old one and its handles leak
+    share_ = nullptr;  // abandoned; current_share() makes a fresh one on demand
+    new (&pool_mu_) std::mutex();
+    for (std::mutex& mu : share_mu_)
+      new (&mu) std::mutex();
+  }
+
   static void lock_cb(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<CurlTransport*>(user)->share_mu_[index(data)].lock();
   }
@@ -494,7 +529,7 @@ class CurlTransport final : public Transport {
 
   static constexpr size_t kLocks = CURL_LOCK_DATA_LAST;
   CurlTransportOptions options_;
-  CURLSH* share_ = nullptr;
+  CURLSH* share_ = nullptr;  // guarded by pool_mu_ (written only at construction and fork)
   std::array<std::mutex, kLocks> share_mu_;
   std::mutex pool_mu_;
   static constexpr std::size_t kKeptBodyCapacity = 64 * 1024;

@@ -1,6 +1,9 @@
 // The libcurl transport at its edges: how fast a cancellation ends a request the server never
 // answers (a CancellationToken must take effect within tens of milliseconds, not at libcurl's
-// once-a-second progress tick), and that request timeouts still fire on time.
+// once-a-second progress tick), that request timeouts still fire on time, and fork(): a child
+// process uses the client it inherited on connections of its own, and the parent's pooled
+// keep-alive (and TLS) connections survive it, also when the fork happens while other threads
+// are in the middle of requests.
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -244,6 +247,220 @@ TEST_F(TransportCancelMock, TheHandleOfACancelledRequestServesTheNextOneOnAFresh
   EXPECT_EQ(server_.connections_accepted(), 2u);
   ASSERT_TRUE(transport->send(get_request()));  // and keeps that one
   EXPECT_EQ(server_.connections_accepted(), 2u);
+}
+
+// ------------------------------------------------------------------ fork()
+
+/// Runs `body` in a child process created by fork(); `body` returns "" on success or what went
+/// wrong. The child ends with _exit() (no atexit handlers, no static destructors, no leak
+/// check of the sanitizers). Returns the child's failure ("" on success); a child still
+/// running after `limit` is killed and reported as hung.
+std::string in_child(const std::function<std::string()>& body,
+                     std::chrono::milliseconds limit = 10s) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return "pipe failed";
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return "fork failed";
+  }
+  if (pid == 0) {
+    ::close(pipe_fds[0]);
+    std::string failure;
+    try {
+      failure = body();
+    } catch (const std::exception& e) {
+      failure = std::string("exception: ") + e.what();
+    } catch (...) {
+      failure = "unknown exception";
+    }
+    if (!failure.empty()) {
+      const ssize_t ignored = ::write(pipe_fds[1], failure.data(), failure.size());
+      static_cast<void>(ignored);
+    }
+    ::_exit(failure.empty() ? 0 : 1);
+  }
+  ::close(pipe_fds[1]);
+  auto read_message = [&] {
+    std::string m;
+    char buf[512];
+    ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+    for (ssize_t n; (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0;)
+      m.append(buf, static_cast<std::size_t>(n));
+    ::close(pipe_fds[0]);
+    return m;
+  };
+  const auto until = steady_clock::now() + limit;
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      std::string message = read_message();
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+      if (WIFSIGNALED(status)) return "child killed by signal " + std::to_string(WTERMSIG(status));
+      return message.empty() ? "child exited with " + std::to_string(WEXITSTATUS(status)) : message;
+    }
+    if (r < 0 && errno != EINTR) {
+      read_message();
+      return "waitpid failed";
+    }
+    if (steady_clock::now() >= until) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      read_message();
+      return "child hung: killed after " + std::to_string(limit.count()) + " ms";
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+respan::RequestLog fork_span(const std::string& customer) {
+  respan::RequestLog s;
+  s.model = "gpt-4o";
+  s.prompt_messages = std::vector<respan::Message>{respan::Message::user("Where is my order?")};
+  s.completion_message = respan::Message::assistant("It ships today.");
+  s.customer_identifier = customer;
+  return s;
+}
+
+/// One span create of `client`: "" or what failed.
+std::string create_one(const respan::RespanClient& client, const std::string& customer) {
+  const auto r = client.request_logs().create(fork_span(customer));
+  return r ? std::string() : r.error().to_string();
+}
+
+#ifdef RESPAN_TEST_TSAN
+#define RESPAN_SKIP_FORK_UNDER_TSAN()                                                       \
+  GTEST_SKIP() << "ThreadSanitizer does not support fork() in a process with threads (the " \
+                  "mock server's); the fork tests run in the other builds"
+#else
+#define RESPAN_SKIP_FORK_UNDER_TSAN() static_cast<void>(0)
+#endif
+
+/// A client of the server at `base_url` whose calls fail within 5 s, well within in_child's
+/// 10 s, so that a hang in a child shows as a failure rather than a kill.
+respan::ClientOptions fork_options(const std::string& base_url, const std::string& api_key) {
+  respan::ClientOptions o;
+  o.api_key = api_key;
+  o.base_url = base_url;
+  o.request_timeout = 5s;
+  o.retry.max_retries = 0;
+  return o;
+}
+
+class TransportFork : public MockApiTest {
+ protected:
+  void SetUp() override {
+    RESPAN_SKIP_FORK_UNDER_TSAN();
+    MockApiTest::SetUp();
+  }
+
+  respan::ClientOptions fork_options() const {
+    return ::fork_options(server_.base_url(), server_.api_key());
+  }
+};
+
+TEST_F(TransportFork, TheChildUsesItsOwnConnectionAndTheParentKeepsItsPooledOne) {
+  const auto client = respan::RespanClient::create(fork_options()).value();
+  ASSERT_EQ(create_one(client, "parent-before"), "");
+  ASSERT_EQ(server_.connections_accepted(), 1u);  // now pooled, kept alive
+
+  EXPECT_EQ(in_child([&] { return create_one(client, "child"); }), "");
+  // The child did not send on the parent's connection: it opened one of its own.
+  EXPECT_EQ(server_.connections_accepted(), 2u);
+
+  // The parent's pooled connection is intact: reused, not replaced.
+  ASSERT_EQ(create_one(client, "parent-after"), "");
+  EXPECT_EQ(server_.connections_accepted(), 2u);
+  EXPECT_EQ(server_.request_logs().size(), 3u);
+
+  // A second generation: a child of a child.
+  EXPECT_EQ(in_child([&] {
+              std::string f = create_one(client, "child-1");
+              if (!f.empty()) return f;
+              return in_child([&] { return create_one(client, "grandchild"); });
+            }),
+            "");
+  EXPECT_EQ(server_.request_logs().size(), 5u);
+  ASSERT_EQ(create_one(client, "parent-last"), "");
+}
+
+TEST_F(TransportFork, TwentyForksWhileFourThreadsHammerTheClient) {
+  const auto client = respan::RespanClient::create(fork_options()).value();
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0};
+  std::mutex failures_mu;
+  std::vector<std::string> failures;
+  std::vector<std::thread> hammers;
+  for (int t = 0; t < 4; ++t) {
+    hammers.emplace_back([&, t] {
+      while (!stop) {
+        std::string f = create_one(client, "hammer-" + std::to_string(t));
+        if (f.empty()) {
+          ++ok;
+        } else {
+          std::lock_guard<std::mutex> lk(failures_mu);
+          failures.push_back(std::move(f));
+        }
+      }
+    });
+  }
+  while (ok.load() < 20)  // every thread is in full swing
+    std::this_thread::sleep_for(1ms);
+
+  const std::size_t connections_before = server_.connections_accepted();
+  int children_ok = 0;
+  for (int i = 0; i < 20; ++i) {
+    const std::string f =
+        in_child([&] { return create_one(client, "child-" + std::to_string(i)); });
+    EXPECT_EQ(f, "") << "child " << i;
+    if (f.empty()) ++children_ok;
+  }
+  stop = true;
+  for (auto& t : hammers)
+    t.join();
+  EXPECT_EQ(children_ok, 20);
+  // Each child opened a connection of its own rather than one of the parent's pooled ones.
+  EXPECT_GE(server_.connections_accepted(), connections_before + 20);
+  EXPECT_TRUE(failures.empty()) << failures.size() << " parent requests failed, first: "
+                                << (failures.empty() ? "" : failures.front());
+  EXPECT_EQ(create_one(client, "parent-after"), "");
+}
+
+class TransportForkTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RESPAN_SKIP_FORK_UNDER_TSAN();
+    certs_ =
+        std::make_unique<respan::test::TestCertificates>(respan::test::TestCertificates::make());
+    respan::testing::MockServerOptions o;
+    o.tls_cert_file = certs_->server_cert;
+    o.tls_key_file = certs_->server_key;
+    server_ = std::make_unique<respan::testing::MockServer>(o);
+    server_->start();
+  }
+
+  std::unique_ptr<respan::test::TestCertificates> certs_;
+  std::unique_ptr<respan::testing::MockServer> server_;
+};
+
+TEST_F(TransportForkTls, TheChildLeavesTheParentsTlsConnectionIntact) {
+  respan::ClientOptions o = fork_options(server_->base_url(), server_->api_key());
+  o.ca_bundle = certs_->ca_cert;
+  const auto client = respan::RespanClient::create(o).value();
+  ASSERT_EQ(create_one(client, "parent-before"), "");
+  ASSERT_EQ(server_->tls_handshakes(), 1u);
+
+  // Reusing (or closing, with a close_notify) the parent's TLS connection would break it.
+  EXPECT_EQ(in_child([&] { return create_one(client, "child"); }), "");
+  EXPECT_EQ(server_->connections_accepted(), 2u);
+  EXPECT_EQ(server_->tls_handshakes(), 2u);
+
+  ASSERT_EQ(create_one(client, "parent-after"), "");
+  EXPECT_EQ(server_->connections_accepted(), 2u) << "the parent had to reconnect";
+  EXPECT_EQ(server_->tls_handshakes(), 2u);
+  EXPECT_EQ(server_->request_logs().size(), 3u);
 }
 
 }  // namespace
