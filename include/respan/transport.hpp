@@ -32,6 +32,9 @@ struct RESPAN_EXPORT HttpRequest {
   std::optional<std::string> body;
   std::chrono::milliseconds timeout{0};          ///< Whole attempt; 0 = none.
   std::chrono::milliseconds connect_timeout{0};  ///< 0 = transport default.
+  /// Cancels the exchange: the built-in transport ends a request in flight within about
+  /// 10 ms of CancellationToken::cancel() (ErrorCode::cancelled), even while the server sends
+  /// nothing.
   std::shared_ptr<const CancellationToken> cancel;
 };
 
@@ -76,7 +79,9 @@ struct RESPAN_EXPORT CurlTransportOptions {
 /// use and returns it afterwards, and each handle keeps its own keep-alive connections, so
 /// sequential calls reuse a connection. Handles share only the DNS and TLS-session caches.
 /// Decodes gzip/deflate (and br when libcurl has it), follows no redirects, requires TLS 1.2
-/// or newer.
+/// or newer. Fork-safe: in a child process created by fork() the transport never touches the
+/// handles, connections or locks it inherited (they are left to the parent, and leaked in the
+/// child) and opens connections of its own.
 RESPAN_EXPORT std::shared_ptr<Transport> make_curl_transport(
     const CurlTransportOptions& options = {});
 

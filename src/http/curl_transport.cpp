@@ -3,14 +3,30 @@
 // Thread safety and keep-alive: a connection is never shared between threads. Easy handles
 // are pooled; send() takes one from the pool (LIFO, so the most recently used handle, whose
 // connection is most likely still alive, comes first), owns it exclusively for the whole
-// transfer and then returns it. Each easy handle keeps its own connection cache, so sequential
-// requests reuse its keep-alive connection. The handles attach to one CURLSH share holding
+// transfer and then returns it. Each easy handle is paired with its own multi handle for its
+// whole life: libcurl keeps the connection cache in the multi handle, so sequential requests
+// of a handle reuse its keep-alive connection. The handles attach to one CURLSH share holding
 // only the DNS and TLS-session caches (libcurl documents sharing connections between
 // concurrently used handles as unsupported), guarded by the lock callbacks below.
+//
+// Cancellation: a transfer runs the multi loop that curl_easy_perform runs internally
+// (curl_multi_perform, then curl_multi_poll until something happens), except that the wait is
+// cut into short slices when the request carries a CancellationToken, which is checked after
+// each one; a cancelled transfer is removed from its multi handle, which closes its
+// connection. curl_easy_perform waits up to a second per poll and would notice a cancellation
+// only that late while a server hangs. Without a token the loop waits as long as libcurl
+// asks, like curl_easy_perform. The poll returns as soon as a socket is ready or libcurl's own
+// timer (connect and request timeouts) expires, so the slices cost nothing on a live transfer.
+//
+// fork(): the transport is fork-aware (util/fork.hpp). In a child process it abandons the
+// idle handles, their connections (sockets and TLS state shared with the parent) and the
+// share handle, without cleaning them up, re-creates its mutexes and makes fresh handles and
+// a fresh share on demand.
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +36,7 @@
 
 #include <respan/transport.hpp>
 
+#include "util/fork.hpp"
 #include "util/text.hpp"
 
 namespace respan {
@@ -62,7 +79,6 @@ struct Exchange {
   /// that header already exceeded it (the body was then never read).
   bool too_large = false;
   std::optional<std::int64_t> declared_bytes;
-  const CancellationToken* cancel = nullptr;
 };
 
 // Receives the decoded body (after gzip/deflate/br), so the cap also bounds compression bombs.
@@ -101,11 +117,6 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   ex->headers.emplace_back(std::move(name), std::move(value));
   return n;
-}
-
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* ex = static_cast<Exchange*>(user);
-  return (ex->cancel != nullptr && ex->cancel->is_cancelled()) ? 1 : 0;
 }
 
 // Failures of certificate verification or TLS configuration: final, never retried (the same
@@ -204,22 +215,34 @@ std::string too_large_message(const Exchange& ex) {
   return "response body exceeds " + limit;
 }
 
-class CurlTransport final : public Transport {
+// Longest wait between two checks of a request's CancellationToken: a cancelled transfer
+// ends within about this long, even while the server sends nothing.
+constexpr int kCancelCheckMs = 10;
+// Longest wait of a transfer without a token (libcurl's own timers still end it on time):
+// what curl_easy_perform uses.
+constexpr int kIdlePollMs = 1000;
+
+// What a failing multi call means for the transfer (as curl_easy_perform maps it).
+CURLcode from_multi(CURLMcode mc) {
+  return mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_BAD_FUNCTION_ARGUMENT;
+}
+
+class CurlTransport final : public Transport, private detail::ForkAware {
  public:
   explicit CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
     global_init();
-    share_ = curl_share_init();
-    if (share_ != nullptr) {
-      curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlTransport::lock_cb);
-      curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock_cb);
-      curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
-      curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-      curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    share_ = make_share();
+    // Last, once the object is whole: from here on a fork() in another thread may call
+    // on_fork_child() in the child.
+    if (!detail::register_fork_aware(this)) {
+      if (share_ != nullptr) curl_share_cleanup(share_);
+      throw std::bad_alloc();
     }
   }
 
   ~CurlTransport() override {
-    idle_.clear();  // the handles go before the share they use
+    detail::unregister_fork_aware(this);  // first: a child must not see a half-destroyed object
+    idle_.clear();                        // the handles go before the share they use
     if (share_ != nullptr) curl_share_cleanup(share_);
   }
 
@@ -255,13 +278,11 @@ class CurlTransport final : public Transport {
     ex.headers.clear();
     ex.too_large = false;
     ex.declared_bytes.reset();
-    ex.cancel = request.cancel.get();
     handle->errbuf[0] = '\0';
 
     // Only what differs between requests is set here; the rest was set once per handle.
     if (!handle->headers_match(request.headers)) handle->set_headers(request.headers);
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, ex.cancel != nullptr ? 0L : 1L);
     const auto connect_ms =
         request.connect_timeout.count() > 0 ? request.connect_timeout : options_.connect_timeout;
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_ms.count()));
@@ -284,14 +305,13 @@ class CurlTransport final : public Transport {
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
     }
 
-    const CURLcode rc = curl_easy_perform(h);
+    const CURLcode rc = perform(*handle, request.cancel.get());
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     long request_size = -1;  // stays -1 (= unknown) if the query fails
     if (rc != CURLE_OK) curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
     // The request's memory must not be reachable from the pooled handle.
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
-    ex.cancel = nullptr;
 
     if (rc != CURLE_OK) {
       Error e;
@@ -299,6 +319,9 @@ class CurlTransport final : public Transport {
       if (ex.too_large) {
         e.code = ErrorCode::response_too_large;
         e.message = too_large_message(ex);
+      } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        e.code = ErrorCode::cancelled;
+        e.message = "request cancelled while in flight";
       } else {
         e.code = classify(rc);
         e.certainly_not_sent = certainly_not_sent(rc, request_size);
@@ -325,9 +348,11 @@ class CurlTransport final : public Transport {
   // One pooled easy handle with everything that stays the same between its requests: the
   // options fixed by CurlTransportOptions are set once when it is made (no curl_easy_reset
   // per request, which would drop libcurl's buffers and make every request set them again),
-  // the header list is rebuilt only when the headers change.
+  // the header list is rebuilt only when the headers change. `multi` runs its transfers and
+  // holds its connection cache; the easy handle is attached to it only during a transfer.
   struct Handle {
     CURL* curl = nullptr;
+    CURLM* multi = nullptr;
     Exchange exchange;
     char errbuf[CURL_ERROR_SIZE] = {0};
     CURLcode tls_rc = CURLE_OK;  // first TLS option libcurl refused, if any
@@ -338,6 +363,7 @@ class CurlTransport final : public Transport {
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
     ~Handle() {
+      if (multi != nullptr) curl_multi_cleanup(multi);  // closes the cached connections
       if (curl != nullptr) curl_easy_cleanup(curl);
       curl_slist_free_all(header_list);
     }
@@ -363,10 +389,68 @@ class CurlTransport final : public Transport {
     }
   };
 
+  // One transfer of `handle` through its multi handle (see the file comment). Returns what
+  // curl_easy_perform would, or CURLE_ABORTED_BY_CALLBACK when `cancel` fired first.
+  static CURLcode perform(Handle& handle, const CancellationToken* cancel) {
+    CURLM* m = handle.multi;
+    CURLMcode mc = curl_multi_add_handle(m, handle.curl);
+    if (mc != CURLM_OK) return from_multi(mc);
+    const int slice_ms = cancel != nullptr ? kCancelCheckMs : kIdlePollMs;
+    CURLcode rc = CURLE_OK;
+    for (;;) {
+      int running = 0;
+      mc = curl_multi_perform(m, &running);
+      if (mc != CURLM_OK) {
+        rc = from_multi(mc);
+        break;
+      }
+      if (running == 0) {
+        int queued = 0;
+        if (const CURLMsg* msg = curl_multi_info_read(m, &queued);
+            msg != nullptr && msg->msg == CURLMSG_DONE) {
+          rc = msg->data.result;
+          break;
+        }
+      } else if (cancel != nullptr && cancel->is_cancelled()) {
+        // Removing an unfinished transfer closes its connection (never reused half-done).
+        rc = CURLE_ABORTED_BY_CALLBACK;
+        break;
+      }
+      mc = curl_multi_poll(m, nullptr, 0, slice_ms, nullptr);
+      if (mc != CURLM_OK) {
+        rc = from_multi(mc);
+        break;
+      }
+    }
+    curl_multi_remove_handle(m, handle.curl);
+    return rc;
+  }
+
+  CURLSH* make_share() {
+    CURLSH* share = curl_share_init();
+    if (share != nullptr) {
+      curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &CurlTransport::lock_cb);
+      curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock_cb);
+      curl_share_setopt(share, CURLSHOPT_USERDATA, this);
+      curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+      curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    }
+    return share;
+  }
+
+  // The share new handles attach to; made here in a child process after fork(), where the
+  // parent's was abandoned.
+  CURLSH* current_share() {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (share_ == nullptr) share_ = make_share();
+    return share_;
+  }
+
   std::unique_ptr<Handle> make_handle() {
     auto handle = std::make_unique<Handle>();
     handle->curl = curl_easy_init();
-    if (handle->curl == nullptr) return nullptr;
+    handle->multi = curl_multi_init();
+    if (handle->curl == nullptr || handle->multi == nullptr) return nullptr;
     CURL* h = handle->curl;
     Exchange* ex = &handle->exchange;
     ex->max_bytes = options_.max_response_bytes;
@@ -381,13 +465,11 @@ class CurlTransport final : public Transport {
 #else
     curl_easy_setopt(h, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-    if (share_ != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share_);
+    if (CURLSH* share = current_share()) curl_easy_setopt(h, CURLOPT_SHARE, share);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, ex);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, ex);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, ex);
     if (!options_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
     auto must = [&handle](CURLcode rc) {
       if (handle->tls_rc == CURLE_OK) handle->tls_rc = rc;
@@ -421,6 +503,19 @@ class CurlTransport final : public Transport {
     // else: destroyed here, which closes its connections
   }
 
+  // In the child, right after fork(), alone (see util/fork.hpp). Another thread of the parent
+  // may have held pool_mu_ or a share lock, or been in the middle of changing idle_: nothing
+  // of that is read, locked or destroyed. The idle handles and the share are leaked, not
+  // cleaned up (cleanup would close, and for TLS send close_notify on, connections the parent
+  // still uses); so is the pool's array. Nothing here allocates.
+  void on_fork_child() noexcept override {
+    new (&idle_) std::vector<std::unique_ptr<Handle>>();  // the old one and its handles leak
+    share_ = nullptr;  // abandoned; current_share() makes a fresh one on demand
+    new (&pool_mu_) std::mutex();
+    for (std::mutex& mu : share_mu_)
+      new (&mu) std::mutex();
+  }
+
   static void lock_cb(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<CurlTransport*>(user)->share_mu_[index(data)].lock();
   }
@@ -434,7 +529,7 @@ class CurlTransport final : public Transport {
 
   static constexpr size_t kLocks = CURL_LOCK_DATA_LAST;
   CurlTransportOptions options_;
-  CURLSH* share_ = nullptr;
+  CURLSH* share_ = nullptr;  // guarded by pool_mu_ (written only at construction and fork)
   std::array<std::mutex, kLocks> share_mu_;
   std::mutex pool_mu_;
   static constexpr std::size_t kKeptBodyCapacity = 64 * 1024;

@@ -9,6 +9,7 @@
 #include "http/retry_class.hpp"
 #include "http/retry_detail.hpp"
 #include "models/json_io.hpp"
+#include "util/fork.hpp"
 #include "util/json_limits.hpp"
 #include "util/json_write.hpp"
 
@@ -384,8 +385,7 @@ Error error_from_response(const HttpResponse& res, std::chrono::system_clock::ti
   return e;
 }
 
-Pipeline::Pipeline(ClientOptions options)
-    : options_(std::move(options)), rng_(std::random_device{}()) {
+Pipeline::Pipeline(ClientOptions options) : options_(std::move(options)) {
   transport_ = options_.transport;
   if (!transport_) {
     CurlTransportOptions t;
@@ -598,8 +598,9 @@ double Pipeline::random01() const {
       return 0.5;
     }
   }
-  std::lock_guard<std::mutex> lock(rng_mu_);
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  // 53 random bits: uniform in [0, 1). The per-thread source needs no lock and is reseeded
+  // after fork(), so a child never replays its parent's jitter.
+  return static_cast<double>(random_u64() >> 11) * 0x1.0p-53;
 }
 
 void Pipeline::sleep_for(milliseconds d, const CancellationToken* cancel) const {

@@ -189,8 +189,6 @@ class RESPAN_EXPORT Pipeline {
   std::shared_ptr<Transport> transport_;
   std::string user_agent_;
   std::vector<std::string> key_forms_;  // the key as it may appear in echoed text
-  mutable std::mutex rng_mu_;
-  mutable std::mt19937_64 rng_;
 };
 
 }  // namespace respan::detail
