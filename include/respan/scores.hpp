@@ -101,7 +101,8 @@ class RESPAN_EXPORT LogScoresResource {
 /// range, a non-finite number). Ids are opaque strings, percent-encoded in the path.
 ///
 /// To score a span you logged, use its `unique_id` — RequestLogCreated::unique_id, the
-/// `unique_id` of a RequestLogRecord, or a Tracer span's `span_unique_id()`:
+/// `unique_id` of a RequestLogRecord, or a Tracer span's `span_unique_id()` (also in
+/// `DeliveryEvent::trace_span` for the BatchLogger events of a Tracer's spans):
 ///
 /// @code
 /// auto created = client.request_logs().create(span).value();
