@@ -135,7 +135,13 @@ struct PromptCache::Impl {
     }
     ++stats.misses;
     lock.unlock();
-    Result<DeployedPrompt> got = fetch(key);
+    Result<DeployedPrompt> got = [&]() -> Result<DeployedPrompt> {
+      try {
+        return fetch(key);
+      } catch (const std::exception& e) {  // (out of memory): waiters must still wake up
+        return Error::make(ErrorCode::network, std::string("prompt fetch failed: ") + e.what());
+      }
+    }();
     lock.lock();
     ++stats.fetches;
     if (!got) ++stats.fetch_errors;
