@@ -1,5 +1,5 @@
 // Customer (`/api/users/...`) and thread (`/api/log_threads/`) endpoints of the mock Respan
-// service (EXTENDED §19, §20). Both are views of the stored request logs: a customer exists
+// service. Both are views of the stored request logs: a customer exists
 // once a log carries its `customer_identifier` (there is no create endpoint), a thread is the
 // set of logs sharing a `thread_identifier`. Profiles and budgets set with PATCH are kept
 // beside them; a deleted customer comes back only with logs stored after the deletion.

@@ -1,7 +1,8 @@
-// Prompt endpoints of the mock Respan service (EXTENDED §18): prompts, their numbered
+// Prompt endpoints of the mock Respan service: prompts, their numbered
 // versions, commits and deployments.
 //
-// The draft / commit / live model, as the mock plays it [guess where EXTENDED is silent]:
+// The draft / commit / live model, as the mock plays it [a guess where the API documentation is
+// silent]:
 // - a new prompt has no version; each created version gets the next number (numbers are never
 //   reused) and becomes the current version, an editable draft (`readonly: false`);
 // - a commit freezes the current version (`readonly: true`) and opens a new draft with the same
@@ -154,7 +155,7 @@ std::string slug_of(const std::string& name) {
 }
 
 // Prompt filter keys the rows do not carry as such: `prompt_id` and the double-underscore
-// `current_version__updated_at` (EXTENDED §18.0).
+// `current_version__updated_at`.
 Json filter_row(Json view, const Json& meta) {
   view["prompt_id"] = view["id"];
   view["starred"] = meta.value("starred", false);
@@ -283,7 +284,7 @@ ApiResponse RuntimeStore::prompt_update(const std::string& id, const ApiRequest&
     if (body.contains(f)) p.meta[f] = body[f];
   }
   p.meta["updated_at"] = format_iso8601(now_micros());
-  // The reduced answer of EXTENDED §18.5.
+  // The reduced answer of a prompt update: id, name, description, updated_at.
   return {200, pick_or_null(p.meta, {"id", "name", "description", "updated_at"})};
 }
 

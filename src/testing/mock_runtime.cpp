@@ -1,5 +1,6 @@
 // Routing of the score, prompt, customer and thread endpoints of the mock Respan service
-// (EXTENDED endpoints 35-64), and the store's shared plumbing.
+// (the official client's `scores`, `prompts`, `users` and `threads` operations), and the store's
+// shared plumbing.
 #include <algorithm>
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
 // The score, prompt, customer (users) and thread families of the mock Respan service
-// (EXTENDED endpoints 35-64): storage, endpoint logic and routing. Scores: mock_scores.cpp;
-// prompts: mock_prompts.cpp; customers and threads: mock_customers.cpp; routing and shared
-// plumbing: mock_runtime.cpp.
+// (the official client's `scores`, `prompts`, `users` and `threads` operations): storage, endpoint
+// logic and routing. Scores: mock_scores.cpp; prompts: mock_prompts.cpp; customers and threads:
+// mock_customers.cpp; routing and shared plumbing: mock_runtime.cpp.
 #pragma once
 
 #include <cstddef>

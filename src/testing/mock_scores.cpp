@@ -1,4 +1,4 @@
-// Score endpoints of the mock Respan service (EXTENDED §17): the general `/api/scores/...`
+// Score endpoints of the mock Respan service: the general `/api/scores/...`
 // routes and the log-scoped `/api/logs/{log_id}/scores/...` routes over one store.
 #include <algorithm>
 #include <string>
@@ -103,7 +103,8 @@ std::string evaluator_key(const Json& score) {
   return "slug:" + score.value("evaluator_slug", std::string());
 }
 
-// `count` of score pages is the number of rows on the page (EXTENDED §17.0).
+// `count` of score pages is the number of rows on the page (as the official client documents it;
+// other lists count the total).
 Json score_page(std::vector<Json> rows, const PageParams& page, const ApiRequest& req,
                 const Json& current_filters) {
   Json out = page_of(rows, page, req);
@@ -273,7 +274,7 @@ ApiResponse RuntimeStore::log_score_upsert(const std::string& log_id, const ApiR
   check_write(body);
   require_log(log_id);
   std::lock_guard<std::mutex> lock(mu_);
-  // On this route the scorer is the caller, whatever the body says (EXTENDED §17.8).
+  // On this route the scorer is the caller, whatever the body says.
   Json s = score_from_body(body, log_id, scorer, req.environment);
   // At most one score per (log, evaluator, scorer): a repeat overwrites it.
   const std::string key = evaluator_key(s);

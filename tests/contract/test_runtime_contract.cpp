@@ -1,7 +1,8 @@
 // Contract tests of the mock's score, prompt, customer (users) and thread endpoints over raw
-// loopback HTTP: one test per endpoint (35-64 of the extended API reference), checking the
-// documented answer shapes, validation (400 `{"message"}`), 404 (`{"error"}`), 401 and
-// pagination, plus the mock's bound on stored objects.
+// loopback HTTP: one test per endpoint (each test name carries the endpoint number 35-64 continuing
+// the REFERENCE table, as the official client lists them), checking the documented answer shapes,
+// validation (400 `{"message"}`), 404 (`{"error"}`), 401 and pagination, plus the mock's bound on
+// stored objects.
 #include <set>
 #include <string>
 
