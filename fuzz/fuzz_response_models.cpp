@@ -11,9 +11,13 @@
 
 #include <respan/json.hpp>
 #include <respan/models/common.hpp>
+#include <respan/models/customer.hpp>
 #include <respan/models/dataset.hpp>
 #include <respan/models/dataset_log.hpp>
+#include <respan/models/prompt.hpp>
 #include <respan/models/request_log.hpp>
+#include <respan/models/score.hpp>
+#include <respan/models/thread.hpp>
 
 #include "models/encode.hpp"
 #include "util/json_limits.hpp"
@@ -33,6 +37,10 @@ using ResponseModels = TypeList<
     respan::DatasetRecord, respan::DatasetTag, respan::EvaluationTask, respan::RunEvaluatorsResult,
     // dataset_log.hpp
     respan::DatasetLogRecord, respan::DatasetLogCreated,
+    // score.hpp, prompt.hpp, customer.hpp, thread.hpp
+    respan::ScoreRecord, respan::PromptRecord, respan::PromptVersionRecord, respan::PromptsSummary,
+    respan::CustomerRecord, respan::ThreadRecord, respan::Page<respan::ScoreRecord>,
+    respan::Page<respan::PromptVersionRecord>, respan::Page<respan::CustomerRecord>,
     // common.hpp
     respan::Page<respan::RequestLogRecord>, respan::Page<respan::DatasetRecord>,
     respan::Page<respan::DatasetLogRecord>, respan::Page<respan::EvaluationTask>,

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 cmake --workflow --preset dev
-for example in quickstart datasets batch_logging tracing; do
+for example in quickstart datasets batch_logging tracing feedback prompts; do
   echo "== running examples/$example.cpp against the bundled mock server"
   status=0
   out=$(env -u RESPAN_API_KEY "./build/dev/examples/$example") || status=$?

@@ -57,6 +57,22 @@ TracesResource RespanClient::traces() const {
   return TracesResource(pipeline_);
 }
 
+ScoresResource RespanClient::scores() const {
+  return ScoresResource(pipeline_);
+}
+
+PromptsResource RespanClient::prompts() const {
+  return PromptsResource(pipeline_);
+}
+
+CustomersResource RespanClient::customers() const {
+  return CustomersResource(pipeline_);
+}
+
+ThreadsResource RespanClient::threads() const {
+  return ThreadsResource(pipeline_, request_logs());
+}
+
 const ClientOptions& RespanClient::options() const noexcept {
   return pipeline_->options();
 }

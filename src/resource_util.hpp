@@ -131,6 +131,18 @@ PageRange<T> all_pages(Query query, Fetch fetch) {
       first);
 }
 
+/// all_pages() for the lists whose `count` is not a reliable total (score lists count the
+/// rows of the page only): the range ends after a page whose `next` is null or on an empty
+/// page, never because `count` rows were seen.
+template <class T, class Query, class Fetch>
+PageRange<T> all_pages_by_next(Query query, Fetch fetch) {
+  return all_pages<T>(std::move(query), [f = std::move(fetch)](const Query& q) {
+    Result<Page<T>> got = f(q);
+    if (got) got->count = 0;  // PageRange would otherwise stop once `count` rows were seen
+    return got;
+  });
+}
+
 /// True for failures that would repeat on every further chunk of a bulk call (bad key,
 /// forbidden, local validation, cancellation): later chunks are then not sent.
 bool is_systemic_failure(ErrorCode code) noexcept;

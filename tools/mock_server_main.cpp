@@ -23,15 +23,18 @@ void usage(std::ostream& os) {
   os << "usage: respan-mock-server [--port N] [--host ADDR] [--api-key KEY]\n"
         "                          [--environment ENV] [--no-auth] [--threads N]\n"
         "                          [--max-payload-bytes N] [--max-recorded-bytes N]\n"
-        "                          [--tls-cert FILE --tls-key FILE]\n"
+        "                          [--max-stored-objects N] [--tls-cert FILE --tls-key FILE]\n"
         "\n"
-        "Serves an in-memory mock of the Respan API (request logs, datasets) at\n"
+        "Serves an in-memory mock of the Respan API (request logs, datasets, traces,\n"
+        "scores, prompts, customers, threads) at\n"
         "http://ADDR:PORT/api/... until interrupted; with --tls-cert and --tls-key (PEM\n"
         "certificate chain and unencrypted key) at https://ADDR:PORT/api/... instead\n"
         "(TLS 1.2 or newer). Defaults: --host 127.0.0.1, --port 0\n"
         "(ephemeral), --api-key test-key, --environment test, --max-payload-bytes\n"
         "20971520 (larger bodies get 413), --max-recorded-bytes 67108864 (request bodies\n"
-        "kept by the recorder; the oldest requests are forgotten first).\n";
+        "kept by the recorder; the oldest requests are forgotten first),\n"
+        "--max-stored-objects 10000 (scores, prompts with their versions, customer\n"
+        "profiles, each; a create beyond it answers 400).\n";
 }
 
 bool parse_int(const std::string& text, int min, int max, int& out) {
@@ -92,6 +95,11 @@ int main(int argc, char** argv) {
     } else if (arg == "--max-recorded-bytes") {
       if (!parse_size(value("--max-recorded-bytes"), options.max_recorded_bytes)) {
         std::cerr << "respan-mock-server: invalid --max-recorded-bytes\n";
+        return 2;
+      }
+    } else if (arg == "--max-stored-objects") {
+      if (!parse_size(value("--max-stored-objects"), options.max_stored_objects)) {
+        std::cerr << "respan-mock-server: invalid --max-stored-objects\n";
         return 2;
       }
     } else if (arg == "--tls-cert") {

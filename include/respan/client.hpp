@@ -5,12 +5,16 @@
 #include <memory>
 #include <string>
 
+#include <respan/customers.hpp>
 #include <respan/dataset_logs.hpp>
 #include <respan/datasets.hpp>
 #include <respan/export.hpp>
 #include <respan/options.hpp>
+#include <respan/prompts.hpp>
 #include <respan/request_logs.hpp>
 #include <respan/result.hpp>
+#include <respan/scores.hpp>
+#include <respan/threads.hpp>
 #include <respan/traces.hpp>
 
 namespace respan {
@@ -63,6 +67,19 @@ class RESPAN_EXPORT RespanClient {
   /// The trace endpoints (list, retrieve with the span tree, delete, share, public read,
   /// bulk delete).
   TracesResource traces() const;
+
+  /// The score endpoints: evaluator results on logs (spans); `scores().for_log(id)` for the
+  /// log-scoped routes (one score per log, evaluator and scorer).
+  ScoresResource scores() const;
+
+  /// The prompt endpoints: prompts, versions, commits, deployments (see also PromptCache).
+  PromptsResource prompts() const;
+
+  /// The customer endpoints (the API's `/api/users/...`): list, retrieve, update, delete.
+  CustomersResource customers() const;
+
+  /// The conversation-thread endpoint (list) and the spans of a thread.
+  ThreadsResource threads() const;
 
   /// The options in effect (base_url normalised, without `/api`).
   const ClientOptions& options() const noexcept;

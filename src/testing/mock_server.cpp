@@ -24,6 +24,7 @@
 
 #include <respan/testing/mock_server.hpp>
 
+#include "testing/mock_runtime_state.hpp"
 #include "testing/mock_state.hpp"
 #include "testing/mock_tls.hpp"
 #include "testing/mock_util.hpp"
@@ -482,10 +483,16 @@ struct MockServer::Impl {
       : options(std::move(o)),
         state(detail::StateConfig{options.organization_id, options.organization_number,
                                   options.environment, options.max_bulk_size,
-                                  options.immediate_background_jobs}) {}
+                                  options.immediate_background_jobs}),
+        runtime(detail::RuntimeStoreConfig{
+            options.organization_id, "Mock Organization", options.max_stored_objects,
+            [this](const std::string& id) { return state.has_log(id); },
+            [this] { return state.request_logs(); }}) {}
 
   MockServerOptions options;
   detail::MockState state;
+  // Scores, prompts, customers and threads (mock_runtime.cpp and siblings).
+  detail::RuntimeStore runtime;
 
   // Lifecycle.
   mutable std::mutex lifecycle_mu;
@@ -875,6 +882,20 @@ struct MockServer::Impl {
              }});
         traced != 0)
       return traced;  // mock_traces.cpp
+    if (const int served = detail::serve_runtime(
+            runtime,
+            {req.method, raw_path, raw_query, req.body, req.get_header_value("Authorization"),
+             link_base(req), [&] { return authenticate(req, res); },
+             [&](int s, const std::optional<Json>& b, const std::string& allow) {
+               if (!allow.empty()) res.set_header("Allow", allow);
+               if (b) {
+                 set_json(res, s, *b);
+               } else {
+                 res.status = s;
+               }
+             }});
+        served != 0)
+      return served;  // mock_runtime.cpp
     const std::optional<detail::Route> route = detail::resolve_route(raw_path);
     if (!route) {
       set_json(res, 404, Json{{"detail", "Not found."}});
@@ -1023,6 +1044,7 @@ bool MockServer::wait_for_requests(std::size_t count, std::chrono::milliseconds 
 
 void MockServer::reset() {
   impl_->state.reset();
+  impl_->runtime.reset();
   clear_faults();
   clear_requests();
 }
@@ -1061,6 +1083,14 @@ void MockServer::complete_pending_jobs() {
 
 std::size_t MockServer::pending_job_count() const {
   return impl_->state.pending_job_count();
+}
+
+std::vector<nlohmann::json> MockServer::scores() const {
+  return impl_->runtime.scores();
+}
+
+std::vector<nlohmann::json> MockServer::prompts() const {
+  return impl_->runtime.prompts();
 }
 
 std::vector<nlohmann::json> MockServer::ingested_spans() const {

@@ -873,6 +873,14 @@ std::vector<Json> MockState::request_logs() const {
   return out;
 }
 
+bool MockState::has_log(const std::string& unique_id) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (span_index_.count(unique_id) != 0) return true;
+  }
+  return traces_.has_span(unique_id);
+}
+
 Json MockState::add_request_log(Json span) {
   std::lock_guard<std::mutex> lock(mu_);
   std::string env = config_.default_environment;

@@ -125,6 +125,9 @@ class MockState {
 
   void reset();
   std::vector<Json> request_logs() const;
+  /// True when a request log with this `unique_id`, or an ingested span with this
+  /// `span_unique_id`, is stored (what scores may be attached to).
+  bool has_log(const std::string& unique_id) const;
   Json add_request_log(Json span);  ///< @throws HttpError
   std::vector<Json> datasets() const;
   Json add_dataset(Json body);  ///< @throws HttpError

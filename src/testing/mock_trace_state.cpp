@@ -252,4 +252,9 @@ std::optional<Json> TraceStore::trace(const std::string& trace_unique_id) const 
   return trace_detail(trace_unique_id, true);
 }
 
+bool TraceStore::has_span(const std::string& span_unique_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return spans_.count(span_unique_id) != 0;
+}
+
 }  // namespace respan::testing::detail

@@ -87,6 +87,8 @@ class TraceStore {
   std::vector<Json> traces() const;
   /// One trace in the retrieve shape, or nullopt.
   std::optional<Json> trace(const std::string& trace_unique_id) const;
+  /// True when a span with this `span_unique_id` is stored.
+  bool has_span(const std::string& span_unique_id) const;
 
  private:
   struct TraceMeta {

@@ -57,6 +57,22 @@ std::vector<Case> cases() {
   spanu.note = "n";
   respan::BulkDeleteTracesRequest bulk_delete;
   bulk_delete.filters.equals("customer_identifier", "c");
+  respan::Score score = respan::Score::numerical("quality", 4.5);
+  respan::Score general_score = score;
+  general_score.log_id = "log1";
+  respan::ScoreUpdate scoreu;
+  scoreu.numerical_value = 3;
+  respan::Prompt prompt;
+  prompt.name = "p";
+  respan::PromptUpdate promptu;
+  promptu.description = "d";
+  respan::PromptVersion version;
+  version.model = "gpt-4o";
+  version.messages = {respan::Message::user("{{q}}")};
+  respan::PromptVersionUpdate versionu;
+  versionu.temperature = 0.5;
+  respan::CustomerUpdate customeru;
+  customeru.name = "Alice";
   return {
       {"span create (at least once)", true, [=](C c) { return !!c.request_logs().create(span); }},
       {"span bulk (at least once)", true,
@@ -100,6 +116,44 @@ std::vector<Case> cases() {
       {"trace unshare", true, [](C c) { return !!c.traces().unshare("t"); }},
       {"trace public read", true, [](C c) { return !!c.traces().retrieve_public("o", "t"); }},
       {"trace bulk delete", true, [=](C c) { return !!c.traces().bulk_delete(bulk_delete); }},
+      // Scores (the log-scoped create is an upsert per log, evaluator and scorer).
+      {"score create", false, [=](C c) { return !!c.scores().create(general_score); }},
+      {"score list", true, [](C c) { return !!c.scores().list(); }},
+      {"score retrieve", true, [](C c) { return !!c.scores().retrieve("s"); }},
+      {"score replace", true, [=](C c) { return !!c.scores().replace("s", score); }},
+      {"score update", true, [=](C c) { return !!c.scores().update("s", scoreu); }},
+      {"score delete", true, [](C c) { return !!c.scores().remove("s"); }},
+      {"log score list", true, [](C c) { return !!c.scores().for_log("l").list(); }},
+      {"log score create (upsert)", true,
+       [=](C c) { return !!c.scores().for_log("l").create(score); }},
+      {"log score retrieve", true, [](C c) { return !!c.scores().for_log("l").retrieve("s"); }},
+      {"log score replace", true,
+       [=](C c) { return !!c.scores().for_log("l").replace("s", score); }},
+      {"log score update", true,
+       [=](C c) { return !!c.scores().for_log("l").update("s", scoreu); }},
+      {"log score delete", true, [](C c) { return !!c.scores().for_log("l").remove("s"); }},
+      // Prompts.
+      {"prompt list", true, [](C c) { return !!c.prompts().list(); }},
+      {"prompt create", false, [=](C c) { return !!c.prompts().create(prompt); }},
+      {"prompt retrieve", true, [](C c) { return !!c.prompts().retrieve("p"); }},
+      {"prompt delete", true, [](C c) { return !!c.prompts().remove("p"); }},
+      {"prompt update", true, [=](C c) { return !!c.prompts().update("p", promptu); }},
+      {"prompt version list", true, [](C c) { return !!c.prompts().list_versions("p"); }},
+      {"prompt version create", false,
+       [=](C c) { return !!c.prompts().create_version("p", version); }},
+      {"prompt version retrieve", true, [](C c) { return !!c.prompts().retrieve_version("p", 1); }},
+      {"prompt version delete", true, [](C c) { return !!c.prompts().remove_version("p", 1); }},
+      {"prompt version update", true,
+       [=](C c) { return !!c.prompts().update_version("p", 1, versionu); }},
+      {"prompt commit", false, [](C c) { return !!c.prompts().commit("p"); }},
+      {"prompt deploy", true, [](C c) { return !!c.prompts().deploy("p", 1); }},
+      {"prompt summary", true, [](C c) { return !!c.prompts().summary(); }},
+      // Customers and threads.
+      {"customer list", true, [](C c) { return !!c.customers().list(); }},
+      {"customer retrieve", true, [](C c) { return !!c.customers().retrieve("a@b.c"); }},
+      {"customer delete", true, [](C c) { return !!c.customers().remove("a@b.c"); }},
+      {"customer update", true, [=](C c) { return !!c.customers().update("a@b.c", customeru); }},
+      {"thread list", true, [](C c) { return !!c.threads().list(); }},
   };
 }
 

@@ -93,6 +93,10 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   std::string tls_cert_file;
   /// PEM file of the private key of #tls_cert_file (unencrypted).
   std::string tls_key_file;
+  /// Most objects the score, prompt and customer stores keep, each: scores; prompts and their
+  /// versions together; customer profiles. A create (or first profile update) beyond it
+  /// answers 400 saying the mock store is full.
+  std::size_t max_stored_objects = 10000;
   /// The request recorder keeps the newest requests only: at most this many...
   std::size_t max_recorded_requests = 10000;
   /// ...and at most this many bytes of request bodies in all (a larger body is kept truncated,
@@ -169,7 +173,26 @@ struct RESPAN_TESTING_EXPORT Fault {
 ///   400; answers `{"message": "Processed N spans"}`) and `POST /api/v2/traces` (OTLP/HTTP
 ///   JSON `ExportTraceServiceRequest`, `Content-Type: application/json` only: protobuf, which
 ///   the real service also takes, answers 415 here; invalid spans are counted in
-///   `{"partialSuccess": {"rejectedSpans": n, "errorMessage": ...}}`).
+///   `{"partialSuccess": {"rejectedSpans": n, "errorMessage": ...}}`);
+/// - scores: `POST scores/`, `POST scores/list/`, `GET|PUT|PATCH|DELETE scores/{id}/`,
+///   `GET|POST logs/{log_id}/scores/`, `GET|PUT|PATCH|DELETE logs/{log_id}/scores/{id}/`. A
+///   log is a stored request log (`unique_id`) or ingested span (`span_unique_id`); unknown
+///   logs answer 404 on the log-scoped routes and 400 on `POST scores/`. The log-scoped POST
+///   keeps one score per (log, evaluator, scorer), the scorer being derived from the caller's
+///   API key: a repeat overwrites it (200; 201 when created). Score pages' `count` is the
+///   number of rows on the page, as documented;
+/// - prompts: `POST prompts/`, `POST prompts/list/`, `POST prompts/summary/`,
+///   `GET|PATCH|DELETE prompts/{id}/`, `GET|POST prompts/{id}/versions/`,
+///   `GET|PATCH|DELETE prompts/{id}/versions/{n}/`, `POST prompts/{id}/commits/`,
+///   `POST prompts/{id}/deployments/`. A created version is a draft; a commit freezes the
+///   draft (read-only) and opens a new one; only committed versions deploy; `deploy: true`
+///   commits and deploys at once; the live version cannot be deleted;
+/// - customers: `POST users/list/`, `GET|PATCH|DELETE users/{customer_identifier}/`, derived
+///   from the stored request logs' `customer_identifier` (per environment: the `environment`
+///   query parameter, prod or test, else the key's) plus the profiles set by PATCH; a deleted
+///   customer reappears only with logs stored after the deletion;
+/// - threads: `POST log_threads/`, the stored request logs grouped by `thread_identifier` (in
+///   the key's environment unless `environment` is given), most recent first.
 ///
 /// OTLP spans map onto the fields ingest stores: `traceId`/`spanId`/`parentSpanId` (hex,
 /// lower-cased) to `trace_unique_id`/`span_unique_id`/`span_parent_id`, `name` to
@@ -207,8 +230,9 @@ struct RESPAN_TESTING_EXPORT Fault {
 ///
 /// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
 /// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
-/// `{"message": ...}` and 404 `{"error": ...}`, and so do the trace endpoints; everything else
-/// `{"detail": ...}`. A documented
+/// `{"message": ...}` and 404 `{"error": ...}`, and so do the trace, score, prompt, customer
+/// and thread endpoints; everything else `{"detail": ...}`. Deletes of scores, prompts,
+/// prompt versions and customers answer 204 without a body. A documented
 /// field sent as `null` is refused; fields an endpoint does not document are ignored.
 /// Unknown paths answer 404 `{"detail": "Not found."}`, a wrong method on a known path 405.
 /// Every response body is JSON. Bodies of 1 KiB or more are compressed (brotli or gzip) when
@@ -267,8 +291,8 @@ class RESPAN_TESTING_EXPORT MockServer {
   /// clear_requests()/reset(); false on timeout.
   bool wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const;
 
-  /// Clears all stored data (spans, datasets, dataset logs, evaluation runs, pending jobs),
-  /// faults and recorded requests.
+  /// Clears all stored data (spans, datasets, dataset logs, evaluation runs, pending jobs,
+  /// scores, prompts, customer profiles), faults and recorded requests.
   void reset();
 
   /// Stored spans, in creation order, as the service stores them (after normalisation).
@@ -295,6 +319,12 @@ class RESPAN_TESTING_EXPORT MockServer {
   nlohmann::json add_dataset_log(const std::string& dataset_id, nlohmann::json log);
   /// Evaluation tasks of a dataset, oldest first.
   std::vector<nlohmann::json> evaluation_runs(const std::string& dataset_id) const;
+
+  /// Every stored score, oldest first, in the shape of `GET /api/scores/{id}/`.
+  std::vector<nlohmann::json> scores() const;
+  /// Every prompt, oldest first, in the shape of `GET /api/prompts/{id}/` plus `versions` (each
+  /// in the shape of `GET /api/prompts/{id}/versions/{n}/`, oldest first).
+  std::vector<nlohmann::json> prompts() const;
 
   /// Every span accepted by `POST /api/v1/traces/ingest` or `POST /api/v2/traces` (not the
   /// request logs that joined a trace), in arrival order (a span sent twice appears twice),
