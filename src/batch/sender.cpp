@@ -229,7 +229,11 @@ void Core::send_piece(Piece& p, std::deque<Piece>& work) {
       backoff(e, attempt);
       continue;
     }
-    settle_rows(p.rows, Outcome::rejected, DropReason::invalid, s, reason_of(e));
+    if (e.code == ErrorCode::internal) {  // out of memory here, not the server's refusal
+      settle_rows(p.rows, Outcome::dropped, DropReason::internal, 0, reason_of(e));
+    } else {
+      settle_rows(p.rows, Outcome::rejected, DropReason::invalid, s, reason_of(e));
+    }
     return;
   }
 }
@@ -306,7 +310,11 @@ void Core::send_single(Row& row, const std::string& body) {
       backoff(e, attempt);
       continue;
     }
-    settle(row, Outcome::rejected, DropReason::invalid, e.http_status, reason_of(e), false);
+    if (e.code == ErrorCode::internal) {  // out of memory here, not the server's refusal
+      settle(row, Outcome::dropped, DropReason::internal, 0, reason_of(e), false);
+    } else {
+      settle(row, Outcome::rejected, DropReason::invalid, e.http_status, reason_of(e), false);
+    }
     return;
   }
 }

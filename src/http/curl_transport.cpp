@@ -78,24 +78,41 @@ struct Exchange {
   /// Set when the response exceeded max_bytes; `declared_bytes` is its Content-Length when
   /// that header already exceeded it (the body was then never read).
   bool too_large = false;
+  /// Set when a callback ran out of memory (the exception never crosses libcurl's C frames).
+  bool out_of_memory = false;
   std::optional<std::int64_t> declared_bytes;
 };
 
 // Receives the decoded body (after gzip/deflate/br), so the cap also bounds compression bombs.
-size_t on_body(char* data, size_t size, size_t count, void* user) {
+size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
   auto* ex = static_cast<Exchange*>(user);
   const size_t n = size * count;
   if (n > ex->max_bytes - ex->body.size()) {
     ex->too_large = true;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
   }
-  ex->body.append(data, n);
+  try {
+    ex->body.append(data, n);
+  } catch (...) {  // std::bad_alloc: must not unwind through libcurl
+    ex->out_of_memory = true;
+    return 0;
+  }
   return n;
 }
 
-size_t on_header(char* data, size_t size, size_t count, void* user) {
+size_t read_header(Exchange* ex, char* data, size_t n);
+
+size_t on_header(char* data, size_t size, size_t count, void* user) noexcept {
   auto* ex = static_cast<Exchange*>(user);
-  const size_t n = size * count;
+  try {
+    return read_header(ex, data, size * count);
+  } catch (...) {  // std::bad_alloc: must not unwind through libcurl
+    ex->out_of_memory = true;
+    return 0;
+  }
+}
+
+size_t read_header(Exchange* ex, char* data, size_t n) {
   const std::string_view line(data, n);
   if (line.rfind("HTTP/", 0) == 0) {
     ex->headers.clear();  // a new response (e.g. after 100 Continue): keep only the final one
@@ -277,6 +294,7 @@ class CurlTransport final : public Transport, private detail::ForkAware {
     ex.body.clear();
     ex.headers.clear();
     ex.too_large = false;
+    ex.out_of_memory = false;
     ex.declared_bytes.reset();
     handle->errbuf[0] = '\0';
 
@@ -319,6 +337,9 @@ class CurlTransport final : public Transport, private detail::ForkAware {
       if (ex.too_large) {
         e.code = ErrorCode::response_too_large;
         e.message = too_large_message(ex);
+      } else if (ex.out_of_memory) {
+        e.code = ErrorCode::internal;
+        e.message = "out of memory while receiving the response";
       } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
         e.code = ErrorCode::cancelled;
         e.message = "request cancelled while in flight";

@@ -169,7 +169,9 @@ TEST_F(LedgerEdges, AServerThatRefusesEverythingCostsABoundedNumberOfRequests) {
   refuse.body = R"({"detail": "everything is wrong"})";
   refuse.times = -1;
   server_.inject_fault(refuse);
-  const DeliveryReport r = log_and_shutdown(1000, fast(500));
+  BatchOptions o = fast(500);
+  o.flush_interval = 60s;  // exactly two full batches
+  const DeliveryReport r = log_and_shutdown(1000, o);
   EXPECT_EQ(r.rejected, 1000u);
   EXPECT_EQ(r.delivered, 0u);
   // Two batches of 500: at most 2*ceil(log2(500)) + 2 = 20 requests each (was 2n-1 = 999).
