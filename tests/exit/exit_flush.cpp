@@ -2,10 +2,10 @@
 // during static destruction at exit: nothing a background thread uses may be destroyed
 // before the threads stop. Built three times (RESPAN_EXIT_MODE 0: BatchLogger, 1: Tracer with
 // trace ingest, 2: Tracer with OTLP); each run must exit 0 with every span stored by the
-// mock server (a namespace-scope object, destroyed after the logger) and, in the sanitizer
-// builds, without a report.
+// mock server and, in the sanitizer builds, without a report.
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include <unistd.h>
 
@@ -20,20 +20,58 @@ namespace {
 
 constexpr int kSpans = 6;
 
+// The mock server runs in a child process forked before anything else starts (cpp-httplib
+// keeps function-local statics of its own, which a server at namespace scope in this process
+// would use after they are destroyed: that would test the mock, not the SDK). The checker asks
+// the child, over a pipe, how many spans it stored.
 struct Server {
-  respan::testing::MockServer mock;
-  Server() { mock.start(); }
+  int port = 0;
+  std::string key;
+  int to_child = -1;
+  int from_child = -1;
+  Server() {
+    int down[2], up[2];
+    if (::pipe(down) != 0 || ::pipe(up) != 0) std::abort();
+    const pid_t pid = ::fork();
+    if (pid < 0) std::abort();
+    if (pid == 0) {
+      ::close(down[1]);
+      ::close(up[0]);
+      respan::testing::MockServer mock;
+      mock.start();
+      const int p = mock.port();
+      if (::write(up[1], &p, sizeof p) != sizeof p) ::_exit(2);
+      char ask = 0;
+      if (::read(down[0], &ask, 1) == 1) {
+        const int stored = static_cast<int>(RESPAN_EXIT_MODE == 0 ? mock.request_logs().size()
+                                                                  : mock.ingested_spans().size());
+        if (::write(up[1], &stored, sizeof stored) != sizeof stored) ::_exit(2);
+      }
+      mock.stop();
+      ::_exit(0);
+    }
+    ::close(down[0]);
+    ::close(up[1]);
+    to_child = down[1];
+    from_child = up[0];
+    if (::read(from_child, &port, sizeof port) != sizeof port) std::abort();
+    key = respan::testing::MockServerOptions().api_key;
+  }
+  int stored() const {
+    const char ask = 1;
+    int n = -1;
+    if (::write(to_child, &ask, 1) != 1 || ::read(from_child, &n, sizeof n) != sizeof n) return -1;
+    return n;
+  }
 };
 Server g_server;  // constructed first, destroyed last
 
 // Destroyed after the logger (constructed before it): checks what the server stored.
 struct Checker {
   ~Checker() {
-    const std::size_t stored = RESPAN_EXIT_MODE == 0 ? g_server.mock.request_logs().size()
-                                                     : g_server.mock.ingested_spans().size();
+    const int stored = g_server.stored();
     if (stored != kSpans) {
-      std::fprintf(stderr, "exit_flush: the server stored %zu spans, expected %d\n", stored,
-                   kSpans);
+      std::fprintf(stderr, "exit_flush: the server stored %d spans, expected %d\n", stored, kSpans);
       std::fflush(stderr);
       ::_exit(1);
     }
@@ -45,8 +83,8 @@ Checker g_checker;
 
 respan::RespanClient make_client() {
   respan::ClientOptions o;
-  o.api_key = g_server.mock.api_key();
-  o.base_url = g_server.mock.base_url();
+  o.api_key = g_server.key;
+  o.base_url = "http://127.0.0.1:" + std::to_string(g_server.port);
   return respan::RespanClient(o);
 }
 
