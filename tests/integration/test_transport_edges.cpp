@@ -256,7 +256,7 @@ TEST_F(TransportCancelMock, TheHandleOfACancelledRequestServesTheNextOneOnAFresh
 /// check of the sanitizers). Returns the child's failure ("" on success); a child still
 /// running after `limit` is killed and reported as hung.
 std::string in_child(const std::function<std::string()>& body,
-                     std::chrono::milliseconds limit = 10s) {
+                     std::chrono::milliseconds limit = 60s) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return "pipe failed";
   const pid_t pid = ::fork();
