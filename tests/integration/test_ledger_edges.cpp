@@ -21,6 +21,7 @@
 #include <respan/respan.hpp>
 #include <respan/testing/mock_server.hpp>
 
+#include "../support/fork_gate.hpp"
 #include "batch_sink.hpp"
 #include "mock_api_test.hpp"
 
@@ -467,9 +468,11 @@ TEST_F(LedgerEdges, FiftyChildrenForkedWhileFourThreadsLogNeitherHangNorRepeatId
   auto* tracer = new respan::Tracer(client(), to);
   std::atomic<bool> stop{false};
   std::vector<std::thread> producers;
+  respan_test::ForkGate gate(4);
   for (int t = 0; t < 4; ++t) {
     producers.emplace_back([&, t] {
       for (int i = 0; !stop.load(); ++i) {
+        gate.pass();
         logger->log(span_for("parent-" + std::to_string(t)));
         respan::Span s = tracer->start_trace("parent");
         if (i % 50 == 0) std::this_thread::sleep_for(1ms);
@@ -482,7 +485,11 @@ TEST_F(LedgerEdges, FiftyChildrenForkedWhileFourThreadsLogNeitherHangNorRepeatId
   std::vector<pid_t> children;
   for (int c = 0; c < 50; ++c) {
     std::this_thread::sleep_for(2ms);
-    const pid_t pid = fork();
+    const pid_t pid = gate.around_fork([] { return fork(); },
+                                       [&] {
+                                         logger->flush(10s);
+                                         tracer->flush(10s);
+                                       });
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       close(fds[0]);

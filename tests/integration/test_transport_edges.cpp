@@ -32,6 +32,7 @@
 #include <respan/testing/mock_server.hpp>
 #include <respan/transport.hpp>
 
+#include "../support/fork_gate.hpp"
 #include "../support/test_certs.hpp"
 #include "mock_api_test.hpp"
 
@@ -256,10 +257,10 @@ TEST_F(TransportCancelMock, TheHandleOfACancelledRequestServesTheNextOneOnAFresh
 /// check of the sanitizers). Returns the child's failure ("" on success); a child still
 /// running after `limit` is killed and reported as hung.
 std::string in_child(const std::function<std::string()>& body,
-                     std::chrono::milliseconds limit = 60s) {
+                     std::chrono::milliseconds limit = 60s, respan_test::ForkGate* gate = nullptr) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return "pipe failed";
-  const pid_t pid = ::fork();
+  const pid_t pid = gate != nullptr ? gate->around_fork([] { return ::fork(); }) : ::fork();
   if (pid < 0) {
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
@@ -397,9 +398,11 @@ TEST_F(TransportFork, TwentyForksWhileFourThreadsHammerTheClient) {
   std::mutex failures_mu;
   std::vector<std::string> failures;
   std::vector<std::thread> hammers;
+  respan_test::ForkGate gate(4);
   for (int t = 0; t < 4; ++t) {
     hammers.emplace_back([&, t] {
       while (!stop) {
+        gate.pass();
         std::string f = create_one(client, "hammer-" + std::to_string(t));
         if (f.empty()) {
           ++ok;
@@ -417,7 +420,7 @@ TEST_F(TransportFork, TwentyForksWhileFourThreadsHammerTheClient) {
   int children_ok = 0;
   for (int i = 0; i < 20; ++i) {
     const std::string f =
-        in_child([&] { return create_one(client, "child-" + std::to_string(i)); });
+        in_child([&] { return create_one(client, "child-" + std::to_string(i)); }, 60s, &gate);
     EXPECT_EQ(f, "") << "child " << i;
     if (f.empty()) ++children_ok;
   }
