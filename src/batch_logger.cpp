@@ -992,7 +992,7 @@ class Core {
           send_single(*row, p.body);
         return;
       }
-      if (s == 413 || s == 400 || s == 422) {
+      if (cfg_.sink->splits_on(s)) {  // the sink's rule (batch_sink.hpp): 400/413/422 by default
         // Too large, or a row the server refuses whole: split to isolate it, within budget.
         if (p.rows.size() > 1) {
           if (!p.budget) {
@@ -1013,7 +1013,8 @@ class Core {
         return;
       }
       if (e.code == ErrorCode::cancelled) continue;  // aborting: settled as shutdown above
-      const detail::FailureClass c = detail::classify_failure(e);
+      // The sink's classifier (batch_sink.hpp): Respan's rules, or a collector's.
+      const detail::FailureClass c = cfg_.sink->classify(e);
       if (c.transient) {
         if (c.maybe_processed && at_most_once()) {
           settle_rows(p.rows, Outcome::dropped, DropReason::unacknowledged, s, kUnacknowledged);
@@ -1090,7 +1091,7 @@ class Core {
       }
       const Error& e = r.error();
       if (e.code == ErrorCode::cancelled) continue;
-      const detail::FailureClass c = detail::classify_failure(e);
+      const detail::FailureClass c = cfg_.sink->classify(e);  // the sink's classifier
       if (c.transient) {
         if (c.maybe_processed && at_most_once()) {
           settle(row, Outcome::dropped, DropReason::unacknowledged, e.http_status, kUnacknowledged,
@@ -1293,7 +1294,7 @@ class Core {
   std::vector<Batch*> inflight_;        // taken from the queue, not yet fully settled; in order
   std::unique_ptr<Batch> handoff_;      // serialized, waiting for the sender
   std::condition_variable handoff_cv_;  // exporter <-> sender, and backoff sleeps
-  bool serializer_done_ = false;                       // the exporter thread has finished
+  bool serializer_done_ = false;        // the exporter thread has finished
   bool wake_pending_ = false;
   std::uint64_t next_seq_ = 0;
   std::uint64_t flush_target_ = 0;
