@@ -78,7 +78,8 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   int keep_alive_timeout_seconds = 5;
   /// Largest request body accepted, whatever its framing (Content-Length, chunked, compressed:
   /// counted decoded); larger bodies get 413 and the connection is closed (the real API caps
-  /// payloads at 20 MB).
+  /// payloads at 20 MB). A `Content-Encoding: gzip` body is decompressed by the mock itself,
+  /// stopping at this bound (413), and answered 400 when it is not valid gzip.
   std::size_t max_payload_bytes = 20u * 1024u * 1024u;
   /// Work the real API does in the background (dataset creation from logs or from another
   /// dataset, log import, log removal, evaluator runs) is applied before the response is sent
@@ -107,9 +108,13 @@ struct RESPAN_TESTING_EXPORT RecordedRequest {
   std::string query;   ///< Raw query string without the leading '?'.
   std::map<std::string, std::string> query_params;  ///< Decoded; first value wins on repeats.
   std::multimap<std::string, std::string> headers;  ///< Header names lower-cased.
-  std::string body;             ///< Raw request body (its first max_recorded_bytes when truncated).
-  std::size_t body_size = 0;    ///< Size of the body as received.
+  /// Request body (its first max_recorded_bytes when truncated); a body sent with
+  /// `Content-Encoding: gzip` is kept decompressed (the header stays in #headers).
+  std::string body;
+  std::size_t body_size = 0;    ///< Size of the body (decompressed, for a gzip body).
   bool body_truncated = false;  ///< True when #body holds only the start of the body.
+  /// Bytes of the body on the wire: its compressed size for a gzip body, else #body_size.
+  std::size_t wire_size = 0;
   /// Status the mock answered with; 0 while in flight or when the connection was dropped.
   int status = 0;
 
