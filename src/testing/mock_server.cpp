@@ -899,7 +899,9 @@ struct MockServer::Impl {
         if (fault->retry_after_ms) res.set_header("retry-after-ms", *fault->retry_after_ms);
         res.status = fault->status;
         if (fault->body) {
-          res.set_content(*fault->body, json_content_type(fault->body->size()));
+          res.set_content(*fault->body, fault->content_type
+                                            ? fault->content_type->c_str()
+                                            : json_content_type(fault->body->size()));
         } else {
           Json body{{"detail", reason_for(fault->status)}};
           if (fault->body_retry_after) body["retry_after"] = *fault->body_retry_after;

@@ -139,6 +139,9 @@ struct RESPAN_TESTING_EXPORT Fault {
   std::optional<std::string> retry_after_ms;  ///< `retry-after-ms` header value.
   std::optional<double> body_retry_after;     ///< Adds `"retry_after": x` to the JSON body.
   std::optional<std::string> body;            ///< Raw body replacing the default one.
+  /// Content-Type of #body; unset: JSON (e.g. `application/x-protobuf` for an OTLP answer or
+  /// a google.rpc.Status).
+  std::optional<std::string> content_type;
   /// Sleep before answering (interrupted by MockServer::stop()).
   std::chrono::milliseconds delay{0};
   /// Send the status line, the headers and part of the declared body, then close the
@@ -168,20 +171,30 @@ struct RESPAN_TESTING_EXPORT Fault {
 ///   `POST traces/bulk/`, and without a key `GET {unique_organization_id}/traces/{tid}/`
 ///   (answers only for a trace shared with `PATCH {"is_public": true}` and the organization
 ///   MockServerOptions::organization_id);
-/// - span ingest, the two paths without a trailing slash (only these exact paths match):
+/// - span ingest, the paths without a trailing slash (only these exact paths match):
 ///   `POST /api/v1/traces/ingest` (a bare JSON array of spans or `{"data": [...]}`; every
 ///   item needs `trace_unique_id` and `span_unique_id`, else the whole batch is refused with
-///   400; answers `{"message": "Processed N spans"}`) and `POST /api/v2/traces` (OTLP/HTTP
-///   JSON `ExportTraceServiceRequest`, `Content-Type: application/json` only: protobuf, which
-///   the real service also takes, answers 415 here; invalid spans are counted in
-///   `{"partialSuccess": {"rejectedSpans": n, "errorMessage": ...}}`).
+///   400; answers `{"message": "Processed N spans"}`), and OTLP/HTTP on `POST /api/v2/traces`
+///   and `POST /api/v1/traces` (where Respan's JavaScript tracer posts): an
+///   `ExportTraceServiceRequest` in JSON (`application/json`) or protobuf
+///   (`application/x-protobuf`; other types answer 415). Invalid spans are counted in
+///   `{"partialSuccess": {"rejectedSpans": n, "errorMessage": ...}}`. A protobuf request is
+///   decoded (bounded: a malformed varint, a length past the end, a known field of the wrong
+///   wire type, a string that is not UTF-8, or values nested deeper than 64 levels answer
+///   400) into the OTLP JSON form and validated as JSON is; it is answered in protobuf
+///   (ExportTraceServiceResponse, empty for a full success; a google.rpc.Status for a
+///   400). Any request body may be sent with `Content-Encoding: gzip` (see
+///   MockServerOptions::max_payload_bytes).
 ///
 /// OTLP spans map onto the fields ingest stores: `traceId`/`spanId`/`parentSpanId` (hex,
 /// lower-cased) to `trace_unique_id`/`span_unique_id`/`span_parent_id`, `name` to
 /// `span_name`, the start/end times to `start_time`/`timestamp`/`latency`, status code 2 to
 /// `status: "error"` (+ `error_message`), and the attributes `gen_ai.request.model` (or
 /// `gen_ai.response.model`) to `model`, `gen_ai.usage.{prompt,completion,total}_tokens` to
-/// `prompt_tokens`/`completion_tokens`/`total_request_tokens`, `gen_ai.prompt.N.{role,content}`
+/// `prompt_tokens`/`completion_tokens`/`total_request_tokens` (`gen_ai.usage.input_tokens` and
+/// `output_tokens` where the older names are absent), `gen_ai.usage.cache_read_input_tokens`
+/// to `usage.cache_read_input_tokens`, `respan.span_params.custom_identifier` to
+/// `custom_identifier`, `gen_ai.prompt.N.{role,content}`
 /// to `prompt_messages` (also `input`), `gen_ai.completion.N.*` to `completion_message` (also
 /// `output`), `respan.entity.log_type`, else `traceloop.span.kind`, else `llm.request.type`
 /// to `log_type` (else `chat` with a model, `custom` without), `traceloop.workflow.name` to
