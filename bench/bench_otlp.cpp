@@ -3,14 +3,15 @@
 //
 //   ./build/release/bench/respan_bench --benchmark_filter=Otlp_Encode --benchmark_repetitions=1
 //
-// BM_Otlp_Encode/protobuf:P/gzip:G builds one request of 100 spans per iteration exactly as
-// the exporter does (the sink's encode() per span, rows joined, then the sink's request
-// bytes: protobuf framing and/or gzip, level 6), no network. The spans are the benchmarks'
-// typical chat span (bench_common.hpp sample_span()) as trace spans: each with its own random
-// ids, times, token counts and customer, as a batch from a real process would be (identical
-// spans would flatter gzip). Counters: bytes_per_span (the body sent, divided by 100),
-// vs_json (bytes relative to plain JSON, the goal for gzip being <= 0.25) and ns_per_span
-// (the CPU time of one iteration divided by 100; the iteration time column is per 100 spans).
+// BM_Otlp_Encode/protobuf:P/gzip:G/spans:N builds one request of N spans (1, or a batch of
+// 100) per iteration exactly as the exporter does (the sink's encode() per span, rows joined,
+// then the sink's request bytes: protobuf framing and/or gzip, level 6), no network. The
+// spans are the benchmarks' typical chat span (bench_common.hpp sample_span()) as trace
+// spans, each with its own random ids, times, token counts, customer, order number and
+// answer, as a batch from a real process would be (identical spans would flatter gzip).
+// Counters: bytes_per_span (the body sent, divided by N, envelope included), vs_json (bytes
+// relative to plain JSON of the same spans; the goal for gzip is <= 0.25) and ns_per_span
+// (CPU time per span; the time columns are per request).
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -27,15 +28,19 @@
 
 namespace {
 
-constexpr std::size_t kSpansPerRequest = 100;
-
-std::vector<respan::TraceSpan> chat_spans() {
+std::vector<respan::TraceSpan> chat_spans(std::size_t n) {
+  static const char* const kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"};
   std::mt19937_64 rng(42);
   std::vector<respan::TraceSpan> out;
   const std::int64_t t0 = 1767225600000000000;  // 2026-01-01
-  for (std::size_t i = 0; i < kSpansPerRequest; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     respan::TraceSpan s;
     s.log = respan_bench::sample_span();
+    (*s.log.prompt_messages)[1] =
+        respan::Message::user("Where is my order #" + std::to_string(10000 + rng() % 90000) +
+                              "? It was due " + kDays[rng() % 5] + ".");
+    s.log.completion_message = respan::Message::assistant(
+        std::string("It ships ") + kDays[rng() % 5] + " and arrives " + kDays[rng() % 5] + ".");
     s.log.trace_unique_id = respan::detail::hex_id(rng() | 1, rng());
     s.log.span_parent_id = respan::detail::hex_id(rng() | 1);
     s.log.span_name = "llm_call";
@@ -84,7 +89,8 @@ respan::TracerOptions options(bool protobuf, bool gzip) {
 void BM_Otlp_Encode(benchmark::State& state) {
   const bool protobuf = state.range(0) != 0;
   const bool gzip = state.range(1) != 0;
-  const std::vector<respan::TraceSpan> spans = chat_spans();
+  const auto span_count = static_cast<std::size_t>(state.range(2));
+  const std::vector<respan::TraceSpan> spans = chat_spans(span_count);
   std::string body, row, wire;
   // Plain JSON, the reference of vs_json.
   const auto json_sink = respan::detail::make_trace_sink(options(false, false));
@@ -102,22 +108,19 @@ void BM_Otlp_Encode(benchmark::State& state) {
     benchmark::DoNotOptimize(wire.data());
     benchmark::ClobberMemory();
   }
-  const double n = static_cast<double>(kSpansPerRequest);
+  const double n = static_cast<double>(span_count);
   state.counters["bytes_per_span"] = static_cast<double>(wire.size()) / n;
   state.counters["vs_json"] = static_cast<double>(wire.size()) / json_bytes;
   // Seconds of CPU per span (shown in ns by the console's unit scaling).
   state.counters["ns_per_span"] =
       benchmark::Counter(static_cast<double>(state.iterations()) * n,
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kSpansPerRequest));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(span_count));
 }
 
 BENCHMARK(BM_Otlp_Encode)
-    ->ArgNames({"protobuf", "gzip"})
-    ->Args({0, 0})
-    ->Args({0, 1})
-    ->Args({1, 0})
-    ->Args({1, 1})
+    ->ArgNames({"protobuf", "gzip", "spans"})
+    ->ArgsProduct({{0, 1}, {0, 1}, {1, 100}})
     ->DisplayAggregatesOnly(true);
 
 }  // namespace

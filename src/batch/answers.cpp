@@ -252,7 +252,11 @@ std::optional<Json> otlp_response_from_protobuf(std::string_view body) {
 RowVerdicts read_answer(AnswerShape shape, std::string_view body, std::size_t rows,
                         AnswerFormat format) {
   if (body.empty()) return read_answer(shape, nullptr, true, rows);
-  if (format == AnswerFormat::protobuf && shape == AnswerShape::otlp) {
+  // A protobuf answer never starts with '{' (field 15, wire type 3: a group, which OTLP does
+  // not use), so a JSON object sent where protobuf was expected is read as JSON.
+  const std::string_view text = trim(body);
+  if (format == AnswerFormat::protobuf && shape == AnswerShape::otlp &&
+      !(text.size() >= 2 && text.front() == '{' && text.back() == '}')) {
     const std::optional<Json> j = otlp_response_from_protobuf(body);
     if (!j) {
       return all(rows, State::unconfirmed,

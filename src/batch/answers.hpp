@@ -52,7 +52,8 @@ enum class AnswerFormat {
 ///
 /// A protobuf OTLP answer (ExportTraceServiceResponse) is decoded into its OTLP JSON form
 /// (`{}` or `{"partialSuccess": {"rejectedSpans": "<n>", "errorMessage": ...}}`) and read
-/// with the same rules as a JSON one; bytes that are not such a message confirm nothing.
+/// with the same rules as a JSON one; bytes that are not such a message confirm nothing (a
+/// JSON object, which no protobuf answer can be, is read as JSON).
 RESPAN_EXPORT RowVerdicts read_answer(AnswerShape shape, std::string_view body, std::size_t rows,
                                       AnswerFormat format = AnswerFormat::json);
 

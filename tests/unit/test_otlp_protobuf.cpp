@@ -431,6 +431,12 @@ TEST(OtlpProtobufAnswer, SameVerdictsAsTheJsonAnswer) {
     EXPECT_EQ(v.unconfirmed, 3u) << body;
     EXPECT_EQ(v.delivered, 0u);
   }
+  // A receiver that answers JSON where protobuf was expected is understood.
+  v = read_answer(AnswerShape::otlp, " {} ", 3, AnswerFormat::protobuf);
+  EXPECT_EQ(v.delivered, 3u);
+  v = read_answer(AnswerShape::otlp, R"({"partialSuccess":{"rejectedSpans":1}})", 3,
+                  AnswerFormat::protobuf);
+  EXPECT_EQ(v.rejected, 1u);
   // Unknown fields are skipped (a newer receiver).
   std::string newer = partial_success(1, "x");
   proto::put_string_field(newer, 9, "future");
