@@ -82,8 +82,7 @@ OtlpProtoc::OtlpProtoc() {
   const std::string proto_dir = RESPAN_TEST_OTLP_PROTO_DIR;
   if (!exists(proto_dir + "/opentelemetry/proto/collector/trace/v1/trace_service.proto")) {
     unavailable_ = "the OTLP schema (opentelemetry-proto) is not at '" + proto_dir +
-                   "' (CI has it in ../shared/otlp-proto; configure with "
-                   "-DRESPAN_OTLP_PROTO_DIR=<dir>)";
+                   "' (configure with -DRESPAN_OTLP_PROTO_DIR=<opentelemetry-proto checkout>)";
     return;
   }
   if (protoc.empty() || !exists(protoc)) {

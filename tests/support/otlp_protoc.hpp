@@ -3,10 +3,9 @@
 // protoc (`protoc --python_out`) and read by python3-protobuf (otlp_protoc_decode.py), into
 // the OTLP JSON mapping, to be compared with the JSON encoding of the same spans.
 //
-// Where the schema (`../shared/otlp-proto` beside the source tree, located at configure time;
-// -DRESPAN_OTLP_PROTO_DIR=... overrides it), protoc or a python3 with google.protobuf is
-// missing, unavailable() says which, and the tests that need them skip with that message
-// (RESPAN_REQUIRE_PROTOC()).
+// Where the schema (an opentelemetry-proto checkout, RESPAN_OTLP_PROTO_DIR at configure time),
+// protoc or a python3 with google.protobuf is missing, unavailable() says which, and the tests
+// that need them skip with that message (RESPAN_REQUIRE_PROTOC()).
 #pragma once
 
 #include <string>
