@@ -166,7 +166,6 @@ class Attributes {
   // A JSON value fully typed: objects as kvlistValue, arrays as arrayValue, null as an
   // empty AnyValue.
   void typed(std::string_view key, const Json& v) { add(key, any_value(v, 0)); }
-  bool empty() const noexcept { return list_.empty(); }
   Json take() { return std::move(list_); }
 
   static Json any_value(const Json& v, int depth) {

@@ -123,6 +123,13 @@ TEST(ProtoWire, RpcStatusMessage) {
   EXPECT_FALSE(proto::is_protobuf_media_type("application/json"));
 }
 
+TEST(ProtoWire, ContentEncodingIsTheSdksHeader) {
+  // The SDK sets it when it compresses a body: a caller's copy would mislabel the body.
+  EXPECT_TRUE(respan::detail::check_header("Content-Encoding", "gzip"));
+  EXPECT_TRUE(respan::detail::check_header("content-encoding", "br", true));
+  EXPECT_FALSE(respan::detail::check_header("Content-Language", "en"));
+}
+
 TEST(ProtoWire, ProtobufErrorBodiesGiveTheReceiversMessage) {
   respan::HttpResponse res;
   res.status = 400;
