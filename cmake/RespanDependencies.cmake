@@ -1,5 +1,5 @@
 # Locates respan's dependencies. Each is a Debian bookworm package:
-#   libcurl4-openssl-dev, nlohmann-json3-dev, libcpp-httplib-dev, libssl-dev,
+#   libcurl4-openssl-dev, nlohmann-json3-dev, zlib1g-dev, libcpp-httplib-dev, libssl-dev,
 #   libgtest-dev, libgmock-dev, libbenchmark-dev
 include_guard(GLOBAL)
 
@@ -7,6 +7,22 @@ set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
 find_package(CURL ${RESPAN_CURL_MIN_VERSION} REQUIRED)
 find_package(nlohmann_json ${RESPAN_NLOHMANN_JSON_MIN_VERSION} REQUIRED)
+# zlib (Debian: zlib1g-dev; libcurl depends on it already): gzip of OTLP request bodies
+# (TracerOptions::otlp_compression), and their bounded decompression in the mock server.
+find_package(ZLIB QUIET)
+if(NOT TARGET ZLIB::ZLIB)
+  # FindZLIB needs zlib.h through find_path; where its directory is hidden from find_* (e.g.
+  # by CMAKE_IGNORE_PATH), pkg-config may still know zlib.
+  find_package(PkgConfig QUIET)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(RESPAN_ZLIB QUIET IMPORTED_TARGET GLOBAL zlib)
+  endif()
+  if(NOT TARGET PkgConfig::RESPAN_ZLIB)
+    message(FATAL_ERROR "respan: zlib not found (Debian: apt-get install zlib1g-dev)")
+  endif()
+  add_library(ZLIB::ZLIB INTERFACE IMPORTED GLOBAL)
+  target_link_libraries(ZLIB::ZLIB INTERFACE PkgConfig::RESPAN_ZLIB)
+endif()
 
 # cpp-httplib: upstream installs a CMake package exporting httplib::httplib;
 # Debian's libcpp-httplib-dev ships only a pkg-config file (cpp-httplib.pc)

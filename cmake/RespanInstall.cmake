@@ -1,5 +1,5 @@
 # Install rules: headers, libraries, CMake package and pkg-config files.
-#   find_package(respan)                      -> respan::respan (needs libcurl, nlohmann/json)
+#   find_package(respan)                      -> respan::respan (needs libcurl, nlohmann/json, zlib)
 #   find_package(respan COMPONENTS testing)   -> and respan::testing (the mock server)
 #   pkg-config respan / respan-testing
 include_guard(GLOBAL)
@@ -95,7 +95,7 @@ endif()
 # library) themselves, so those are public requirements then; a shared one hides them.
 # A header-only cpp-httplib is compiled into respan_testing: nothing to require then.
 set(_pc_json "nlohmann_json >= ${RESPAN_NLOHMANN_JSON_MIN_VERSION}")
-set(_pc_curl "libcurl >= ${RESPAN_CURL_MIN_VERSION}")
+set(_pc_curl "libcurl >= ${RESPAN_CURL_MIN_VERSION}, zlib")  # zlib: OTLP gzip
 set(_pc_httplib "openssl")  # respan_testing serves HTTPS with OpenSSL
 if(RESPAN_HTTPLIB_VARIANT AND NOT RESPAN_HTTPLIB_VARIANT STREQUAL "header-only")
   set(_pc_httplib "cpp-httplib, openssl")
@@ -104,11 +104,11 @@ if(BUILD_SHARED_LIBS)
   set(RESPAN_PC_REQUIRES "${_pc_json}")
   set(RESPAN_PC_REQUIRES_PRIVATE "${_pc_curl}")
   set(RESPAN_TESTING_PC_REQUIRES "respan = ${PROJECT_VERSION}, ${_pc_json}")
-  set(RESPAN_TESTING_PC_REQUIRES_PRIVATE "${_pc_httplib}")
+  set(RESPAN_TESTING_PC_REQUIRES_PRIVATE "${_pc_httplib}, zlib")
 else()
   set(RESPAN_PC_REQUIRES "${_pc_json}, ${_pc_curl}")
   set(RESPAN_PC_REQUIRES_PRIVATE "")
-  set(RESPAN_TESTING_PC_REQUIRES "respan = ${PROJECT_VERSION}, ${_pc_json}")
+  set(RESPAN_TESTING_PC_REQUIRES "respan = ${PROJECT_VERSION}, ${_pc_json}, zlib")
   if(_pc_httplib)
     string(APPEND RESPAN_TESTING_PC_REQUIRES ", ${_pc_httplib}")
   endif()

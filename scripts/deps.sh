@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages respan-cpp needs, if any are missing.
-#   scripts/deps.sh build   # compiler, CMake, libcurl, nlohmann/json, cpp-httplib, OpenSSL
-#   scripts/deps.sh test    # the above plus GoogleTest/GoogleMock, Google Benchmark and the
-#                           # openssl command (test certificates)
+#   scripts/deps.sh build   # compiler, CMake, libcurl, nlohmann/json, zlib, cpp-httplib, OpenSSL
+#   scripts/deps.sh test    # the above plus GoogleTest/GoogleMock, Google Benchmark, the
+#                           # openssl command (test certificates), protoc and python3-protobuf
+#                           # (the OTLP protobuf cross-check)
 # Runs apt-get as root, or through passwordless sudo; otherwise prints the exact command.
 set -euo pipefail
 
 profile="${1:-test}"
-packages=(g++ cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev
-  libssl-dev)
+packages=(g++ cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev zlib1g-dev
+  libcpp-httplib-dev libssl-dev)
 if [[ "$profile" == "test" ]]; then
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev openssl)
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev openssl protobuf-compiler python3-protobuf)
 fi
 
 missing=()

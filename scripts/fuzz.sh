@@ -20,7 +20,8 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [[ $seconds -lt 1 ]]; then
   echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]" >&2
   exit 2
 fi
-targets=(fuzz_response_models fuzz_error_body fuzz_retry_after fuzz_filters fuzz_url fuzz_json)
+targets=(fuzz_response_models fuzz_error_body fuzz_retry_after fuzz_filters fuzz_url fuzz_json
+  fuzz_otlp_protobuf)
 [[ $# -gt 0 ]] && targets=("$@")
 
 cxx=${CXX:-clang++}
@@ -77,6 +78,7 @@ dict_for() {
   case $1 in
     fuzz_response_models | fuzz_filters | fuzz_json) echo fuzz/dict/json.dict ;;
     fuzz_retry_after | fuzz_url) echo fuzz/dict/http.dict ;;
+    fuzz_otlp_protobuf) echo fuzz/dict/otlp.dict ;;
     fuzz_error_body)
       cat fuzz/dict/json.dict fuzz/dict/http.dict >"$build/work/error_body.dict"
       echo "$build/work/error_body.dict"
@@ -89,6 +91,7 @@ max_len_for() {
     fuzz_filters) echo 4096 ;;
     fuzz_url) echo 1024 ;;
     fuzz_retry_after) echo 256 ;;
+    fuzz_otlp_protobuf) echo 4096 ;;
   esac
 }
 

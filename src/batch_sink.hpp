@@ -4,7 +4,10 @@
 // - request-log bulk (`POST /api/request-logs/bulk/`, {"logs":[...]}; single creates when the
 //   endpoint answers 404/405): BatchLogger's default;
 // - trace ingest (`POST /api/v1/traces/ingest`, {"data":[...]} or a bare array) and OTLP/HTTP
-//   JSON (`POST /api/v2/traces` or an OpenTelemetry Collector): the Tracer's (src/tracing/).
+//   JSON or protobuf (`POST /api/v2/traces`, `/api/v1/traces`, or an OpenTelemetry
+//   Collector): the Tracer's (src/tracing/).
+// A sink also says which retry classifier applies to its endpoint and on which statuses a
+// request is split (classify(), splits_on()).
 #pragma once
 
 #include <cstddef>
@@ -21,6 +24,7 @@
 
 #include "batch/answers.hpp"
 #include "http/pipeline.hpp"
+#include "http/retry_class.hpp"
 
 namespace respan {
 struct TraceSpan;
@@ -53,6 +57,18 @@ class BatchSink {
   /// Path of one-span creates to fall back to when the batch endpoint answers 404/405, or
   /// nullptr when there is none (a 404 is then a rejection).
   virtual const char* single_path() const noexcept { return nullptr; }
+
+  /// Whether a failed request may be tried again and whether the receiver may have acted on
+  /// it (http/retry_class.hpp): classify_failure() for Respan's endpoints,
+  /// classify_collector_failure() for an OpenTelemetry Collector.
+  virtual FailureClass classify(const Error& e) const noexcept { return classify_failure(e); }
+
+  /// Whether a request answered with `status` is split in two to isolate the rows the
+  /// receiver refuses (within the logger's splitting budget) rather than rejected whole:
+  /// Respan's endpoints split on 400, 413 and 422.
+  virtual bool splits_on(int status) const noexcept {
+    return status == 413 || status == 400 || status == 422;
+  }
 
   /// True when the endpoint de-duplicates spans by their id, so that re-sending a request the
   /// server may already have processed cannot store a span twice: ambiguous failures are then

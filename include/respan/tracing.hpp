@@ -24,9 +24,12 @@
 /// @endcode
 ///
 /// Exporters (TracerOptions::exporter): the Respan trace ingest endpoint
-/// (`POST /api/v1/traces/ingest`, the default), or OTLP/HTTP JSON, either to Respan
-/// (`POST /api/v2/traces` with the API key) or to an OpenTelemetry Collector named by
-/// TracerOptions::otlp_endpoint or the `OTEL_EXPORTER_OTLP_*` variables (Tracer::from_env()).
+/// (`POST /api/v1/traces/ingest`, the default), or OTLP/HTTP, either to Respan (with the API
+/// key: JSON to `POST /api/v2/traces`, protobuf to `POST /api/v1/traces`) or to an
+/// OpenTelemetry Collector named by TracerOptions::otlp_endpoint or the `OTEL_EXPORTER_OTLP_*`
+/// variables (Tracer::from_env()). OTLP bodies are JSON (`http/json`) or protobuf
+/// (`http/protobuf`, TracerOptions::otlp_protocol), optionally gzip-compressed
+/// (TracerOptions::otlp_compression).
 #pragma once
 
 #include <chrono>
@@ -64,12 +67,29 @@ struct RESPAN_EXPORT TraceSpan {
   std::int64_t end_unix_nanos = 0;  ///< See #start_unix_nanos.
   /// True for an errored span (status `error`; OTLP status code 2).
   bool error = false;
+  /// The model's provider (e.g. `openai`, `anthropic`): `provider_id` in trace ingest,
+  /// `gen_ai.provider.name` in OTLP. Unset: OTLP names the provider of a well-known model
+  /// family (`gpt-*` is `openai`, `claude-*` `anthropic`, ...), else leaves it out.
+  std::optional<std::string> provider_id{};
 };
 
 /// Where a Tracer delivers spans.
 enum class TraceExporter {
   respan_ingest,  ///< `POST {base_url}/api/v1/traces/ingest` (the default).
-  otlp,           ///< OTLP/HTTP JSON: Respan's `/api/v2/traces`, or a collector.
+  otlp,           ///< OTLP/HTTP: Respan's `/api/v2/traces` (`/api/v1/traces` for
+                  ///< protobuf), or a collector.
+};
+
+/// The OTLP/HTTP encoding of TraceExporter::otlp (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+enum class OtlpProtocol {
+  http_json,      ///< `application/json`, the OTLP JSON mapping (the default).
+  http_protobuf,  ///< `application/x-protobuf`: OpenTelemetry's default, about half the bytes.
+};
+
+/// Compression of OTLP request bodies (`OTEL_EXPORTER_OTLP_COMPRESSION`).
+enum class OtlpCompression {
+  none,  ///< Sent as is (the default).
+  gzip,  ///< `Content-Encoding: gzip`.
 };
 
 /// The body shape of trace ingest requests (the endpoint accepts both).
@@ -84,14 +104,33 @@ struct RESPAN_EXPORT TracerOptions {
   /// For TraceExporter::respan_ingest.
   IngestBody ingest_body = IngestBody::data_object;
   /// For TraceExporter::otlp: the full URL of a collector's traces endpoint, used as is
-  /// (e.g. `http://localhost:4318/v1/traces`). Empty: Respan's `{base_url}/api/v2/traces`,
-  /// with the client's API key. The Respan API key is never sent to a collector; give an
-  /// `Authorization` in #otlp_headers if the collector wants one.
+  /// (e.g. `http://localhost:4318/v1/traces`). Empty: Respan, with the client's API key
+  /// (`{base_url}/api/v2/traces` for JSON, `{base_url}/api/v1/traces` for protobuf, where
+  /// Respan's own JavaScript tracer posts it). The Respan API key is never sent to a
+  /// collector; give an `Authorization` in #otlp_headers if the collector wants one.
+  ///
+  /// Towards a collector the OTLP/HTTP rules apply: only 429, 502, 503, 504 and network
+  /// failures are retried (honouring `Retry-After`); any other status is final for the whole
+  /// request (a 400 is neither retried nor split; its spans are counted rejected with the
+  /// collector's message), except 413, whose request is split in two.
   std::string otlp_endpoint;
   /// For TraceExporter::otlp: headers sent with every export. Names must be HTTP tokens,
   /// values free of control characters; the headers the SDK sets are refused, except
   /// `Authorization` towards a collector.
+  ///
+  /// A collector reached over plain `http://` on a host other than loopback must not be given
+  /// an `Authorization` header or any header whose name looks secret (contains `key`,
+  /// `token`, `secret`, `auth`, `password` or `signature`, in any case): such options are
+  /// refused (Tracer::create() returns invalid_argument) unless #allow_insecure_collector.
   std::map<std::string, std::string> otlp_headers;
+  /// For TraceExporter::otlp: JSON (the default) or protobuf bodies.
+  OtlpProtocol otlp_protocol = OtlpProtocol::http_json;
+  /// For TraceExporter::otlp: gzip the bodies (for batches of typical chat spans, about a
+  /// twentieth of the bytes of plain JSON; a third for a request of one span).
+  OtlpCompression otlp_compression = OtlpCompression::none;
+  /// Allows secret-looking #otlp_headers towards a plain-`http://` collector on a non-loopback
+  /// host (they then cross the network in clear text). Off by default.
+  bool allow_insecure_collector = false;
   /// OTLP resource attribute `service.name`.
   std::string service_name = "respan-cpp";
   /// Further OTLP resource attributes (string values).
@@ -194,6 +233,8 @@ class RESPAN_EXPORT Span {
   Span& set_customer(std::string customer_identifier);
   /// The customer with e-mail and name (`customer_params`).
   Span& set_customer(CustomerParams customer);
+  /// The model's provider (TraceSpan::provider_id), e.g. "openai".
+  Span& set_provider(std::string provider_id);
   /// Marks the span as an error (status `error`) with a message.
   Span& set_error(std::string message);
   /// Every field of the span, for what the setters do not cover. The ids, names and times
@@ -231,8 +272,10 @@ class RESPAN_EXPORT Tracer {
   /// (+ `/v1/traces`), `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_EXPORTER_OTLP_TRACES_HEADERS`
   /// (comma-separated `key=value`, percent-decoded; the latter wins per key),
   /// `OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT` (ms), `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL`
-  /// (`http/json`; `http/protobuf` is answered with JSON, which OTLP/HTTP receivers accept;
-  /// `grpc` is refused) and `OTEL_SERVICE_NAME`. An empty variable counts as unset.
+  /// (`http/json` or `http/protobuf`; `grpc` is refused),
+  /// `OTEL_EXPORTER_OTLP_[TRACES_]COMPRESSION` (`gzip` or `none`), `OTEL_SERVICE_NAME` and
+  /// `OTEL_RESOURCE_ATTRIBUTES`; the traces-specific variable wins over the general one. An
+  /// empty variable counts as unset.
   static Result<Tracer> from_env(RespanClient client, TracerOptions defaults = {});
 
   Tracer(Tracer&&) noexcept;

@@ -45,6 +45,7 @@ class RespanConan(ConanFile):
     def requirements(self):
         self.requires("libcurl/[>=7.68.0 <9]")
         self.requires("nlohmann_json/[>=3.10.0 <4]", transitive_headers=True)
+        self.requires("zlib/[>=1.2.11 <2]")  # gzip of OTLP bodies (libcurl needs it too)
         if self.options.testing:
             self.requires("cpp-httplib/[>=0.11 <1]")
             self.requires("openssl/[>=1.1.1 <4]")  # the mock serves HTTPS
@@ -81,7 +82,7 @@ class RespanConan(ConanFile):
         core.set_property("cmake_target_name", "respan::respan")
         core.set_property("pkg_config_name", "respan")
         core.libs = ["respan"]
-        core.requires = ["libcurl::libcurl", "nlohmann_json::nlohmann_json"]
+        core.requires = ["libcurl::libcurl", "nlohmann_json::nlohmann_json", "zlib::zlib"]
         if self.settings.os in ("Linux", "FreeBSD"):
             core.system_libs = ["pthread"]
         if self.options.testing:
@@ -90,4 +91,4 @@ class RespanConan(ConanFile):
             testing.set_property("pkg_config_name", "respan-testing")
             testing.libs = ["respan_testing"]
             testing.requires = ["nlohmann_json::nlohmann_json", "cpp-httplib::cpp-httplib",
-                                "openssl::ssl"]
+                                "openssl::ssl", "zlib::zlib"]

@@ -6,6 +6,7 @@
 
 #include "util/json_limits.hpp"
 #include "util/json_write.hpp"
+#include "util/proto_wire.hpp"
 #include "util/text.hpp"
 
 namespace respan::detail {
@@ -214,8 +215,56 @@ RowVerdicts read_answer(AnswerShape shape, const Json* body, bool empty, std::si
   return all(rows, State::unconfirmed, "not confirmed");
 }
 
-RowVerdicts read_answer(AnswerShape shape, std::string_view body, std::size_t rows) {
+namespace {
+
+// ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; } with
+// ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }, as its
+// OTLP JSON form; nullopt when the bytes are not that message. Unknown fields are skipped (a
+// newer receiver may add some); a field of a known number with another wire type is not.
+std::optional<Json> otlp_response_from_protobuf(std::string_view body) {
+  Json out = Json::object();
+  proto::Reader response(body);
+  proto::Field f;
+  while (response.next(f)) {
+    if (f.number != 1) continue;
+    if (f.type != proto::WireType::len) return std::nullopt;
+    Json partial = out.value("partialSuccess", Json::object());  // fields merge, as protobuf
+    proto::Reader ps(f.bytes);
+    proto::Field g;
+    while (ps.next(g)) {
+      if (g.number == 1) {
+        if (g.type != proto::WireType::varint) return std::nullopt;
+        partial["rejectedSpans"] = std::to_string(static_cast<std::int64_t>(g.value));
+      } else if (g.number == 2) {
+        if (g.type != proto::WireType::len || !proto::is_valid_utf8(g.bytes)) return std::nullopt;
+        partial["errorMessage"] = std::string(g.bytes);
+      }
+    }
+    if (ps.error() != nullptr) return std::nullopt;
+    out["partialSuccess"] = std::move(partial);
+  }
+  if (response.error() != nullptr) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+RowVerdicts read_answer(AnswerShape shape, std::string_view body, std::size_t rows,
+                        AnswerFormat format) {
   if (body.empty()) return read_answer(shape, nullptr, true, rows);
+  // A protobuf answer never starts with '{' (field 15, wire type 3: a group, which OTLP does
+  // not use), so a JSON object sent where protobuf was expected is read as JSON.
+  const std::string_view text = trim(body);
+  if (format == AnswerFormat::protobuf && shape == AnswerShape::otlp &&
+      !(text.size() >= 2 && text.front() == '{' && text.back() == '}')) {
+    const std::optional<Json> j = otlp_response_from_protobuf(body);
+    if (!j) {
+      return all(rows, State::unconfirmed,
+                 "not confirmed by the receiver's answer: it is not a protobuf "
+                 "ExportTraceServiceResponse");
+    }
+    return read_answer(shape, &*j, false, rows);
+  }
   BoundedJson j = parse_json_bounded(body);
   return read_answer(shape, j.status == JsonParseStatus::ok ? &j.value : nullptr, false, rows);
 }

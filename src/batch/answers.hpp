@@ -40,10 +40,22 @@ enum class AnswerShape {
   otlp,    ///< OTLP/HTTP: `{}` or `{partialSuccess: {rejectedSpans, errorMessage}}`
 };
 
+/// How an answer's body is encoded.
+enum class AnswerFormat {
+  json,      ///< Every endpoint family.
+  protobuf,  ///< OTLP only (`application/x-protobuf`): an ExportTraceServiceResponse.
+};
+
 /// Reads the body of a 2xx answer to a request of `rows` rows. Any text is accepted (empty,
 /// HTML, invalid JSON, too deep): what it does not confirm is unconfirmed. Never throws for
 /// the body's sake (only std::bad_alloc).
-RESPAN_EXPORT RowVerdicts read_answer(AnswerShape shape, std::string_view body, std::size_t rows);
+///
+/// A protobuf OTLP answer (ExportTraceServiceResponse) is decoded into its OTLP JSON form
+/// (`{}` or `{"partialSuccess": {"rejectedSpans": "<n>", "errorMessage": ...}}`) and read
+/// with the same rules as a JSON one; bytes that are not such a message confirm nothing (a
+/// JSON object, which no protobuf answer can be, is read as JSON).
+RESPAN_EXPORT RowVerdicts read_answer(AnswerShape shape, std::string_view body, std::size_t rows,
+                                      AnswerFormat format = AnswerFormat::json);
 
 /// The same for a body already parsed (`body` null when the text was not JSON; `empty` when
 /// there was no body at all).

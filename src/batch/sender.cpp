@@ -198,7 +198,7 @@ void Core::send_piece(Piece& p, std::deque<Piece>& work) {
         send_single(*row, p.body);
       return;
     }
-    if (s == 413 || s == 400 || s == 422) {
+    if (cfg_.sink->splits_on(s)) {  // the sink's rule (batch_sink.hpp): 400/413/422 by default
       // Too large, or a row the server refuses whole: split to isolate it, within budget.
       if (p.rows.size() > 1) {
         if (!p.budget) {
@@ -218,8 +218,8 @@ void Core::send_piece(Piece& p, std::deque<Piece>& work) {
       settle_rows(p.rows, Outcome::rejected, DropReason::invalid, s, why);
       return;
     }
-    if (e.code == ErrorCode::cancelled) continue;  // aborting: settled as shutdown above
-    const FailureClass c = classify_failure(e);
+    if (e.code == ErrorCode::cancelled) continue;   // aborting: settled as shutdown above
+    const FailureClass c = cfg_.sink->classify(e);  // the sink's classifier (batch_sink.hpp)
     if (c.transient) {
       if (c.maybe_processed && at_most_once()) {
         settle_rows(p.rows, Outcome::dropped, DropReason::unacknowledged, s, kUnacknowledged);
@@ -299,7 +299,7 @@ void Core::send_single(Row& row, const std::string& body) {
     }
     const Error& e = r.error();
     if (e.code == ErrorCode::cancelled) continue;
-    const FailureClass c = classify_failure(e);
+    const FailureClass c = cfg_.sink->classify(e);  // the sink's classifier (batch_sink.hpp)
     if (c.transient) {
       if (c.maybe_processed && at_most_once()) {
         settle(row, Outcome::dropped, DropReason::unacknowledged, e.http_status, kUnacknowledged,

@@ -12,6 +12,7 @@
 #include "util/fork.hpp"
 #include "util/json_limits.hpp"
 #include "util/json_write.hpp"
+#include "util/proto_wire.hpp"
 
 namespace respan::detail {
 
@@ -34,8 +35,9 @@ bool is_token_char(char c) {
 
 // Headers the SDK or libcurl sets itself: a second copy would be ambiguous or smuggled.
 constexpr std::string_view kReservedHeaders[] = {
-    "authorization", "content-type",    "content-length", "host",   "user-agent",
-    "accept",        "accept-encoding", "connection",     "expect", "transfer-encoding"};
+    "authorization",   "content-type",    "content-length", "host",   "user-agent",
+    "accept",          "accept-encoding", "connection",     "expect", "transfer-encoding",
+    "content-encoding"};
 
 std::optional<Error> check_duration(const char* name, milliseconds v, milliseconds lo,
                                     milliseconds hi) {
@@ -56,21 +58,6 @@ constexpr milliseconds kHour{3'600'000};
 constexpr milliseconds kDay = kHour * 24;
 constexpr milliseconds kWeek = kDay * 7;
 constexpr int kMaxRetriesLimit = 100;
-
-bool is_loopback_host(std::string host) {
-  host = ascii_lower(host);
-  if (host == "localhost" || host == "[::1]") return true;
-  if (host.rfind("127.", 0) != 0) return false;
-  int dots = 0;
-  for (char c : host) {
-    if (c == '.') {
-      ++dots;
-    } else if (!is_ascii_digit(c)) {
-      return false;
-    }
-  }
-  return dots == 3;
-}
 
 // Splits "scheme://authority/path" and checks the authority; returns the host.
 Result<std::string> check_base_url(const std::string& base, bool& is_http) {
@@ -192,6 +179,21 @@ std::string what_of(const ApiRequest& r) {
 }
 
 }  // namespace
+
+bool is_loopback_host(std::string_view host_text) {
+  const std::string host = ascii_lower(host_text);
+  if (host == "localhost" || host == "[::1]" || host == "::1") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (!is_ascii_digit(c)) {
+      return false;
+    }
+  }
+  return dots == 3;
+}
 
 std::optional<Error> check_header(const std::string& name, const std::string& value,
                                   bool allow_authorization) {
@@ -366,6 +368,10 @@ Error error_from_response(const HttpResponse& res, std::chrono::system_clock::ti
         all = all && is_message_list(v);
       if (all) add_field_errors(j, e);
     }
+  } else if (auto type = res.header("content-type");
+             type && proto::is_protobuf_media_type(*type) && !res.body.empty()) {
+    // An OTLP/HTTP receiver answers a protobuf request's failure with a google.rpc.Status.
+    if (auto m = proto::rpc_status_message(res.body)) e.message = summarize_text(*m);
   } else if (parsed.status == JsonParseStatus::too_deep) {
     e.message = "error body nests JSON deeper than " + std::to_string(kMaxJsonDepth) + " levels";
   } else if (parsed.status == JsonParseStatus::ok && !res.body.empty()) {
@@ -707,14 +713,15 @@ Result<Reply> Pipeline::execute_with(const ApiRequest& r, std::string* lent,
     req.headers.push_back(h);
   if (r.authenticated) req.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
   req.headers.emplace_back("User-Agent", user_agent_);
-  req.headers.emplace_back("Accept", "application/json");
+  req.headers.emplace_back("Accept", r.content_type ? *r.content_type : "application/json");
   if (r.body) {
     if (auto bad = check_body(*r.body)) return refuse(std::move(*bad));
     req.headers.emplace_back("Content-Type", "application/json");
     // Invalid UTF-8 in user strings is replaced (U+FFFD) rather than failing the call.
     req.body = to_json_text(*r.body);
   } else if (r.body_text) {
-    req.headers.emplace_back("Content-Type", "application/json");
+    req.headers.emplace_back("Content-Type", r.content_type ? *r.content_type : "application/json");
+    if (r.content_encoding) req.headers.emplace_back("Content-Encoding", *r.content_encoding);
     if (lent != nullptr) {
       req.body = std::move(*lent);
       give_back.owner = lent;

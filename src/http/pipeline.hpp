@@ -30,6 +30,10 @@ namespace respan::detail {
 /// first unusable field.
 RESPAN_EXPORT Result<ClientOptions> validate_options(ClientOptions options);
 
+/// True for `localhost`, `127.x.y.z` and `[::1]` (case-insensitive): hosts a plain-http URL
+/// may name without sending secrets across a network.
+RESPAN_EXPORT bool is_loopback_host(std::string_view host);
+
 /// An invalid_argument Error when `name: value` may not be sent as an extra header (not an
 /// HTTP token, a control character in the value, or a header the SDK sets itself).
 /// `allow_authorization`: `Authorization` may be given (requests that do not carry the API
@@ -72,6 +76,11 @@ struct ApiRequest {
   /// messages and is not checked, and ClientOptions::default_headers (meant for Respan) are not
   /// sent; RequestOptions::headers are.
   std::optional<std::string> absolute_url{};
+  /// The media type of #body_text (and of the answer asked for with `Accept`); unset:
+  /// `application/json`. E.g. `application/x-protobuf` for OTLP protobuf.
+  std::optional<std::string> content_type{};
+  /// `Content-Encoding` of #body_text, already applied by the caller (e.g. `gzip`).
+  std::optional<std::string> content_encoding{};
 };
 
 /// A successful (2xx) exchange and how many attempts it took.

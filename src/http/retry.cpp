@@ -202,4 +202,12 @@ FailureClass classify_failure(const Error& e) noexcept {
   return {false, false};  // tls, decode, invalid_argument, response_too_large, ...
 }
 
+FailureClass classify_collector_failure(const Error& e) noexcept {
+  const int s = e.http_status;
+  if (s == 0) return classify_failure(e);          // network, timeout, cancelled, local
+  if (s == 429 || s == 503) return {true, false};  // throttled / unavailable: not processed
+  if (s == 502 || s == 504) return {true, true};   // a gateway's answer: it may have forwarded
+  return {false, false};  // "All other 4xx or 5xx response status codes MUST NOT be retried"
+}
+
 }  // namespace respan::detail

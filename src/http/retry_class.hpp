@@ -21,6 +21,13 @@ struct FailureClass {
 /// Classifies a failed attempt (never a success).
 RESPAN_EXPORT FailureClass classify_failure(const Error& e) noexcept;
 
+/// Classifies a failed attempt towards an OpenTelemetry Collector (or any OTLP/HTTP receiver
+/// that is not Respan), by the OTLP specification ("OTLP/HTTP Response", "Retryable response
+/// codes"): only 429, 502, 503 and 504 are transient (429 and 503 refused before any work,
+/// 502 and 504 from a gateway that may have forwarded the request), and network failures and
+/// timeouts as classify_failure() says; every other status, 408 and 500 included, is final.
+RESPAN_EXPORT FailureClass classify_collector_failure(const Error& e) noexcept;
+
 /// Whether the pipeline repeats a failed attempt of an operation: transient, and either
 /// idempotent or certainly not processed.
 inline bool may_retry(const FailureClass& c, bool idempotent) noexcept {

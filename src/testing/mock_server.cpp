@@ -28,6 +28,7 @@
 #include "testing/mock_state.hpp"
 #include "testing/mock_tls.hpp"
 #include "testing/mock_util.hpp"
+#include "util/gzip.hpp"
 #include "util/json_limits.hpp"
 #include "util/text.hpp"
 
@@ -311,6 +312,10 @@ class SocketStream final : public httplib::Stream {
 // read): the connection is closed after the answer.
 thread_local bool t_close_connection = false;
 
+// Request header that carries a gzip Content-Encoding from the pre-routing handler to the
+// body reader (the real header is hidden from cpp-httplib's own decoder in between).
+constexpr const char* kGzipMarker = "X-Respan-Mock-Gzip-Body";
+
 // Exposes the listening socket (to enlarge httplib's fixed backlog of 5) and serves each
 // connection with our own loop around httplib's request parser: a bounded SocketStream, an
 // idle wait that blocks in poll() (httplib 0.11 polls every 10 ms per connection) and that an
@@ -568,9 +573,19 @@ struct MockServer::Impl {
     // closes (stalling for the read timeout, then 400). HTTP servers treat such a request as
     // having an empty body; so do we. The request object is not const inside httplib.
     svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      auto& r = const_cast<httplib::Request&>(req);
       if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
           !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
-        const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+        r.set_header("Content-Length", "0");
+      }
+      // A gzip body is decompressed by reading_handler (bounded, and the same whichever
+      // cpp-httplib build this is): hide the header from httplib's own decoder until then.
+      if (req.method != "GET" && req.method != "OPTIONS" && req.method != "HEAD") {
+        const std::string enc = detail::lower(req.get_header_value("Content-Encoding"));
+        if (enc == "gzip" || enc == "x-gzip") {
+          r.headers.erase("Content-Encoding");
+          r.set_header(kGzipMarker, enc);
+        }
       }
       return httplib::Server::HandlerResponse::Unhandled;
     });
@@ -592,17 +607,43 @@ struct MockServer::Impl {
         body.append(data, n);
         return true;
       });
+      auto& r = const_cast<httplib::Request&>(req);
+      std::string encoding;
+      if (req.has_header(kGzipMarker)) {
+        encoding = req.get_header_value(kGzipMarker);
+        r.headers.erase(kGzipMarker);
+        r.set_header("Content-Encoding", encoding);  // recorded as sent
+      }
       if (!ok || over) {
         t_close_connection = true;  // the rest of the body is still on the wire
         const int status = over || res.status == 413 ? 413 : 400;
         set_json(res, status, Json{{"detail", reason_for(status)}});
         res.set_header("Connection", "close");
-        const Slot slot = record(req);
+        const Slot slot = record(req, body.size());
         finish(slot, status);
         return;
       }
-      const_cast<httplib::Request&>(req).body = std::move(body);
-      handle(req, res);
+      const std::size_t wire_size = body.size();
+      if (!encoding.empty()) {
+        std::string decoded;
+        const respan::detail::GunzipStatus g =
+            respan::detail::gunzip(body, options.max_payload_bytes, decoded);
+        if (g != respan::detail::GunzipStatus::ok) {
+          const int status = g == respan::detail::GunzipStatus::too_large ? 413 : 400;
+          set_json(res, status,
+                   Json{{"detail", status == 413 ? std::string(reason_for(413)) +
+                                                       " (after gzip decompression)"
+                                                 : std::string("The request body is not valid "
+                                                               "gzip (Content-Encoding: " +
+                                                               encoding + ").")}});
+          const Slot slot = record(req, wire_size);
+          finish(slot, status);
+          return;
+        }
+        body = std::move(decoded);
+      }
+      r.body = std::move(body);
+      handle(req, res, wire_size);
     };
     svr.Get(".*", handler);
     svr.Post(".*", reading_handler);
@@ -713,7 +754,8 @@ struct MockServer::Impl {
 
   // ---------------------------------------------------------------- recording
 
-  Slot record(const httplib::Request& req) {
+  // `wire_size`: bytes of the body on the wire (SIZE_MAX: the body's own size).
+  Slot record(const httplib::Request& req, std::size_t wire_size = SIZE_MAX) {
     RecordedRequest rec;
     rec.method = req.method;
     const std::string& target = req.target;
@@ -726,6 +768,7 @@ struct MockServer::Impl {
       if (!is_pseudo_header(name)) rec.headers.emplace(detail::lower(name), value);
     }
     rec.body_size = req.body.size();
+    rec.wire_size = wire_size == SIZE_MAX ? req.body.size() : wire_size;
     if (req.body.size() > options.max_recorded_bytes) {
       rec.body = req.body.substr(0, options.max_recorded_bytes);
       rec.body_truncated = true;
@@ -863,7 +906,9 @@ struct MockServer::Impl {
         if (fault->retry_after_ms) res.set_header("retry-after-ms", *fault->retry_after_ms);
         res.status = fault->status;
         if (fault->body) {
-          res.set_content(*fault->body, json_content_type(fault->body->size()));
+          res.set_content(*fault->body, fault->content_type
+                                            ? fault->content_type->c_str()
+                                            : json_content_type(fault->body->size()));
         } else {
           Json body{{"detail", reason_for(fault->status)}};
           if (fault->body_retry_after) body["retry_after"] = *fault->body_retry_after;
@@ -879,6 +924,10 @@ struct MockServer::Impl {
              [&](int s, const Json& b, const std::string& allow) {
                if (!allow.empty()) res.set_header("Allow", allow);
                set_json(res, s, b);
+             },
+             [&](int s, const std::string& b, const std::string& type) {
+               res.status = s;
+               res.set_content(b, type.c_str());
              }});
         traced != 0)
       return traced;  // mock_traces.cpp
@@ -929,8 +978,9 @@ struct MockServer::Impl {
     return out.status;
   }
 
-  void handle(const httplib::Request& req, httplib::Response& res) {
-    const Slot slot = record(req);
+  void handle(const httplib::Request& req, httplib::Response& res,
+              std::size_t wire_size = SIZE_MAX) {
+    const Slot slot = record(req, wire_size);
     const auto q = req.target.find('?');
     const std::string raw_path = req.target.substr(0, q);
     const std::string raw_query = q == std::string::npos ? std::string() : req.target.substr(q + 1);

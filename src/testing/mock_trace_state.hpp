@@ -1,5 +1,6 @@
 // The traces part of the mock Respan service: spans ingested through
-// `POST /api/v1/traces/ingest` and `POST /api/v2/traces` (OTLP JSON) or created as request logs
+// `POST /api/v1/traces/ingest` and OTLP/HTTP (`POST /api/v2/traces`, `/api/v1/traces`, JSON or
+// protobuf) or created as request logs
 // with a `trace_unique_id`, the traces aggregated from them, and the traces endpoints
 // (REFERENCE §7.8). HTTP routing lives in mock_traces.cpp.
 #pragma once
@@ -35,9 +36,13 @@ struct TraceHttp {
   std::function<std::optional<std::string>()> authenticate;
   /// Sends the answer (`allow`: the Allow header, "" for none).
   std::function<void(int status, const Json& body, const std::string& allow)> reply;
+  /// Sends an answer that is not JSON (e.g. OTLP protobuf) with its content type.
+  std::function<void(int status, const std::string& body, const std::string& content_type)>
+      reply_bytes;
 };
 
 /// Serves the trace routes of REFERENCE §7.8 (`/api/v1/traces/ingest`, `/api/v2/traces`,
+/// `/api/v1/traces`,
 /// `/api/traces/...`, `/api/{unique_organization_id}/traces/{tid}/`) and returns the status
 /// answered; returns 0 without answering when `http.raw_path` is not one of them.
 int serve_traces(TraceStore& store, const TraceHttp& http);
@@ -60,8 +65,10 @@ class TraceStore {
   // Endpoints. `request.environment` is the API key's environment. Errors are thrown as
   // HttpError (mock_state.hpp) with a `{"detail": ...}` body; mock_traces.cpp maps the body.
   ApiResponse ingest(const ApiRequest& request);  ///< POST /api/v1/traces/ingest
-  ApiResponse otlp(const ApiRequest& request);    ///< POST /api/v2/traces (JSON)
-  ApiResponse list(const ApiRequest& request);    ///< POST /api/traces/list/
+  ApiResponse otlp(const ApiRequest& request);    ///< POST /api/v2/traces, /api/v1/traces (JSON)
+  /// An OTLP export already decoded into the OTLP JSON form (JSON or protobuf requests).
+  ApiResponse otlp_export(const Json& body, const std::string& environment);
+  ApiResponse list(const ApiRequest& request);  ///< POST /api/traces/list/
   ApiResponse retrieve(const std::string& tid, const ApiRequest& request);  ///< GET
   ApiResponse remove(const std::string& tid, const ApiRequest& request);    ///< DELETE
   ApiResponse share(const std::string& tid, const ApiRequest& request);     ///< PATCH

@@ -1,6 +1,7 @@
 // The trace endpoints of the mock Respan service (REFERENCE §7.8): span ingest (legacy JSON
-// batch and OTLP/HTTP JSON), list, retrieve with the span tree, delete, share, public read and
-// bulk delete. Storage and aggregation: mock_trace_state.cpp.
+// batch and OTLP/HTTP, JSON or protobuf, on /api/v2/traces and /api/v1/traces), list, retrieve with
+// the span tree, delete, share, public read and bulk delete. Storage and aggregation:
+// mock_trace_state.cpp.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "testing/mock_endpoint_util.hpp"
+#include "testing/mock_otlp_proto.hpp"
 #include "testing/mock_state.hpp"
 #include "testing/mock_trace_state.hpp"
 
@@ -341,16 +343,25 @@ std::variant<Json, std::string> otlp_span(const Json& s) {
     } else if (key == "gen_ai.response.model") {
       if (!span.contains("model")) span["model"] = text(value);
     } else if (key == "gen_ai.usage.prompt_tokens" || key == "gen_ai.usage.completion_tokens" ||
-               key == "gen_ai.usage.total_tokens") {
+               key == "gen_ai.usage.total_tokens" || key == "gen_ai.usage.input_tokens" ||
+               key == "gen_ai.usage.output_tokens") {
       const auto n = int64_of(value);
       if (!n) {
         metadata[key] = value;
         continue;
       }
-      const char* field = key == "gen_ai.usage.prompt_tokens"       ? "prompt_tokens"
-                          : key == "gen_ai.usage.completion_tokens" ? "completion_tokens"
-                                                                    : "total_request_tokens";
-      span[field] = *n;
+      // The current names (input/output) count where the older ones are absent.
+      const bool current =
+          key == "gen_ai.usage.input_tokens" || key == "gen_ai.usage.output_tokens";
+      const char* field = key == "gen_ai.usage.prompt_tokens" || key == "gen_ai.usage.input_tokens"
+                              ? "prompt_tokens"
+                          : key == "gen_ai.usage.total_tokens" ? "total_request_tokens"
+                                                               : "completion_tokens";
+      if (!current || !span.contains(field)) span[field] = *n;
+    } else if (key == "gen_ai.usage.cache_read_input_tokens" && int64_of(value)) {
+      span["usage"]["cache_read_input_tokens"] = *int64_of(value);
+    } else if (key == "respan.span_params.custom_identifier") {
+      span["custom_identifier"] = text(value);
     } else if (auto p = indexed(key, "gen_ai.prompt.");
                p && (p->second == "role" || p->second == "content")) {
       prompt[p->first][p->second] = value;
@@ -459,7 +470,10 @@ std::optional<Resolved> resolve(const std::string& raw_path) {
   }
   // These two have no trailing slash (§1); only the exact paths match.
   if (raw_path == "/api/v1/traces/ingest") return Resolved{TraceRoute::kIngest, {"POST"}, {}, {}};
-  if (raw_path == "/api/v2/traces") return Resolved{TraceRoute::kOtlp, {"POST"}, {}, {}};
+  // OTLP/HTTP: `/api/v2/traces` (documented, Respan's Python tracer) and `/api/v1/traces`
+  // (where Respan's JavaScript tracer posts protobuf), JSON or protobuf on both.
+  if (raw_path == "/api/v2/traces" || raw_path == "/api/v1/traces")
+    return Resolved{TraceRoute::kOtlp, {"POST"}, {}, {}};
   static const std::string kPrefix = "/api/";
   if (raw_path.size() <= kPrefix.size() || raw_path.compare(0, kPrefix.size(), kPrefix) != 0 ||
       raw_path.back() != '/') {
@@ -503,11 +517,42 @@ Json error_body(int status, const Json& body) {
   return body;
 }
 
-bool is_json_content_type(const std::string& content_type) {
+std::string media_type(const std::string& content_type) {
   std::string media = lower(content_type.substr(0, content_type.find(';')));
   media.erase(0, media.find_first_not_of(" \t"));
   media.erase(media.find_last_not_of(" \t") + 1);
-  return media == "application/json";
+  return media;
+}
+
+bool is_json_content_type(const std::string& content_type) {
+  return media_type(content_type) == "application/json";
+}
+
+bool is_protobuf_content_type(const std::string& content_type) {
+  const std::string media = media_type(content_type);
+  return media == "application/x-protobuf" || media == "application/protobuf";
+}
+
+// google.rpc.Code of an HTTP status (OTLP/HTTP error bodies).
+int rpc_code_of(int status) {
+  switch (status) {
+    case 400:
+      return 3;  // INVALID_ARGUMENT
+    case 401:
+      return 16;  // UNAUTHENTICATED
+    case 403:
+      return 7;  // PERMISSION_DENIED
+    case 404:
+      return 5;  // NOT_FOUND
+    case 413:
+      return 8;  // RESOURCE_EXHAUSTED
+    case 429:
+      return 8;  // RESOURCE_EXHAUSTED
+    case 503:
+      return 14;  // UNAVAILABLE
+    default:
+      return 13;  // INTERNAL
+  }
 }
 
 }  // namespace
@@ -537,7 +582,10 @@ ApiResponse TraceStore::ingest(const ApiRequest& req) {
 }
 
 ApiResponse TraceStore::otlp(const ApiRequest& req) {
-  const Json body = parse_body(req);
+  return otlp_export(parse_body(req), req.environment);
+}
+
+ApiResponse TraceStore::otlp_export(const Json& body, const std::string& environment) {
   if (!body.is_object()) {
     throw bad_request("Invalid ExportTraceServiceRequest: expected a JSON object.");
   }
@@ -574,7 +622,7 @@ ApiResponse TraceStore::otlp(const ApiRequest& req) {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    store_spans(std::move(accepted), "otlp", req.environment);
+    store_spans(std::move(accepted), "otlp", environment);
   }
   return {200,
           Json{{"partialSuccess", {{"rejectedSpans", rejected}, {"errorMessage", first_error}}}}};
@@ -747,14 +795,38 @@ int serve_traces(TraceStore& store, const TraceHttp& http) {
                allow_of(r->methods));
     return 405;
   }
-  if (r->route == TraceRoute::kOtlp && !is_json_content_type(http.content_type)) {
-    // The real endpoint also takes application/x-protobuf; the mock decodes JSON only.
+  const bool protobuf =
+      r->route == TraceRoute::kOtlp && is_protobuf_content_type(http.content_type);
+  if (r->route == TraceRoute::kOtlp && !protobuf && !is_json_content_type(http.content_type)) {
     http.reply(415,
                Json{{"detail", "Unsupported media type \"" + http.content_type +
-                                   "\" in request. The mock server accepts application/json "
-                                   "only (OTLP protobuf is not supported)."}},
+                                   "\" in request. OTLP/HTTP takes application/json or "
+                                   "application/x-protobuf."}},
                "");
     return 415;
+  }
+  if (protobuf) {
+    // OTLP/HTTP answers in the request's encoding: an ExportTraceServiceResponse, or a
+    // google.rpc.Status for a failure. Decoded into the OTLP JSON form, the request gets the
+    // JSON route's validation.
+    int status = 200;
+    std::string answer;
+    try {
+      const Json body = otlp_request_from_protobuf(http.body);
+      const ApiResponse out = store.otlp_export(body, environment);
+      status = out.status;
+      answer = otlp_response_to_protobuf(out.body.value_or(Json::object()));
+    } catch (const HttpError& e) {
+      status = e.status();
+      const Json& b = e.body();
+      std::string message = b.contains("detail") ? as_text(b["detail"]) : b.dump();
+      answer = rpc_status_protobuf(rpc_code_of(status), message);
+    } catch (const std::exception& e) {
+      status = 500;
+      answer = rpc_status_protobuf(13, std::string("Internal server error: ") + e.what());
+    }
+    http.reply_bytes(status, answer, "application/x-protobuf");
+    return status;
   }
   ApiRequest req;
   req.method = method;

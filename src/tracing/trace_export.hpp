@@ -1,5 +1,6 @@
-// Internal: the Tracer's wire formats and sinks (trace ingest and OTLP/HTTP JSON), the
-// OpenTelemetry environment variables, and the ids. Exported for the unit tests only.
+// Internal: the Tracer's wire formats and sinks (trace ingest and OTLP/HTTP, JSON or
+// protobuf, plain or gzip), the OpenTelemetry environment variables, and the ids. Exported
+// for the unit tests only.
 #pragma once
 
 #include <cstdint>
@@ -36,9 +37,13 @@ RESPAN_EXPORT std::uint64_t random_id();
 RESPAN_EXPORT Result<Json> ingest_span_json(const TraceSpan& span);
 
 /// One OTLP/HTTP JSON span (ExportTraceServiceRequest `...spans[]`): hex ids, decimal-string
-/// nanosecond times, status, and the span fields as the attributes Respan recognises
-/// (gen_ai.*, traceloop.*, respan.*); integers as strings (`intValue`). Span fields without
-/// a recognised attribute are sent as `respan.span.<field>` (JSON text for objects).
+/// nanosecond times, and the span fields as the attributes of the OpenTelemetry GenAI
+/// conventions and those Respan reads (gen_ai.*, traceloop.*, respan.*; the README's table);
+/// integers as strings (`intValue`); metadata values typed (`kvlistValue`, `arrayValue`).
+/// Span fields without an attribute of their own are sent as `respan.span.<field>` (JSON
+/// text for objects). Status UNSET (code 0) unless the span failed: then ERROR (2) with the
+/// message, `error.type` and an `exception` event. The protobuf encoding
+/// (tracing/otlp_proto.hpp) is made from this one.
 RESPAN_EXPORT Result<Json> otlp_span_json(const TraceSpan& span);
 
 /// The ExportTraceServiceRequest around the spans: its text before and after the
@@ -51,8 +56,14 @@ struct OtlpEnvelope {
 RESPAN_EXPORT OtlpEnvelope otlp_envelope(const std::string& service_name,
                                          const std::map<std::string, std::string>& attributes);
 
-/// The sink of a Tracer with validated options (see resolve_tracer_options()).
+/// The sink of a Tracer with validated options (see check_tracer_options()).
 RESPAN_EXPORT std::shared_ptr<const BatchSink> make_trace_sink(const TracerOptions& options);
+
+/// The bytes an OTLP sink sends for `body` as the BatchLogger assembles it (body_prefix(),
+/// rows joined by commas, body_suffix()): the protobuf ExportTraceServiceRequest framing
+/// and/or gzip, per the sink's options; `body` itself for plain JSON. For tests and
+/// benchmarks; invalid_argument for a sink that is not an OTLP one.
+RESPAN_EXPORT Result<std::string> otlp_request_bytes(const BatchSink& sink, std::string_view body);
 
 /// The URL a Tracer with these options posts to, for a client whose normalised base URL is
 /// `base_url`.
@@ -60,7 +71,14 @@ RESPAN_EXPORT std::string trace_endpoint(const TracerOptions& options, const std
 
 /// Checks the options (collector URL, headers) before the tracer starts: an invalid_argument
 /// Error naming the first unusable one. Header values are never quoted (they may be secrets).
+/// Secret-looking headers (is_secret_header_name()) towards a plain-http collector on a
+/// non-loopback host are refused unless TracerOptions::allow_insecure_collector.
 RESPAN_EXPORT std::optional<Error> check_tracer_options(const TracerOptions& options);
+
+/// True for a header whose value must not cross the network in clear text: `Authorization`,
+/// `Proxy-Authorization`, and names containing `key`, `token`, `secret`, `auth`, `password` or
+/// `signature` (any case).
+RESPAN_EXPORT bool is_secret_header_name(std::string_view name);
 
 /// `OTEL_EXPORTER_OTLP_HEADERS` / `OTEL_RESOURCE_ATTRIBUTES` syntax: comma-separated
 /// `key=value` pairs, blanks around keys and values ignored, values percent-decoded, empty

@@ -310,6 +310,10 @@ Span& Span::set_customer(CustomerParams customer) {
   state_->data->log.customer_params = std::move(customer);
   return *this;
 }
+Span& Span::set_provider(std::string provider_id) {
+  if (state_) state_->data->provider_id = std::move(provider_id);
+  return *this;
+}
 Span& Span::set_error(std::string message) {
   if (!state_) return *this;
   state_->data->error = true;

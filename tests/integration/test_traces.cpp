@@ -194,8 +194,9 @@ TEST_F(TracesApi, IngestBothFormsAndOtlpBuildTheSameSpanTree) {
   const auto spans = server_.ingested_spans();
   ASSERT_EQ(spans.size(), 3u);
   EXPECT_EQ(spans[0]["received_via"], "otlp");
-  // Protobuf is not supported by the mock.
-  EXPECT_EQ(post_raw("/api/v2/traces", "\x0a\x00", "application/x-protobuf"), 415);
+  // Protobuf is decoded too (test_otlp.cpp); a truncated message is refused.
+  EXPECT_EQ(post_raw("/api/v2/traces", "\x0a", "application/x-protobuf"), 400);
+  EXPECT_EQ(post_raw("/api/v2/traces", "{}", "text/plain"), 415);
 }
 
 TEST_F(TracesApi, ListFiltersSortsAndPagesLazily) {

@@ -144,10 +144,15 @@ TEST(OtlpEncoding, SpanCarriesIdsNanosStatusAndRecognisedAttributes) {
   EXPECT_EQ(s["kind"], 3);
   EXPECT_EQ(s["startTimeUnixNano"], "1767225600123456789");
   EXPECT_EQ(s["endTimeUnixNano"], "1767225601623456789");
-  EXPECT_EQ(s["status"]["code"], 1);
+  EXPECT_EQ(s["status"], Json({{"code", 0}}));  // UNSET: nothing says it succeeded
+  EXPECT_FALSE(s.contains("events"));
   auto a = attributes(s);
   EXPECT_EQ(a["gen_ai.request.model"]["stringValue"], "gpt-4o");
-  EXPECT_EQ(a["gen_ai.usage.prompt_tokens"]["intValue"], "12");  // int64 as a string
+  EXPECT_EQ(a["gen_ai.operation.name"]["stringValue"], "chat");
+  EXPECT_EQ(a["gen_ai.provider.name"]["stringValue"], "openai");  // the gpt-* family
+  EXPECT_EQ(a["gen_ai.usage.input_tokens"]["intValue"], "12");    // int64 as a string
+  EXPECT_EQ(a["gen_ai.usage.output_tokens"]["intValue"], "6");
+  EXPECT_EQ(a["gen_ai.usage.prompt_tokens"]["intValue"], "12");  // the names Respan reads
   EXPECT_EQ(a["gen_ai.usage.completion_tokens"]["intValue"], "6");
   EXPECT_EQ(a["gen_ai.usage.total_tokens"]["intValue"], "18");
   EXPECT_EQ(a["gen_ai.prompt.0.role"]["stringValue"], "user");
@@ -160,7 +165,9 @@ TEST(OtlpEncoding, SpanCarriesIdsNanosStatusAndRecognisedAttributes) {
   EXPECT_EQ(a["respan.customer_params.customer_identifier"]["stringValue"], "c-1");
   EXPECT_EQ(a["respan.metadata.k"]["stringValue"], "v");
   EXPECT_EQ(a["respan.metadata.n"]["intValue"], "3");
-  EXPECT_EQ(a["respan.metadata.o"]["stringValue"], "{\"a\":1}");
+  EXPECT_EQ(a["respan.metadata.o"],  // typed, not JSON text
+            Json::parse(R"({"kvlistValue":{"values":[{"key":"a","value":{"intValue":"1"}}]}})"));
+  EXPECT_EQ(a.count("error.type"), 0u);
   EXPECT_DOUBLE_EQ(a["gen_ai.request.temperature"]["doubleValue"].get<double>(), 0.25);
   EXPECT_DOUBLE_EQ(a["gen_ai.usage.cost"]["doubleValue"].get<double>(), 0.5);
   EXPECT_EQ(a["respan.span.prompt_id"]["stringValue"], "p-9");
@@ -182,7 +189,94 @@ TEST(OtlpEncoding, RootToolAndErrorSpans) {
   EXPECT_EQ((*r)["status"]["message"], "timeout");
   auto a = attributes(*r);
   EXPECT_EQ(a["traceloop.span.kind"]["stringValue"], "tool");
+  EXPECT_EQ(a["gen_ai.operation.name"]["stringValue"], "execute_tool");
   EXPECT_EQ(a.count("gen_ai.request.model"), 0u);
+  EXPECT_EQ(a.count("gen_ai.provider.name"), 0u);
+  EXPECT_EQ(a["error.type"]["stringValue"], "_OTHER");
+  // The conventions' exception event, at the span's end.
+  ASSERT_EQ((*r)["events"].size(), 1u);
+  const Json& ev = (*r)["events"][0];
+  EXPECT_EQ(ev["name"], "exception");
+  EXPECT_EQ(ev["timeUnixNano"], (*r)["endTimeUnixNano"]);
+  auto ea = attributes(ev);
+  EXPECT_EQ(ea["exception.message"]["stringValue"], "timeout");
+  EXPECT_EQ(ea["error.type"]["stringValue"], "_OTHER");
+  // With an HTTP status, error.type is that status.
+  s.log.status_code = 429;
+  r = respan::detail::otlp_span_json(s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(attributes(*r)["error.type"]["stringValue"], "429");
+}
+
+TEST(OtlpEncoding, CurrentGenAiNamesBesideTheOnesRespanReads) {
+  TraceSpan s = llm_span();
+  s.log.model = "claude-sonnet-4";
+  s.log.log_type = respan::LogType::embedding();
+  s.log.prompt_tokens.reset();
+  s.log.completion_tokens.reset();
+  respan::Usage u;
+  u.input_tokens = 100;
+  u.output_tokens = 7;
+  u.cache_read_input_tokens = 80;
+  u.cache_creation_input_tokens = 20;
+  s.log.usage = u;
+  s.log.custom_identifier = "ticket-7";
+  s.log.thread_identifier = "th-1";
+  s.log.group_identifier = "grp-1";
+  s.log.metadata = Json{{"tags", {"a", 1, true, nullptr}}, {"none", nullptr}};
+  auto r = respan::detail::otlp_span_json(s);
+  ASSERT_TRUE(r) << r.error();
+  auto a = attributes(*r);
+  EXPECT_EQ(a["gen_ai.operation.name"]["stringValue"], "embeddings");
+  EXPECT_EQ(a["gen_ai.provider.name"]["stringValue"], "anthropic");
+  EXPECT_EQ(a["gen_ai.usage.input_tokens"]["intValue"], "100");
+  EXPECT_EQ(a["gen_ai.usage.prompt_tokens"]["intValue"], "100");
+  EXPECT_EQ(a["gen_ai.usage.output_tokens"]["intValue"], "7");
+  EXPECT_EQ(a["gen_ai.usage.total_tokens"]["intValue"], "107");
+  EXPECT_EQ(a["gen_ai.usage.cache_read.input_tokens"]["intValue"], "80");
+  EXPECT_EQ(a["gen_ai.usage.cache_read_input_tokens"]["intValue"], "80");
+  EXPECT_EQ(a["gen_ai.usage.cache_creation.input_tokens"]["intValue"], "20");
+  EXPECT_EQ(a["gen_ai.usage.cache_creation_input_tokens"]["intValue"], "20");
+  EXPECT_EQ(a["respan.span_params.custom_identifier"]["stringValue"], "ticket-7");
+  EXPECT_EQ(a.count("respan.span.custom_identifier"), 0u);
+  EXPECT_EQ(a["respan.threads.thread_identifier"]["stringValue"], "th-1");
+  EXPECT_EQ(a["respan.trace.trace_group_identifier"]["stringValue"], "grp-1");
+  EXPECT_EQ(a["respan.metadata.tags"], Json::parse(R"({"arrayValue":{"values":[
+      {"stringValue":"a"},{"intValue":"1"},{"boolValue":true},{}]}})"));
+  EXPECT_EQ(a["respan.metadata.none"], Json::object());  // an AnyValue with no value
+
+  // An explicit provider wins; an unknown model has none; ingest sends provider_id.
+  s.provider_id = "azure.ai.openai";
+  EXPECT_EQ(attributes(*respan::detail::otlp_span_json(s))["gen_ai.provider.name"]["stringValue"],
+            "azure.ai.openai");
+  EXPECT_EQ((*respan::detail::ingest_span_json(s))["provider_id"], "azure.ai.openai");
+  s.provider_id.reset();
+  s.log.model = "my-local-model";
+  EXPECT_EQ(attributes(*respan::detail::otlp_span_json(s)).count("gen_ai.provider.name"), 0u);
+  s.log.model = "openrouter/meta-llama";
+  EXPECT_EQ(attributes(*respan::detail::otlp_span_json(s)).count("gen_ai.provider.name"), 0u);
+  s.log.model = "anthropic/claude-3";
+  EXPECT_EQ(attributes(*respan::detail::otlp_span_json(s))["gen_ai.provider.name"]["stringValue"],
+            "anthropic");
+}
+
+TEST(OtlpEncoding, DeepMetadataTurnsIntoJsonTextBelowEightLevels) {
+  TraceSpan s = llm_span();
+  Json deep = "leaf";
+  for (int i = 0; i < 20; ++i)
+    deep = Json::array({deep});
+  s.log.metadata = Json{{"deep", deep}};
+  auto r = respan::detail::otlp_span_json(s);
+  ASSERT_TRUE(r) << r.error();
+  Json v = attributes(*r)["respan.metadata.deep"];
+  int typed = 0;
+  while (v.contains("arrayValue")) {
+    v = v["arrayValue"]["values"][0];
+    ++typed;
+  }
+  EXPECT_EQ(typed, 8);
+  ASSERT_TRUE(v.contains("stringValue"));
+  EXPECT_EQ(Json::parse(v["stringValue"].get<std::string>()), deep[0][0][0][0][0][0][0][0]);
 }
 
 TEST(OtlpEncoding, EnvelopeIsAnExportTraceServiceRequest) {
@@ -256,14 +350,40 @@ TEST(OtelEnv, OptionsFromEnvironment) {
   EXPECT_EQ(o->otlp_headers.at("Authorization"), "Basic z");  // traces-specific wins
   EXPECT_EQ(o->batch.request_timeout, std::chrono::milliseconds(2500));
   EXPECT_EQ(o->service_name, "agent");
-  EXPECT_FALSE(respan::detail::check_tracer_options(*o));  // Authorization to a collector
+  EXPECT_EQ(o->otlp_protocol, respan::OtlpProtocol::http_json);
+  EXPECT_EQ(o->otlp_compression, respan::OtlpCompression::none);
+  // Authorization to a collector, but over plain http to a non-loopback host: refused...
+  auto refused = respan::detail::check_tracer_options(*o);
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->message.find("allow_insecure_collector"), std::string::npos);
+  EXPECT_EQ(refused->message.find("Basic z"), std::string::npos);  // never the value
+  o->allow_insecure_collector = true;                              // ...unless asked
+  EXPECT_FALSE(respan::detail::check_tracer_options(*o));
+
+  env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+  env["OTEL_EXPORTER_OTLP_COMPRESSION"] = "gzip";
+  o = respan::detail::tracer_options_from_env({}, getenv);
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->otlp_protocol, respan::OtlpProtocol::http_protobuf);
+  EXPECT_EQ(o->otlp_compression, respan::OtlpCompression::gzip);
+  env["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] = "http/json";  // the traces variables win
+  env["OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"] = "none";
+  o = respan::detail::tracer_options_from_env({}, getenv);
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->otlp_protocol, respan::OtlpProtocol::http_json);
+  EXPECT_EQ(o->otlp_compression, respan::OtlpCompression::none);
+  env["OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"] = "zstd";
+  EXPECT_FALSE(respan::detail::tracer_options_from_env({}, getenv));
+  env.erase("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION");
+  env.erase("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
+  env.erase("OTEL_EXPORTER_OTLP_COMPRESSION");
 
   env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = "http://other:9999/custom";  // used as is
   o = respan::detail::tracer_options_from_env({}, getenv);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->otlp_endpoint, "http://other:9999/custom");
 
-  env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+  env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";  // OTLP/gRPC is not spoken
   EXPECT_FALSE(respan::detail::tracer_options_from_env({}, getenv));
   env.erase("OTEL_EXPORTER_OTLP_PROTOCOL");
   env["RESPAN_TRACING_EXPORTER"] = "zipkin";
@@ -289,6 +409,43 @@ TEST(TracerOptionsCheck, RefusesBadCollectorUrlsAndHeaders) {
   o.otlp_endpoint.clear();
   o.otlp_headers["Authorization"] = "Bearer other";
   EXPECT_TRUE(respan::detail::check_tracer_options(o));
+}
+
+TEST(TracerOptionsCheck, SecretsNeverGoToAPlainHttpCollectorOffLoopback) {
+  EXPECT_TRUE(respan::detail::is_secret_header_name("Authorization"));
+  EXPECT_TRUE(respan::detail::is_secret_header_name("proxy-authorization"));
+  for (const char* n : {"x-api-key", "X-Honeycomb-Team-KEY", "x-access-token", "client-secret",
+                        "X-Auth", "db-password", "x-signature", "DD-API-KEY"})
+    EXPECT_TRUE(respan::detail::is_secret_header_name(n)) << n;
+  for (const char* n : {"x-tenant", "x-team", "content-language", "x-scope"})
+    EXPECT_FALSE(respan::detail::is_secret_header_name(n)) << n;
+
+  respan::TracerOptions o;
+  o.exporter = respan::TraceExporter::otlp;
+  o.otlp_headers["x-api-key"] = "s3cr3t";
+  for (const char* url : {"http://collector.internal:4318/v1/traces", "HTTP://10.0.0.5/v1/traces",
+                          "http://[2001:db8::1]:4318/v1/traces", "http://127.0.0.1.nip.io/x"}) {
+    o.otlp_endpoint = url;
+    auto e = respan::detail::check_tracer_options(o);
+    ASSERT_TRUE(e) << url;
+    EXPECT_EQ(e->code, respan::ErrorCode::invalid_argument);
+    EXPECT_NE(e->message.find("x-api-key"), std::string::npos);
+    EXPECT_EQ(e->message.find("s3cr3t"), std::string::npos);
+  }
+  for (const char* url : {"https://collector.internal:4318/v1/traces", "http://localhost:4318/x",
+                          "http://127.0.0.1:4318/v1/traces", "http://[::1]:4318/v1/traces",
+                          "http://LOCALHOST/v1/traces"}) {
+    o.otlp_endpoint = url;
+    EXPECT_FALSE(respan::detail::check_tracer_options(o)) << url;
+  }
+  // Headers that are not secret may go anywhere; the opt-in lets secrets go too.
+  o.otlp_endpoint = "http://collector.internal:4318/v1/traces";
+  o.otlp_headers = {{"x-tenant", "t1"}};
+  EXPECT_FALSE(respan::detail::check_tracer_options(o));
+  o.otlp_headers = {{"Authorization", "Bearer k"}};
+  EXPECT_TRUE(respan::detail::check_tracer_options(o));
+  o.allow_insecure_collector = true;
+  EXPECT_FALSE(respan::detail::check_tracer_options(o));
 }
 
 }  // namespace

@@ -78,7 +78,8 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   int keep_alive_timeout_seconds = 5;
   /// Largest request body accepted, whatever its framing (Content-Length, chunked, compressed:
   /// counted decoded); larger bodies get 413 and the connection is closed (the real API caps
-  /// payloads at 20 MB).
+  /// payloads at 20 MB). A `Content-Encoding: gzip` body is decompressed by the mock itself,
+  /// stopping at this bound (413), and answered 400 when it is not valid gzip.
   std::size_t max_payload_bytes = 20u * 1024u * 1024u;
   /// Work the real API does in the background (dataset creation from logs or from another
   /// dataset, log import, log removal, evaluator runs) is applied before the response is sent
@@ -111,9 +112,13 @@ struct RESPAN_TESTING_EXPORT RecordedRequest {
   std::string query;   ///< Raw query string without the leading '?'.
   std::map<std::string, std::string> query_params;  ///< Decoded; first value wins on repeats.
   std::multimap<std::string, std::string> headers;  ///< Header names lower-cased.
-  std::string body;             ///< Raw request body (its first max_recorded_bytes when truncated).
-  std::size_t body_size = 0;    ///< Size of the body as received.
+  /// Request body (its first max_recorded_bytes when truncated); a body sent with
+  /// `Content-Encoding: gzip` is kept decompressed (the header stays in #headers).
+  std::string body;
+  std::size_t body_size = 0;    ///< Size of the body (decompressed, for a gzip body).
   bool body_truncated = false;  ///< True when #body holds only the start of the body.
+  /// Bytes of the body on the wire: its compressed size for a gzip body, else #body_size.
+  std::size_t wire_size = 0;
   /// Status the mock answered with; 0 while in flight or when the connection was dropped.
   int status = 0;
 
@@ -138,6 +143,9 @@ struct RESPAN_TESTING_EXPORT Fault {
   std::optional<std::string> retry_after_ms;  ///< `retry-after-ms` header value.
   std::optional<double> body_retry_after;     ///< Adds `"retry_after": x` to the JSON body.
   std::optional<std::string> body;            ///< Raw body replacing the default one.
+  /// Content-Type of #body; unset: JSON (e.g. `application/x-protobuf` for an OTLP answer or
+  /// a google.rpc.Status).
+  std::optional<std::string> content_type;
   /// Sleep before answering (interrupted by MockServer::stop()).
   std::chrono::milliseconds delay{0};
   /// Send the status line, the headers and part of the declared body, then close the
@@ -167,13 +175,20 @@ struct RESPAN_TESTING_EXPORT Fault {
 ///   `POST traces/bulk/`, and without a key `GET {unique_organization_id}/traces/{tid}/`
 ///   (answers only for a trace shared with `PATCH {"is_public": true}` and the organization
 ///   MockServerOptions::organization_id);
-/// - span ingest, the two paths without a trailing slash (only these exact paths match):
+/// - span ingest, the paths without a trailing slash (only these exact paths match):
 ///   `POST /api/v1/traces/ingest` (a bare JSON array of spans or `{"data": [...]}`; every
 ///   item needs `trace_unique_id` and `span_unique_id`, else the whole batch is refused with
-///   400; answers `{"message": "Processed N spans"}`) and `POST /api/v2/traces` (OTLP/HTTP
-///   JSON `ExportTraceServiceRequest`, `Content-Type: application/json` only: protobuf, which
-///   the real service also takes, answers 415 here; invalid spans are counted in
-///   `{"partialSuccess": {"rejectedSpans": n, "errorMessage": ...}}`);
+///   400; answers `{"message": "Processed N spans"}`), and OTLP/HTTP on `POST /api/v2/traces`
+///   and `POST /api/v1/traces` (where Respan's JavaScript tracer posts): an
+///   `ExportTraceServiceRequest` in JSON (`application/json`) or protobuf
+///   (`application/x-protobuf`; other types answer 415). Invalid spans are counted in
+///   `{"partialSuccess": {"rejectedSpans": n, "errorMessage": ...}}`. A protobuf request is
+///   decoded (bounded: a malformed varint, a length past the end, a known field of the wrong
+///   wire type, a string that is not UTF-8, or values nested deeper than 64 levels answer
+///   400) into the OTLP JSON form and validated as JSON is; it is answered in protobuf
+///   (ExportTraceServiceResponse, empty for a full success; a google.rpc.Status for a
+///   400). Any request body may be sent with `Content-Encoding: gzip` (see
+///   MockServerOptions::max_payload_bytes);
 /// - scores: `POST scores/`, `POST scores/list/`, `GET|PUT|PATCH|DELETE scores/{id}/`,
 ///   `GET|POST logs/{log_id}/scores/`, `GET|PUT|PATCH|DELETE logs/{log_id}/scores/{id}/`. A
 ///   log is a stored request log (`unique_id`) or ingested span (`span_unique_id`); unknown
@@ -199,7 +214,10 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// `span_name`, the start/end times to `start_time`/`timestamp`/`latency`, status code 2 to
 /// `status: "error"` (+ `error_message`), and the attributes `gen_ai.request.model` (or
 /// `gen_ai.response.model`) to `model`, `gen_ai.usage.{prompt,completion,total}_tokens` to
-/// `prompt_tokens`/`completion_tokens`/`total_request_tokens`, `gen_ai.prompt.N.{role,content}`
+/// `prompt_tokens`/`completion_tokens`/`total_request_tokens` (`gen_ai.usage.input_tokens` and
+/// `output_tokens` where the older names are absent), `gen_ai.usage.cache_read_input_tokens`
+/// to `usage.cache_read_input_tokens`, `respan.span_params.custom_identifier` to
+/// `custom_identifier`, `gen_ai.prompt.N.{role,content}`
 /// to `prompt_messages` (also `input`), `gen_ai.completion.N.*` to `completion_message` (also
 /// `output`), `respan.entity.log_type`, else `traceloop.span.kind`, else `llm.request.type`
 /// to `log_type` (else `chat` with a model, `custom` without), `traceloop.workflow.name` to
