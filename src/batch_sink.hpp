@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <respan/batch_logger.hpp>
+#include <respan/export.hpp>
 #include <respan/models/common.hpp>
 #include <respan/options.hpp>
 #include <respan/result.hpp>
@@ -87,7 +88,7 @@ RESPAN_EXPORT void inject_thread_start_failures(int count) noexcept;
 std::shared_ptr<const BatchSink> request_log_bulk_sink();
 
 /// What the Tracer uses of a BatchLogger beyond its public API.
-struct BatchLoggerAccess {
+struct RESPAN_EXPORT BatchLoggerAccess {
   /// A logger delivering to `sink`; its DeliveryEvents carry DeliveryEvent::trace_span.
   static std::unique_ptr<BatchLogger> make(RespanClient client, BatchOptions options,
                                            std::shared_ptr<const BatchSink> sink);
