@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <respan/batch_logger.hpp>
+#include <respan/export.hpp>
 #include <respan/models/common.hpp>
 #include <respan/options.hpp>
 #include <respan/result.hpp>
