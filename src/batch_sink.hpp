@@ -80,9 +80,10 @@ class BatchSink {
   virtual std::string describe() const = 0;
 };
 
-/// Makes the next `count` thread starts of BatchLoggers fail (a fault-injection hook for
-/// tests: the constructor then throws ApiError with ErrorCode::internal).
-RESPAN_EXPORT void inject_thread_start_failures(int count) noexcept;
+/// After `after` thread starts that succeed, makes the next `count` thread starts of BatchLoggers
+/// fail (a fault-injection hook for tests: the constructor then throws ApiError with
+/// ErrorCode::internal).
+RESPAN_EXPORT void inject_thread_start_failures(int count, int after = 0) noexcept;
 
 /// The request-log bulk sink (BatchLogger's default).
 std::shared_ptr<const BatchSink> request_log_bulk_sink();

@@ -12,6 +12,7 @@ namespace respan::detail::batch {
 
 namespace {
 std::atomic<int> g_failing_thread_starts{0};
+std::atomic<int> g_thread_starts_before_failing{0};
 }  // namespace
 
 Clock::time_point deadline_after(milliseconds d) {
@@ -22,6 +23,10 @@ Clock::time_point deadline_after(milliseconds d) {
 }
 
 std::thread start_thread(std::function<void()> body) {
+  for (int k = g_thread_starts_before_failing.load(); k > 0;) {
+    if (g_thread_starts_before_failing.compare_exchange_weak(k, k - 1))
+      return std::thread(std::move(body));
+  }
   for (int n = g_failing_thread_starts.load(); n > 0;) {
     if (g_failing_thread_starts.compare_exchange_weak(n, n - 1))
       throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
@@ -238,7 +243,8 @@ bool Core::settled_before(std::uint64_t target) const {
 }  // namespace respan::detail::batch
 
 namespace respan::detail {
-void inject_thread_start_failures(int count) noexcept {
+void inject_thread_start_failures(int count, int after) noexcept {
   batch::g_failing_thread_starts.store(count);
+  batch::g_thread_starts_before_failing.store(after);
 }
 }  // namespace respan::detail
