@@ -94,6 +94,8 @@ int main(int argc, char** argv) {
     if (k >= 10) return;
     if (e.kind == respan::DeliveryEvent::Kind::rejected) {
       std::cerr << "rejected (HTTP " << e.http_status << "): " << e.message << "\n";
+    } else if (e.kind == respan::DeliveryEvent::Kind::fields_dropped) {
+      std::cerr << "sent without a field: " << e.message << "\n";
     } else {
       std::cerr << "dropped " << e.count << " (" << respan::to_string(e.reason)
                 << "): " << e.message << "\n";

@@ -61,7 +61,10 @@ int main() {
   respan::TracerOptions tracer_options;
   tracer_options.service_name = "tracing-example";
   tracer_options.batch.on_event = [](const respan::DeliveryEvent& e) {  // exporter's thread
-    std::cerr << (e.kind == respan::DeliveryEvent::Kind::rejected ? "rejected: " : "dropped: ")
+    using Kind = respan::DeliveryEvent::Kind;
+    std::cerr << (e.kind == Kind::rejected         ? "rejected: "
+                  : e.kind == Kind::fields_dropped ? "sent without a field: "
+                                                   : "dropped: ")
               << e.message << "\n";
   };
   auto tracer_or = respan::Tracer::from_env(std::move(client).value(), tracer_options);

@@ -70,6 +70,7 @@ void to_json(Json& j, const DeliveryReport& r) {
              {"unended", r.dropped_unended},
              {"unconfirmed", r.dropped_unconfirmed}}},
            {"possibly_duplicated", r.possibly_duplicated},
+           {"fields_dropped", r.fields_dropped},
            {"requests", r.requests},
            {"retries", r.retries},
            {"splits", r.splits},
@@ -92,13 +93,15 @@ constexpr const char* kCreatePath = "/api/request-logs/";
 // {"logs":[...]} to the bulk endpoint, single creates where it answers 404/405.
 class RequestLogBulkSink final : public detail::BatchSink {
  public:
-  std::optional<std::string> encode(const TraceSpan& span, std::string& out) const override {
+  std::optional<std::string> encode(const TraceSpan& span, std::string& out,
+                                    detail::FieldDrops* drops = nullptr) const override {
     const RequestLog& log = span.log;
     if (log.model.empty()) return std::string("RequestLog.model: required");
     // Straight to text (no Json DOM), checked as check_body() would (models/emit.hpp).
-    if (Result<void> encoded = detail::encode_text(log, "RequestLog", out); !encoded) {
-      return encoded.error().message;
-    }
+    Result<void> encoded = drops != nullptr
+                               ? detail::encode_text_dropping(log, "RequestLog", out, *drops)
+                               : detail::encode_text(log, "RequestLog", out);
+    if (!encoded) return encoded.error().message;
     return std::nullopt;
   }
   std::string_view body_prefix() const noexcept override { return "{\"logs\":["; }

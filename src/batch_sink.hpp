@@ -33,6 +33,8 @@ struct TraceSpan;
 
 namespace respan::detail {
 
+struct FieldDrops;
+
 class BatchSink {
  public:
   virtual ~BatchSink() = default;
@@ -42,8 +44,10 @@ class BatchSink {
 
   /// Serializes one span as one row of a body, appended to `out`. Returns why the span cannot
   /// be sent (it is then dropped as DropReason::invalid, and `out` is left as it was), or
-  /// nullopt.
-  virtual std::optional<std::string> encode(const TraceSpan& span, std::string& out) const = 0;
+  /// nullopt. With `drops`, a field holding a non-finite number is left out and recorded
+  /// there, and the rest of the span is sent (the logger's rule); without, the span is refused.
+  virtual std::optional<std::string> encode(const TraceSpan& span, std::string& out,
+                                            FieldDrops* drops = nullptr) const = 0;
 
   /// The text before and after the comma-separated rows of a request body.
   virtual std::string_view body_prefix() const noexcept = 0;

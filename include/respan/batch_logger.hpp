@@ -99,6 +99,12 @@ struct RESPAN_EXPORT DeliveryReport {
   /// Always 0 under SpanDelivery::at_most_once (see DropReason::unacknowledged).
   std::uint64_t possibly_duplicated = 0;
 
+  /// Fields left out of spans that were still sent: a NaN or infinite number (which JSON
+  /// cannot carry), e.g. a NaN `cost`, is dropped with the member (or whole array) holding
+  /// it, and the rest of the span goes out. Not a span state: such spans count as usual.
+  /// Each is also reported to on_event (DeliveryEvent::Kind::fields_dropped).
+  std::uint64_t fields_dropped = 0;
+
   std::uint64_t requests = 0;     ///< HTTP requests sent (each attempt counts).
   std::uint64_t retries = 0;      ///< Attempts that were repeats of a failed one.
   std::uint64_t splits = 0;       ///< Batches split in two (413, or a 400/422 to isolate a row).
@@ -121,8 +127,11 @@ RESPAN_EXPORT void to_json(Json& j, const DeliveryReport& r);
 /// A rejection or a drop, reported to BatchOptions::on_event from the logger's threads.
 struct RESPAN_EXPORT DeliveryEvent {
   enum class Kind {
-    rejected,  ///< The server refused #span; #message holds its reason.
-    dropped,   ///< #count spans were dropped for #reason.
+    rejected,        ///< The server refused #span; #message holds its reason.
+    dropped,         ///< #count spans were dropped for #reason.
+    fields_dropped,  ///< #span is sent without #count fields that held a non-finite
+                     ///< number; #message names them ("left out 1 non-finite number:
+                     ///< cost"). Not a drop: the span goes on.
   };
   Kind kind = Kind::dropped;
   DropReason reason = DropReason::queue_full;  ///< For Kind::dropped.

@@ -151,12 +151,15 @@ void Core::write_pieces(Batch& batch, std::size_t& provisional) {
     }
   };  // `lk` is released before `done` is destroyed
   std::string scratch;
+  FieldDrops drops;
   for (Row& row : batch.rows) {
     scratch.clear();
     std::optional<std::string> refused;
     DropReason reason = DropReason::invalid;
+    drops.count = 0;
+    drops.paths.clear();
     try {
-      refused = cfg_.sink->encode(*row.item.span, scratch);
+      refused = cfg_.sink->encode(*row.item.span, scratch, &drops);
     } catch (const std::bad_alloc&) {
       refused = std::string("out of memory while encoding");
       reason = DropReason::internal;
@@ -172,6 +175,7 @@ void Core::write_pieces(Batch& batch, std::size_t& provisional) {
       settle(row, Outcome::dropped, reason, 0, *refused, false);
       continue;
     }
+    if (drops.count != 0) note_fields_dropped(drops, row.item.span.get());
     if (!piece.rows.empty() && piece.body.size() + 1 + scratch.size() + suffix.size() > cap)
       close_piece();
     if (piece.rows.empty()) {

@@ -26,6 +26,7 @@
 #include "batch/answers.hpp"
 #include "batch_sink.hpp"
 #include "http/pipeline.hpp"
+#include "models/json_io.hpp"
 
 namespace respan::detail::batch {
 
@@ -263,6 +264,9 @@ class Core {
 
   void notify_drop(DropReason reason, std::uint64_t count, const std::string& why,
                    const TraceSpan* span);
+
+  // Counts the fields a span was sent without (non-finite numbers) and reports them.
+  void note_fields_dropped(const FieldDrops& drops, const TraceSpan* span) noexcept;
 
   void emit(const DeliveryEvent& e) noexcept;
 

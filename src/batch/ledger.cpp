@@ -153,6 +153,23 @@ void Core::notify_drop(DropReason reason, std::uint64_t count, const std::string
   emit(e);
 }
 
+void Core::note_fields_dropped(const FieldDrops& drops, const TraceSpan* span) noexcept {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    counters_.fields_dropped += drops.count;
+  }
+  if (!opt().on_event) return;
+  try {
+    DeliveryEvent e;
+    e.kind = DeliveryEvent::Kind::fields_dropped;
+    e.count = drops.count;
+    e.message = drops.describe();
+    set_span(e, span);
+    emit(e);
+  } catch (...) {  // out of memory while reporting: the counter has it
+  }
+}
+
 void Core::emit(const DeliveryEvent& e) noexcept {
   if (!opt().on_event) return;
   try {

@@ -62,6 +62,10 @@ class TextOut {
  public:
   /// Not reentrant on one thread (the field names go to a per-thread scratch list).
   explicit TextOut(std::string& out) : out_(out), keys_(scratch_keys()) { keys_.clear(); }
+  /// A writer that leaves out each field holding a non-finite number (an object member, or
+  /// a whole array that holds one) and records it in `drops`, instead of refusing the model:
+  /// the asynchronous paths' rule. Every other refusal still throws.
+  TextOut(std::string& out, FieldDrops& drops) : TextOut(out) { drops_ = &drops; }
 
   /// Writes `m` as a JSON object: its fields come from emit_fields(TextOut&, const M&), found
   /// by argument-dependent lookup.
@@ -78,6 +82,7 @@ class TextOut {
 
   template <class T>
   void required(const char* k, const T& v) {
+    if (drops_ != nullptr) return lenient(k, v);
     key(k);
     try {
       value(v);
@@ -114,19 +119,78 @@ class TextOut {
     if (!e.is_object()) return;
     for (auto it = e.begin(); it != e.end(); ++it) {
       if (written(it.key())) continue;
+      const Mark m = mark();
       comma();
       write_json_string(it.key(), out_);
       out_.push_back(':');
+      if (drops_ != nullptr) path_.push_back(it.key());
       try {
         json(it.value());
       } catch (EncodeError& err) {
+        if (drops_ != nullptr) {
+          const bool drop = err.non_finite();
+          if (drop) drops_->add(joined_path());
+          path_.pop_back();
+          if (drop) {
+            restore(m);
+            continue;
+          }
+        }
         err.prepend_field(it.key());
         throw;
       }
+      if (drops_ != nullptr) path_.pop_back();
     }
   }
 
  private:
+  // Where the output stood before a field, to take the field back.
+  struct Mark {
+    std::size_t size;
+    std::size_t keys;
+    std::size_t depth;
+    bool first;
+  };
+  Mark mark() const { return {out_.size(), keys_.size(), depth_, first_}; }
+  void restore(const Mark& m) {
+    out_.resize(m.size);
+    keys_.resize(m.keys);
+    depth_ = m.depth;
+    first_ = m.first;
+  }
+
+  // required() for a lenient writer: the field is taken back when it holds a non-finite
+  // number (innermost object member first: a nested field goes, its object stays).
+  template <class T>
+  void lenient(const char* k, const T& v) {
+    const Mark m = mark();
+    const std::size_t level = level_;
+    key(k);
+    path_.emplace_back(k);
+    try {
+      value(v);
+    } catch (EncodeError& e) {
+      if (!e.non_finite()) {
+        path_.pop_back();
+        e.prepend_field(k);
+        throw;
+      }
+      drops_->add(joined_path());
+      level_ = level;
+      restore(m);
+    }
+    path_.pop_back();
+  }
+
+  std::string joined_path() const {
+    std::string p;
+    for (const std::string& s : path_) {
+      if (!p.empty() && s.front() != '[') p += '.';
+      p += s;
+    }
+    return p;
+  }
+
   void open(char c) {
     if (++depth_ > kMaxJsonDepth) {
       throw EncodeError("", "nests JSON deeper than " + std::to_string(kMaxJsonDepth) + " levels");
@@ -157,7 +221,23 @@ class TextOut {
     return false;
   }
   void json(const Json& v) {
-    check_finite(v, depth_, kMaxJsonDepth);
+    if (drops_ == nullptr) {
+      check_finite(v, depth_, kMaxJsonDepth);
+    } else {
+      try {
+        check_finite(v, depth_, kMaxJsonDepth);
+      } catch (const EncodeError& e) {
+        if (!e.non_finite()) throw;
+        // Free-form JSON (metadata, extra): only its members that hold one go.
+        Json pruned = v;
+        if (!prune_non_finite(pruned, joined_path(), *drops_, depth_, kMaxJsonDepth)) {
+          throw EncodeError("", "holds a non-finite number", true);  // the caller drops it
+        }
+        write_json(pruned, out_);
+        first_ = false;
+        return;
+      }
+    }
     write_json(v, out_);
     first_ = false;
   }
@@ -185,12 +265,15 @@ class TextOut {
       open('[');
       for (std::size_t i = 0; i < v.size(); ++i) {
         comma();
+        if (drops_ != nullptr) path_.push_back("[" + std::to_string(i) + "]");
         try {
           value(v[i]);
         } catch (EncodeError& e) {
+          if (drops_ != nullptr) path_.pop_back();
           e.prepend_index(i);
           throw;
         }
+        if (drops_ != nullptr) path_.pop_back();
         first_ = false;
       }
       close(']');
@@ -210,6 +293,8 @@ class TextOut {
   std::size_t level_ = 0;                // where the innermost open object's names start
   std::size_t depth_ = 0;
   bool first_ = true;
+  FieldDrops* drops_ = nullptr;    // lenient writer: where dropped fields are counted
+  std::vector<std::string> path_;  // lenient writer: the path to the value being written
 };
 
 }  // namespace respan::detail

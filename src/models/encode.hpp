@@ -54,6 +54,16 @@ RESPAN_EXPORT std::string span_model_problem(std::string_view model);
 /// @throws EncodeError; `out` is then incomplete.
 RESPAN_EXPORT void write_text(std::string& out, const RequestLog& span);
 
+/// write_text() for the asynchronous paths: a field holding a non-finite number is left out
+/// and recorded in `drops` (TextOut's lenient writer) instead of refusing the span.
+/// @throws EncodeError for every other refusal; `out` is then incomplete.
+RESPAN_EXPORT void write_text_dropping(std::string& out, const RequestLog& span, FieldDrops& drops);
+
+/// A copy of `span` without the fields that hold a non-finite number (each recorded in
+/// `drops`), for the paths that read the model rather than its text (the Tracer's exporters).
+/// @throws EncodeError for every other refusal.
+RESPAN_EXPORT RequestLog without_non_finite(const RequestLog& span, FieldDrops& drops);
+
 /// Decodes a create-span answer straight from its text (a flat object, no map): the value
 /// from_json gives. False when the text is anything else (not an object, duplicate names,
 /// invalid): the caller then takes the general path, which reports it.
@@ -66,6 +76,32 @@ Result<void> encode_text(const T& body, std::string_view type_name, std::string&
   const std::size_t size = out.size();
   try {
     write_text(out, body);
+    return {};
+  } catch (const EncodeError& e) {
+    out.resize(size);
+    return encode_refusal(type_name, e);
+  } catch (const std::exception& e) {
+    out.resize(size);
+    return Error::make(ErrorCode::invalid_argument,
+                       std::string(type_name) + ": cannot be encoded: " + e.what());
+  }
+}
+
+/// encode_text() for the asynchronous paths: a span with a non-finite number is sent without
+/// that field (recorded in `drops`) instead of being refused. The common span, without one,
+/// costs what encode_text() costs.
+template <class T>
+Result<void> encode_text_dropping(const T& body, std::string_view type_name, std::string& out,
+                                  FieldDrops& drops) {
+  const std::size_t size = out.size();
+  try {
+    try {
+      write_text(out, body);
+    } catch (const EncodeError& e) {
+      if (!e.non_finite()) throw;
+      out.resize(size);
+      write_text_dropping(out, body, drops);
+    }
     return {};
   } catch (const EncodeError& e) {
     out.resize(size);

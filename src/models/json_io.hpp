@@ -28,10 +28,16 @@ namespace respan::detail {
 /// catch it without this header.
 class EncodeError : public std::invalid_argument {
  public:
-  EncodeError(std::string path, std::string reason)
-      : std::invalid_argument(reason), path_(std::move(path)), reason_(std::move(reason)) {
+  EncodeError(std::string path, std::string reason, bool non_finite = false)
+      : std::invalid_argument(reason),
+        path_(std::move(path)),
+        reason_(std::move(reason)),
+        non_finite_(non_finite) {
     update();
   }
+  /// True when the value refused is a NaN or an infinity (the asynchronous paths leave such a
+  /// field out instead of refusing the whole model, see FieldDrops).
+  bool non_finite() const noexcept { return non_finite_; }
   const std::string& path() const noexcept { return path_; }
   const std::string& reason() const noexcept { return reason_; }
   const char* what() const noexcept override { return message_.c_str(); }
@@ -56,6 +62,32 @@ class EncodeError : public std::invalid_argument {
   std::string path_;
   std::string reason_;
   std::string message_;
+  bool non_finite_ = false;
+};
+
+/// Fields left out of a model because they held a non-finite number: the asynchronous paths
+/// (BatchLogger, Tracer) send the rest of the span and count them.
+struct FieldDrops {
+  /// The first paths kept ("latency", "metadata.score"); the count goes on.
+  static constexpr std::size_t kNamed = 8;
+  std::uint64_t count = 0;
+  std::vector<std::string> paths;
+
+  void add(std::string path) {
+    ++count;
+    if (paths.size() < kNamed) paths.push_back(std::move(path));
+  }
+  /// "left out non-finite numbers: latency, metadata.score" (with "and N more").
+  std::string describe() const {
+    std::string s =
+        "left out " + std::to_string(count) + " non-finite number" + (count == 1 ? "" : "s") + ": ";
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      if (i != 0) s += ", ";
+      s += paths[i];
+    }
+    if (count > paths.size()) s += " and " + std::to_string(count - paths.size()) + " more";
+    return s;
+  }
 };
 
 /// "not a finite number (NaN)" / "(inf)" / "(-inf)".
@@ -66,7 +98,7 @@ inline std::string non_finite_reason(double d) {
 
 /// @throws EncodeError when `d` is NaN or infinite.
 inline void check_finite(double d) {
-  if (!std::isfinite(d)) throw EncodeError("", non_finite_reason(d));
+  if (!std::isfinite(d)) throw EncodeError("", non_finite_reason(d), true);
 }
 
 /// @throws EncodeError naming the first non-finite number inside `v` (path relative to `v`),
@@ -121,7 +153,7 @@ inline void check_finite(const Json& v, std::size_t outer_depth = 0,
       throw e;
     };
     if (child.is_number_float() && !std::isfinite(child.get<double>())) {
-      fail(EncodeError("", non_finite_reason(child.get<double>())));
+      fail(EncodeError("", non_finite_reason(child.get<double>()), true));
     }
     if (child.is_structured()) {
       if (outer_depth + stack.size() + 1 > max_depth) fail(too_deep());
@@ -131,6 +163,40 @@ inline void check_finite(const Json& v, std::size_t outer_depth = 0,
     ++f.it;
     ++f.index;
   }
+}
+
+/// `v` without its non-finite numbers, for the asynchronous paths: an object member that is
+/// one, or an array that holds one (directly or in a nested array), is removed and its path
+/// (`path` + ".name") recorded in `drops`; objects inside arrays are pruned in place. False
+/// when `v` itself must go (it is such a number or array). `v` sits `depth` containers deep.
+/// @throws EncodeError (not non_finite()) when `v` nests deeper than `max_depth` in all.
+inline bool prune_non_finite(Json& v, const std::string& path, FieldDrops& drops, std::size_t depth,
+                             std::size_t max_depth) {
+  if (v.is_number_float()) return std::isfinite(v.get<double>());
+  if (!v.is_structured()) return true;
+  if (depth + 1 > max_depth) {
+    throw EncodeError(path, "nests JSON deeper than " + std::to_string(max_depth) + " levels");
+  }
+  if (v.is_array()) {
+    bool keep = true;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!prune_non_finite(v[i], path + "[" + std::to_string(i) + "]", drops, depth + 1,
+                            max_depth)) {
+        keep = false;  // the array goes whole: indices are not renumbered
+      }
+    }
+    return keep;
+  }
+  for (auto it = v.begin(); it != v.end();) {
+    std::string member = path.empty() ? it.key() : path + "." + it.key();
+    if (prune_non_finite(it.value(), member, drops, depth + 1, max_depth)) {
+      ++it;
+    } else {
+      drops.add(std::move(member));
+      it = v.erase(it);
+    }
+  }
+  return true;
 }
 
 /// `Json(v)` in two steps: the value is fully constructed before the model's to_json runs, so

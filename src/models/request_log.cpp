@@ -580,6 +580,17 @@ namespace detail {
 void write_text(std::string& out, const RequestLog& span) {
   TextOut(out).object(span);
 }
+
+void write_text_dropping(std::string& out, const RequestLog& span, FieldDrops& drops) {
+  TextOut(out, drops).object(span);
+}
+
+RequestLog without_non_finite(const RequestLog& span, FieldDrops& drops) {
+  std::string text;
+  write_text_dropping(text, span, drops);
+  // Our own text, checked on the way out (depth, UTF-8 as given): read back as the model.
+  return Json::parse(text).get<RequestLog>();
+}
 }  // namespace detail
 
 void from_json(const Json& j, RequestLog& s) {

@@ -545,6 +545,29 @@ constexpr const char* kIngestPath = "/api/v1/traces/ingest";
 constexpr const char* kOtlpJsonPath = "/api/v2/traces";
 constexpr const char* kOtlpProtobufPath = "/api/v1/traces";
 
+// encoder(span); with `drops`, a span refused for a non-finite number is encoded again
+// without the fields that hold one (recorded in `drops`). The common span is encoded once.
+Result<Json> with_finite_fields(const TraceSpan& span, FieldDrops* drops,
+                                Result<Json> (*encoder)(const TraceSpan&)) {
+  Result<Json> r = encoder(span);
+  if (r || drops == nullptr) return r;
+  TraceSpan copy = span;  // the rare path: a copy costs nothing that matters
+  FieldDrops found;
+  try {
+    copy.log = without_non_finite(span.log, found);
+  } catch (const std::exception&) {
+    return r;  // refused for another reason too: the first refusal stands
+  }
+  if (found.count == 0) return r;  // the refusal was not about a number
+  Result<Json> again = encoder(copy);
+  if (again) {
+    drops->count += found.count;
+    for (std::string& p : found.paths)
+      if (drops->paths.size() < FieldDrops::kNamed) drops->paths.push_back("log." + p);
+  }
+  return again;
+}
+
 std::optional<std::string> write_row(Result<Json> row, std::string& out) {
   if (!row) return row.error().message;
   if (auto bad = check_body(*row)) return "TraceSpan: " + bad->message;
@@ -559,8 +582,9 @@ std::optional<std::string> write_row(Result<Json> row, std::string& out) {
 class IngestSink final : public BatchSink {
  public:
   explicit IngestSink(IngestBody shape) : bare_(shape == IngestBody::bare_array) {}
-  std::optional<std::string> encode(const TraceSpan& span, std::string& out) const override {
-    return write_row(ingest_span_json(span), out);
+  std::optional<std::string> encode(const TraceSpan& span, std::string& out,
+                                    FieldDrops* drops = nullptr) const override {
+    return write_row(with_finite_fields(span, drops, ingest_span_json), out);
   }
   std::string_view body_prefix() const noexcept override { return bare_ ? "[" : "{\"data\":["; }
   std::string_view body_suffix() const noexcept override { return bare_ ? "]" : "]}"; }
@@ -620,9 +644,10 @@ class OtlpSink final : public BatchSink {
       if (q != std::string::npos) label_.resize(q);
     }
   }
-  std::optional<std::string> encode(const TraceSpan& span, std::string& out) const override {
-    if (!protobuf_) return write_row(otlp_span_json(span), out);
-    Result<Json> s = otlp_span_json(span);
+  std::optional<std::string> encode(const TraceSpan& span, std::string& out,
+                                    FieldDrops* drops = nullptr) const override {
+    Result<Json> s = with_finite_fields(span, drops, otlp_span_json);
+    if (!protobuf_) return write_row(std::move(s), out);
     if (!s) return s.error().message;
     if (auto bad = check_body(*s)) return "TraceSpan: " + bad->message;
     const std::size_t at = out.size();

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -319,15 +320,17 @@ TEST_F(BatchLoggerTest, InvalidSpansAreDroppedLocallyWithAReason) {
   BatchLogger logger(client(), o);
   respan::RequestLog no_model = chat_span("no-model");
   no_model.model.clear();
-  respan::RequestLog nan = chat_span("nan");
-  nan.latency = std::nan("");
+  respan::RequestLog nul_extra = chat_span("null-input");
+  nul_extra.input = respan::SpanIO();  // set but null: refused, whatever else the span holds
+  nul_extra.latency = std::nan("");
   logger.log(no_model);
-  logger.log(nan);
+  logger.log(nul_extra);
   logger.log(chat_span("fine"));
   const DeliveryReport r = logger.shutdown(10s);
   expect_balanced(r);
   EXPECT_EQ(r.delivered, 1u);
   EXPECT_EQ(r.dropped_invalid, 2u);
+  EXPECT_EQ(r.fields_dropped, 0u);  // a refused span counts no field
   std::lock_guard<std::mutex> lk(ev.mu);
   ASSERT_EQ(ev.events.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
@@ -335,11 +338,66 @@ TEST_F(BatchLoggerTest, InvalidSpansAreDroppedLocallyWithAReason) {
     EXPECT_EQ(ev.events[i].reason, DropReason::invalid);
   }
   EXPECT_NE(ev.events[0].message.find("model"), std::string::npos);
-  EXPECT_NE(ev.events[1].message.find("latency"), std::string::npos) << ev.events[1].message;
-  EXPECT_EQ(ev.span_customers[1], "nan");
+  EXPECT_NE(ev.events[1].message.find("input: set but null"), std::string::npos)
+      << ev.events[1].message;
+  EXPECT_EQ(ev.span_customers[1], "null-input");
   // Nothing invalid reached the wire.
-  for (const auto& req : requests_to(kBulk, "POST"))
-    EXPECT_EQ(req.body.find("nan"), std::string::npos);
+  for (const auto& req : requests_to(kBulk, "POST")) {
+    EXPECT_EQ(req.body.find("null-input"), std::string::npos);
+    EXPECT_EQ(req.body.find("no-model"), std::string::npos);
+  }
+}
+
+// A non-finite number costs its field, not the span: the span is delivered without it, the
+// DeliveryReport counts the fields, on_event names them. The synchronous create still
+// refuses such a span (test_request_logs.cpp).
+TEST_F(BatchLoggerTest, NonFiniteNumbersCostTheirFieldNotTheSpan) {
+  Events ev;
+  BatchOptions o = fast();
+  o.on_event = ev.callback();
+  BatchLogger logger(client(), o);
+  respan::RequestLog span = chat_span("nan");
+  span.cost = std::nan("");
+  span.temperature = std::numeric_limits<double>::infinity();
+  span.latency = 0.84;
+  span.metadata = Json{{"ok", 1},
+                       {"bad", -std::numeric_limits<double>::infinity()},
+                       {"inner", {{"keep", "x"}, {"gone", std::nan("")}}},
+                       {"series", {1.0, std::nan("")}}};
+  span.extra = Json{{"custom_score", std::nan("")}, {"custom_label", "kept"}};
+  logger.log(span);
+  logger.log(chat_span("fine"));
+  const DeliveryReport r = logger.shutdown(10s);
+  expect_balanced(r);
+  EXPECT_EQ(r.delivered, 2u);
+  EXPECT_EQ(r.dropped, 0u);
+  EXPECT_EQ(r.fields_dropped, 6u);
+  EXPECT_EQ(Json(r)["fields_dropped"], 6);
+  {
+    std::lock_guard<std::mutex> lk(ev.mu);
+    ASSERT_EQ(ev.events.size(), 1u);
+    EXPECT_EQ(ev.events[0].kind, DeliveryEvent::Kind::fields_dropped);
+    EXPECT_EQ(ev.events[0].count, 6u);
+    EXPECT_EQ(ev.events[0].message,
+              "left out 6 non-finite numbers: cost, temperature, metadata.bad, "
+              "metadata.inner.gone, metadata.series, custom_score");
+    EXPECT_EQ(ev.span_customers[0], "nan");
+  }
+  const Json* stored = nullptr;
+  const auto logs = server_.request_logs();
+  for (const Json& s : logs)
+    if (s.value("customer_identifier", "") == "nan") stored = &s;
+  ASSERT_NE(stored, nullptr);
+  EXPECT_FALSE(stored->contains("temperature"));
+  EXPECT_EQ((*stored)["latency"], 0.84);
+  EXPECT_EQ((*stored)["metadata"], (Json{{"ok", 1}, {"inner", {{"keep", "x"}}}}));
+  EXPECT_EQ((*stored)["custom_label"], "kept");
+  EXPECT_FALSE(stored->contains("custom_score"));
+  for (const auto& req : requests_to(kBulk, "POST")) {
+    EXPECT_EQ(req.body.find("NaN"), std::string::npos);
+    EXPECT_EQ(req.body.find("nan,"), std::string::npos);
+    EXPECT_TRUE(Json::accept(req.body));
+  }
 }
 
 TEST_F(BatchLoggerTest, BlankOrNulModelIsDroppedLocallyLikeTheCreateRefusesIt) {

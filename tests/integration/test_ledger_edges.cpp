@@ -323,8 +323,8 @@ TEST_F(LedgerEdges, TheExporterWakesOnBytes) {
 // A sink that throws where a real one could run out of memory.
 class ThrowingSink final : public respan::detail::BatchSink {
  public:
-  std::optional<std::string> encode(const respan::TraceSpan& span,
-                                    std::string& out) const override {
+  std::optional<std::string> encode(const respan::TraceSpan& span, std::string& out,
+                                    respan::detail::FieldDrops* = nullptr) const override {
     if (span.log.customer_identifier == std::string("encode-throws")) throw std::bad_alloc();
     out += "{}";
     return std::nullopt;

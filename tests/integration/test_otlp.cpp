@@ -4,7 +4,9 @@
 // secrets over plain http, and the GenAI attributes end to end.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -559,3 +561,61 @@ TEST_F(OtlpTest, GenAiAttributesReachTheReceiver) {
 }
 
 }  // namespace
+
+// Issue: a NaN cost or an infinite temperature used to drop the whole span and orphan its
+// children. Through every exporter the span is now delivered without that field, the
+// child stays under it, and the report counts the fields.
+TEST_F(OtlpTest, NonFiniteNumbersCostTheirFieldNotTheSpanInEveryExporter) {
+  struct Case {
+    const char* name;
+    respan::TracerOptions options;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"ingest", respan::TracerOptions()});
+  cases.back().options.batch.flush_interval = milliseconds(50);
+  cases.push_back(
+      {"otlp-json", otlp_options(respan::OtlpProtocol::http_json, respan::OtlpCompression::none)});
+  cases.push_back({"otlp-protobuf", otlp_options(respan::OtlpProtocol::http_protobuf,
+                                                 respan::OtlpCompression::gzip)});
+  for (Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::mutex mu;
+    std::vector<std::string> messages;
+    c.options.batch.on_event = [&](const respan::DeliveryEvent& e) {
+      std::lock_guard<std::mutex> lk(mu);
+      if (e.kind == respan::DeliveryEvent::Kind::fields_dropped) messages.push_back(e.message);
+    };
+    respan::Tracer t = tracer(c.options);
+    std::string tid;
+    {
+      respan::Span root = t.start_trace("root");
+      tid = root.trace_unique_id();
+      root.fields().cost = std::nan("");
+      respan::Span llm = root.child("llm");
+      llm.set_model("gpt-4o").set_metadata(
+          Json{{"ok", 1}, {"bad", std::numeric_limits<double>::infinity()}});
+      llm.fields().temperature = -std::numeric_limits<double>::infinity();
+      llm.fields().prompt_tokens = 12;
+    }
+    const respan::DeliveryReport r = t.flush(seconds(10));
+    EXPECT_EQ(r.delivered, 2u);
+    EXPECT_EQ(r.dropped + r.rejected + r.pending, 0u);
+    EXPECT_EQ(r.fields_dropped, 3u);
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      std::sort(messages.begin(), messages.end());
+      ASSERT_EQ(messages.size(), 2u);
+      EXPECT_EQ(messages[0], "left out 1 non-finite number: log.cost");
+      EXPECT_EQ(messages[1], "left out 2 non-finite numbers: log.temperature, log.metadata.bad");
+    }
+    auto trace = server_.trace(tid);
+    ASSERT_TRUE(trace);
+    EXPECT_EQ((*trace)["span_count"], 2);
+    const Json& root = (*trace)["span_tree"][0];
+    EXPECT_EQ(root["span_name"], "root");
+    ASSERT_EQ(root["children"].size(), 1u);
+    EXPECT_EQ(root["children"][0]["span_name"], "llm");
+    EXPECT_EQ(root["children"][0]["prompt_tokens"], 12);
+    EXPECT_FALSE(root["children"][0].contains("temperature"));
+  }
+}

@@ -321,3 +321,91 @@ TEST(EncodeText, RefusesDeepNestingLikeTheRequestBodyCheck) {
   EXPECT_NE(r.error().message.find("deeper than 128 levels"), std::string::npos);
   EXPECT_TRUE(text.empty());
 }
+
+// The asynchronous paths' writer: each field holding a non-finite number is left out (the
+// innermost object member that holds it, or a whole array), named with its full path, and
+// the rest of the model is written as encode_text() writes it.
+TEST(EncodeTextDropping, LeavesOutOnlyTheFieldsThatHoldANonFiniteNumber) {
+  auto s = span();
+  s.cost = kNaN;
+  respan::ContentPart part = respan::ContentPart::make_text("look");
+  part.extra["weight"] = kNaN;
+  s.prompt_messages =
+      std::vector<respan::Message>{respan::Message::system("a"), respan::Message::user("b"),
+                                   respan::Message::user(std::vector<respan::ContentPart>{part})};
+  s.usage = respan::Usage{};
+  s.usage->prompt_tokens = 3;
+  s.usage->extra["ratio"] = kInf;
+  s.metadata = Json{{"a", {{"b", {{"c", kNaN}, {"d", 1}}}}}, {"list", {{{"x", kNaN}}, 2}}};
+  s.extra = Json{{"bad", Json::array({Json::array({kInf})})}, {"good", true}};
+
+  std::string strict;
+  ASSERT_FALSE(respan::detail::encode_text(s, "RequestLog", strict));
+
+  std::string text = "prefix";
+  respan::detail::FieldDrops drops;
+  ASSERT_TRUE(respan::detail::encode_text_dropping(s, "RequestLog", text, drops));
+  ASSERT_EQ(text.rfind("prefix", 0), 0u);
+  const Json j = Json::parse(text.substr(6));
+  EXPECT_EQ(drops.count, 6u);
+  EXPECT_EQ(drops.describe(),
+            "left out 6 non-finite numbers: prompt_messages[2].content[0].weight, "
+            "usage.ratio, cost, metadata.a.b.c, metadata.list[0].x, bad");
+
+  // The value is what encode() gives for the span with those fields removed.
+  auto clean = s;
+  clean.cost.reset();
+  (*clean.prompt_messages)[2] = respan::Message::user(
+      std::vector<respan::ContentPart>{respan::ContentPart::make_text("look")});
+  clean.usage->extra = Json::object();
+  clean.metadata = Json{{"a", {{"b", {{"d", 1}}}}}, {"list", {Json::object(), 2}}};
+  clean.extra = Json{{"good", true}};
+  auto expected = encode(clean, "RequestLog");
+  ASSERT_TRUE(expected) << expected.error().message;
+  EXPECT_EQ(j, *expected);
+
+  // A span without a non-finite number is written exactly as encode_text() writes it.
+  std::string a;
+  std::string b;
+  respan::detail::FieldDrops none;
+  ASSERT_TRUE(respan::detail::encode_text(clean, "RequestLog", a));
+  ASSERT_TRUE(respan::detail::encode_text_dropping(clean, "RequestLog", b, none));
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(none.count, 0u);
+}
+
+TEST(EncodeTextDropping, OtherRefusalsStillRefuseTheWholeSpan) {
+  auto s = span();
+  s.cost = kNaN;
+  s.input = respan::SpanIO();  // set but null
+  std::string text;
+  respan::detail::FieldDrops drops;
+  auto r = respan::detail::encode_text_dropping(s, "RequestLog", text, drops);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "RequestLog.input: set but null");
+  EXPECT_TRUE(text.empty());
+
+  s = span();
+  Json deep = kNaN;
+  for (std::size_t i = 0; i < respan::detail::kMaxJsonDepth; ++i)
+    deep = Json{{"k", std::move(deep)}};
+  s.metadata = deep;
+  r = respan::detail::encode_text_dropping(s, "RequestLog", text, drops);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("deeper than 128 levels"), std::string::npos);
+}
+
+TEST(EncodeTextDropping, ManyFieldsAreCountedAndTheFirstNamed) {
+  auto s = span();
+  Json m = Json::object();
+  for (int i = 0; i < 20; ++i)
+    m["k" + std::to_string(100 + i)] = kNaN;
+  s.metadata = m;
+  std::string text;
+  respan::detail::FieldDrops drops;
+  ASSERT_TRUE(respan::detail::encode_text_dropping(s, "RequestLog", text, drops));
+  EXPECT_EQ(drops.count, 20u);
+  EXPECT_EQ(drops.paths.size(), respan::detail::FieldDrops::kNamed);
+  EXPECT_NE(drops.describe().find("and 12 more"), std::string::npos);
+  EXPECT_EQ(Json::parse(text)["metadata"], Json::object());
+}
