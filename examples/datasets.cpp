@@ -20,6 +20,8 @@
 #include <respan/respan.hpp>
 #include <respan/testing/mock_server.hpp>
 
+#include "example_client.hpp"
+
 namespace {
 
 int fail(const std::string& what, const respan::Error& error) {
@@ -31,20 +33,9 @@ int fail(const std::string& what, const respan::Error& error) {
 
 int main() {
   // A client: the real service if a key is configured, else a local mock server.
-  std::unique_ptr<respan::testing::MockServer> mock;
-  respan::ClientOptions options;
-  const char* key = std::getenv("RESPAN_API_KEY");
-  if (key == nullptr || *key == '\0') {
-    mock = std::make_unique<respan::testing::MockServer>();
-    mock->start();
-    options.api_key = mock->api_key();
-    options.base_url = mock->base_url();
-    std::cout << "RESPAN_API_KEY is not set: using the mock server at " << mock->base_url() << "\n";
-  }
-  auto client_or =
-      mock ? respan::RespanClient::create(options) : respan::RespanClient::from_env(options);
-  if (!client_or) return fail("creating the client", client_or.error());
-  respan::RespanClient client = std::move(client_or).value();
+  example::Connection conn = example::connect();  // example_client.hpp
+  if (!conn.client) return fail("creating the client", conn.client.error());
+  respan::RespanClient client = std::move(conn.client).value();
   const auto window_start =
       respan::Timestamp(std::chrono::system_clock::now() - std::chrono::hours(1));
 
@@ -126,7 +117,7 @@ int main() {
   std::cout << "the dataset now lists " << page->count << " logs\n";
 
   // 4. Run an evaluator and list the runs.
-  std::string evaluator = mock ? "relevance" : "";
+  std::string evaluator = conn.mock ? "relevance" : "";
   if (const char* e = std::getenv("RESPAN_EVALUATOR_ID"); e != nullptr && *e != '\0') evaluator = e;
   if (evaluator.empty()) {
     std::cout << "RESPAN_EVALUATOR_ID is not set: skipping the evaluation step\n";

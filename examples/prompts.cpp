@@ -14,6 +14,8 @@
 #include <respan/respan.hpp>
 #include <respan/testing/mock_server.hpp>
 
+#include "example_client.hpp"
+
 namespace {
 
 // Creates a prompt with one deployed version on the mock; returns its id.
@@ -50,28 +52,18 @@ std::string fake_llm(const std::vector<respan::Message>& messages) {
 }  // namespace
 
 int main() {
-  // 1. A client: the real service if a key is configured, else a local mock server.
-  std::unique_ptr<respan::testing::MockServer> mock;
-  respan::ClientOptions options;
-  const char* key = std::getenv("RESPAN_API_KEY");
-  if (key == nullptr || *key == '\0') {
-    mock = std::make_unique<respan::testing::MockServer>();
-    mock->start();
-    options.api_key = mock->api_key();
-    options.base_url = mock->base_url();
-    std::cout << "RESPAN_API_KEY is not set: using the mock server at " << mock->base_url() << "\n";
-  }
-  auto client_or =
-      mock ? respan::RespanClient::create(options) : respan::RespanClient::from_env(options);
-  if (!client_or) {
-    std::cerr << "cannot create client: " << client_or.error() << "\n";
+  // 1. A client: the real service if a key is configured, else a local mock server
+  //    (example_client.hpp).
+  example::Connection conn = example::connect();
+  if (!conn.client) {
+    std::cerr << "cannot create client: " << conn.client.error() << "\n";
     return 1;
   }
-  const respan::RespanClient client = std::move(client_or).value();
+  const respan::RespanClient client = std::move(conn.client).value();
 
   // 2. The prompt: made on the mock, or RESPAN_PROMPT_ID on the real service.
   std::string prompt_id;
-  if (mock) {
+  if (conn.mock) {
     auto id = create_demo_prompt(client);
     if (!id) {
       std::cerr << "cannot create the demo prompt: " << id.error() << "\n";

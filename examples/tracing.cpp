@@ -25,6 +25,8 @@
 #include <respan/respan.hpp>
 #include <respan/testing/mock_server.hpp>
 
+#include "example_client.hpp"
+
 namespace {
 
 // A tool call: its own span under the parent handed over from another thread.
@@ -39,21 +41,11 @@ void run_tool(respan::Tracer& tracer, const respan::SpanContext& parent, const s
 }  // namespace
 
 int main() {
-  // 1. A client: the real service if a key is configured, else a local mock server.
-  std::unique_ptr<respan::testing::MockServer> mock;
-  respan::ClientOptions options;
-  const char* key = std::getenv("RESPAN_API_KEY");
-  if (key == nullptr || *key == '\0') {
-    mock = std::make_unique<respan::testing::MockServer>();
-    mock->start();
-    options.api_key = mock->api_key();
-    options.base_url = mock->base_url();
-    std::cout << "RESPAN_API_KEY is not set: using the mock server at " << mock->base_url() << "\n";
-  }
-  auto client =
-      mock ? respan::RespanClient::create(options) : respan::RespanClient::from_env(options);
-  if (!client) {
-    std::cerr << "cannot create client: " << client.error() << "\n";
+  // 1. A client: the real service if a key is configured, else a local mock server
+  //    (example_client.hpp).
+  example::Connection conn = example::connect();
+  if (!conn.client) {
+    std::cerr << "cannot create client: " << conn.client.error() << "\n";
     return 1;
   }
 
@@ -67,7 +59,7 @@ int main() {
                                                    : "dropped: ")
               << e.message << "\n";
   };
-  auto tracer_or = respan::Tracer::from_env(std::move(client).value(), tracer_options);
+  auto tracer_or = respan::Tracer::from_env(std::move(conn.client).value(), tracer_options);
   if (!tracer_or) {
     std::cerr << "cannot create tracer: " << tracer_or.error() << "\n";
     return 1;
@@ -114,8 +106,8 @@ int main() {
 
   // 4. Send what is left (up to 30 s) and stop: every span is delivered, rejected or dropped.
   const respan::DeliveryReport report = tracer.shutdown(std::chrono::seconds(30));
-  if (mock) {
-    if (auto trace = mock->trace(trace_id)) {
+  if (conn.mock) {
+    if (auto trace = conn.mock->trace(trace_id)) {
       std::cout << "the mock holds the trace: " << (*trace)["span_count"] << " spans, root '"
                 << (*trace)["span_tree"][0]["span_name"].get<std::string>() << "' with "
                 << (*trace)["span_tree"][0]["children"].size() << " children\n";
