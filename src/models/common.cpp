@@ -58,6 +58,16 @@ std::optional<std::chrono::system_clock::time_point> Timestamp::to_time_point() 
       std::chrono::duration_cast<Duration>(std::chrono::microseconds(*us)));
 }
 
+int Timestamp::compare(const Timestamp& a, const Timestamp& b) {
+  if (a.text_ == b.text_) return 0;
+  const std::optional<std::int64_t> x = a.unix_micros();
+  const std::optional<std::int64_t> y = b.unix_micros();
+  if (x && y) return *x < *y ? -1 : (*x > *y ? 1 : 0);
+  if (x) return -1;  // valid times first
+  if (y) return 1;
+  return a.text_ < b.text_ ? -1 : 1;
+}
+
 void to_json(Json& j_out, const Timestamp& t) {
   Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
   j = t.str();

@@ -55,8 +55,17 @@ class RESPAN_EXPORT Timestamp {
   /// True when the text parses (unix_micros() succeeds).
   bool valid() const { return unix_micros().has_value(); }
 
-  friend bool operator==(const Timestamp& a, const Timestamp& b) { return a.text_ == b.text_; }
-  friend bool operator!=(const Timestamp& a, const Timestamp& b) { return !(a == b); }
+  /// Equality and ordering compare instants (to the microsecond): a time read back from the
+  /// server equals the one sent, whatever its text ("...00Z" == "...00.000000+00:00").
+  /// Texts that do not parse compare as text, after every valid time.
+  friend bool operator==(const Timestamp& a, const Timestamp& b) { return compare(a, b) == 0; }
+  friend bool operator!=(const Timestamp& a, const Timestamp& b) { return compare(a, b) != 0; }
+  friend bool operator<(const Timestamp& a, const Timestamp& b) { return compare(a, b) < 0; }
+  friend bool operator>(const Timestamp& a, const Timestamp& b) { return compare(a, b) > 0; }
+  friend bool operator<=(const Timestamp& a, const Timestamp& b) { return compare(a, b) <= 0; }
+  friend bool operator>=(const Timestamp& a, const Timestamp& b) { return compare(a, b) >= 0; }
+  /// <0, 0 or >0 as `a` is before, at or after `b` (see operator==).
+  static int compare(const Timestamp& a, const Timestamp& b);
   friend std::ostream& operator<<(std::ostream& os, const Timestamp& t) { return os << t.text_; }
 
  private:
