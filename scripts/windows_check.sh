@@ -60,6 +60,27 @@ mapfile -t cli_sources < <(find tools/cli -name '*.cpp' | sort)
 echo "windows_check: $cxx -fsyntax-only: ${#lib_sources[@]} library sources, ${#cli_sources[@]} CLI sources"
 
 failed=0
+
+# MinGW-w64 emulates some of POSIX (pthread.h, unistd.h), so a compile alone does not prove
+# that a POSIX-only header has a Windows branch: every such #include must sit inside a
+# conditional that names _WIN32 (e.g. `#ifdef _WIN32 ... #else #include <unistd.h> #endif`).
+posix_includes=$(awk '
+  FNR == 1 { n = 0 }
+  /^[ \t]*#[ \t]*(if|ifdef|ifndef)([ \t(]|$)/ { stack[++n] = $0; next }
+  /^[ \t]*#[ \t]*(else|elif)/ { if (n > 0) stack[n] = stack[n] " " $0; next }
+  /^[ \t]*#[ \t]*endif/ { if (n > 0) n--; next }
+  /^[ \t]*#[ \t]*include[ \t]*<((pthread|unistd|poll|fcntl|dlfcn|termios|spawn|netdb|strings|syslog|pwd|grp)\.h|(sys|arpa|netinet)\/)/ {
+    ok = 0
+    for (i = 1; i <= n; i++) if (stack[i] ~ /_WIN32/) ok = 1
+    if (!ok) print FILENAME ":" FNR ": " $0
+  }' "${lib_sources[@]}" $(find src include tools/cli -name '*.hpp' -not -path 'src/testing/*' \
+  -not -path 'include/respan/testing/*' | sort) "${cli_sources[@]}")
+if [[ -n $posix_includes ]]; then
+  echo "windows_check: POSIX-only headers without a _WIN32 branch:" >&2
+  echo "$posix_includes" >&2
+  failed=1
+fi
+
 check() {  # check DEFINE FILE...
   local define=$1
   shift
