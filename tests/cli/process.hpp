@@ -91,6 +91,16 @@ class Process {
 
   pid_t pid() const { return pid_; }
 
+  /// Writes `text` to the child's stdin and keeps it open.
+  void write_stdin(const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t w = write(in_, text.data() + done, text.size() - done);
+      if (w <= 0) throw std::runtime_error("write to the child's stdin");
+      done += static_cast<std::size_t>(w);
+    }
+  }
+
   /// Reads stdout until it holds a full line (or the child closes it); returns that line.
   std::string read_line(std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;
@@ -114,11 +124,14 @@ class Process {
 
   /// Writes `input` to the child's stdin, closes it, collects stdout and stderr until both
   /// close and waits for the child.
-  ProcessResult finish(const std::string& input = "") {
+  /// With `close_stdin` false (and no input) stdin stays open until the child exits.
+  ProcessResult finish(const std::string& input = "", bool close_stdin = true) {
     ProcessResult r;
     r.out = std::move(out_text_);
     std::size_t written = 0;
-    if (input.empty()) {
+    if (input.empty() && !close_stdin) {
+      // Kept open (closed by the destructor); not polled.
+    } else if (input.empty()) {
       close(in_);
       in_ = -1;
     } else {
@@ -128,7 +141,7 @@ class Process {
       pollfd fds[3];
       int n = 0;
       int idx_in = -1, idx_out = -1, idx_err = -1;
-      if (in_ >= 0) {
+      if (in_ >= 0 && written < input.size()) {
         idx_in = n;
         fds[n++] = {in_, POLLOUT, 0};
       }

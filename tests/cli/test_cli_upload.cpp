@@ -136,6 +136,25 @@ TEST_F(Cli, UploadNothingDeliveredExitsOne) {
   EXPECT_EQ(final_report(r)["delivery"]["dropped_by_reason"]["shutdown"], 2);
 }
 
+TEST_F(Cli, UploadInterruptedWhileWaitingForInput) {
+  Process upload(kCli, {"logs", "upload", "-", "--progress", "none"}, env());
+  upload.write_stdin(
+      "{\"model\": \"m\", \"custom_identifier\": \"A\"}\n"
+      "{\"model\": \"m\", \"custom_identifier\": \"B\"}\n");
+  // Delivered after the flush interval while the CLI waits for more input on its stdin.
+  for (int i = 0; i < 200 && server.request_logs().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(server.request_logs().size(), 2u);
+  kill(upload.pid(), SIGINT);
+  ProcessResult r = upload.finish("", /*close_stdin=*/false);  // only the signal ends it
+  EXPECT_EQ(r.status, 130) << r.err;
+  const Json report = final_report(r);
+  EXPECT_EQ(report["interrupted"], true);
+  EXPECT_EQ(report["lines"], 2);
+  EXPECT_EQ(report["delivery"]["delivered"], 2);
+}
+
 // The acceptance test: 100,000 lines (10,000 under the sanitizers, whose slowdown would make
 // it a minutes-long test; RESPAN_CLI_UPLOAD_LINES), some of them invalid JSON, some refused
 // locally, some refused by the server, uploaded while the server fails now and then (503 with

@@ -70,6 +70,12 @@ struct FieldFlag {
 /// The options of field flags, to put in a CommandSpec.
 std::vector<OptionSpec> field_options(const std::vector<FieldFlag>& fields);
 
+/// `a` followed by `b` (option lists of a command).
+inline std::vector<OptionSpec> join(std::vector<OptionSpec> a, const std::vector<OptionSpec>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 /// `-f/--file` and `--data`, the JSON-input options of a body.
 std::vector<OptionSpec> body_options(const std::string& what);
 
@@ -144,8 +150,7 @@ template <class T>
 int print_rows(Context& c, PageRange<T> range, std::optional<std::uint64_t> limit) {
   std::uint64_t printed = 0;
   std::int64_t page = range.pages_fetched();
-  int status = kExitOk;
-  if (limit && *limit == 0) return status;
+  if (limit && *limit == 0) return kExitOk;
   for (auto& row : range) {
     if (range.pages_fetched() != page) {
       page = range.pages_fetched();
@@ -162,7 +167,7 @@ int print_rows(Context& c, PageRange<T> range, std::optional<std::uint64_t> limi
     if (limit && ++printed >= *limit) break;
   }
   c.out.flush();
-  return status;
+  return kExitOk;
 }
 
 /// Prints the rows of one page (--page) as JSON lines; undecodable rows are reported on stderr.

@@ -82,11 +82,6 @@ RequestLogListQuery list_query(const Query& q) {
   return out;
 }
 
-std::vector<OptionSpec> join(std::vector<OptionSpec> a, const std::vector<OptionSpec>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 }  // namespace
 
 std::vector<CommandSpec> request_log_commands() {

@@ -5,11 +5,6 @@ namespace respan::cli {
 
 namespace {
 
-std::vector<OptionSpec> join(std::vector<OptionSpec> a, const std::vector<OptionSpec>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 // ------------------------------------------------------------------ scores
 const std::vector<FieldFlag>& score_fields() {
   static const auto* f = new std::vector<FieldFlag>{

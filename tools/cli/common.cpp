@@ -140,8 +140,8 @@ std::int64_t parse_integer(const std::string& text, const std::string& what) {
 
 std::string json_syntax_error(const std::string& text) {
   try {
-    const Json parsed = Json::parse(text);
-    return parsed.is_discarded() ? "invalid" : "invalid";
+    const Json lenient = Json::parse(text);  // accepted by nlohmann, refused by the strict
+    return lenient.is_discarded() ? "invalid" : "not strict RFC 8259 JSON";  // parser
   } catch (const std::exception& e) {
     return e.what();
   }

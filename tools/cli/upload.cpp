@@ -9,12 +9,14 @@
 // every rejection or drop is reported with the line it came from.
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <memory>
 #include <mutex>
@@ -25,6 +27,7 @@
 #ifdef _WIN32
 #include <io.h>
 #else
+#include <signal.h>  // sigaction
 #include <unistd.h>
 #endif
 
@@ -57,6 +60,40 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) {
   g_interrupted.store(true);
 }
+
+// Ctrl-C stops reading (also a read blocked on a pipe: no SA_RESTART), delivery stops, and the
+// report is printed. Restores the previous handler when destroyed.
+class InterruptHandler {
+ public:
+  InterruptHandler() {
+    g_interrupted.store(false);
+#ifdef _WIN32
+    previous_ = std::signal(SIGINT, on_interrupt);
+#else
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a blocked read returns
+    sigaction(SIGINT, &sa, &previous_);
+#endif
+  }
+  ~InterruptHandler() {
+#ifdef _WIN32
+    std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_);
+#else
+    sigaction(SIGINT, &previous_, nullptr);
+#endif
+  }
+  InterruptHandler(const InterruptHandler&) = delete;
+  InterruptHandler& operator=(const InterruptHandler&) = delete;
+
+ private:
+#ifdef _WIN32
+  void (*previous_)(int) = SIG_DFL;
+#else
+  struct sigaction previous_ {};
+#endif
+};
 
 bool stderr_is_terminal() {
 #ifdef _WIN32
@@ -112,7 +149,10 @@ class DatasetLogBulkSink final : public detail::BatchSink {
 // Reads lines of at most kMaxLineBytes from a stream, without trusting its size.
 class LineReader {
  public:
-  explicit LineReader(std::istream& in) : in_(in), buf_(1u << 20) {}
+  /// Reads up to `size` bytes into `buf`: the count, 0 at the end, < 0 on an error. It may
+  /// return fewer bytes than asked (a pipe: whatever has arrived).
+  using Source = std::function<long long(char* buf, std::size_t size)>;
+  explicit LineReader(Source source) : source_(std::move(source)), buf_(1u << 20) {}
 
   enum class Status { line, too_long, end };
   // The next line (without its '\n' and a trailing '\r').
@@ -122,8 +162,9 @@ class LineReader {
     for (;;) {
       if (pos_ == len_) {
         if (eof_) break;
-        in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-        len_ = static_cast<std::size_t>(in_.gcount());
+        const long long got = source_(buf_.data(), buf_.size());
+        if (got < 0) failed_ = true;
+        len_ = got > 0 ? static_cast<std::size_t>(got) : 0;
         pos_ = 0;
         bytes_ += len_;
         if (len_ == 0) {
@@ -152,7 +193,7 @@ class LineReader {
     return finish(line, too_long);
   }
   std::uint64_t bytes_read() const noexcept { return bytes_ - (len_ - pos_); }
-  bool failed() const { return in_.bad(); }
+  bool failed() const { return failed_; }
 
  private:
   Status finish(std::string& line, bool too_long) {
@@ -160,8 +201,9 @@ class LineReader {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return Status::line;
   }
-  std::istream& in_;
+  Source source_;
   std::vector<char> buf_;
+  bool failed_ = false;
   std::size_t pos_ = 0;
   std::size_t len_ = 0;
   std::uint64_t bytes_ = 0;
@@ -380,7 +422,27 @@ int upload(Context& c, const Args& a, Kind kind) {
     if (size > 0) total_bytes = static_cast<std::uint64_t>(size);
     file.seekg(0, std::ios::beg);
   }
-  std::istream& in = path == "-" ? c.in : file;
+  LineReader::Source source;
+  if (path == "-") {
+    // The descriptor itself: a read returns what has arrived, so lines piped in slowly are
+    // sent as they come (std::istream::read would wait for a full buffer).
+    source = [](char* buf, std::size_t size) -> long long {
+      const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(size, 1u << 20));
+#ifdef _WIN32
+      const int n = _read(0, buf, chunk);
+#else
+      const ssize_t n = ::read(STDIN_FILENO, buf, chunk);
+#endif
+      if (n < 0 && errno == EINTR) return 0;  // interrupted (Ctrl-C): the end
+      return static_cast<long long>(n);
+    };
+  } else {
+    source = [&file](char* buf, std::size_t size) -> long long {
+      file.read(buf, static_cast<std::streamsize>(size));
+      if (file.bad()) return -1;
+      return static_cast<long long>(file.gcount());
+    };
+  }
 
   // ---------------------------------------------------------------- the logger
   ClientOptions copt = c.client_options();
@@ -415,12 +477,12 @@ int upload(Context& c, const Args& a, Kind kind) {
   std::unique_ptr<BatchLogger> logger =
       detail::BatchLoggerAccess::make(std::move(client).value(), bo, sink);
 
-  g_interrupted.store(false);
-  auto previous_handler = std::signal(SIGINT, on_interrupt);
+  std::optional<InterruptHandler> interrupt_handler;
+  interrupt_handler.emplace();
 
   // ---------------------------------------------------------------- read and log
   const auto started = Clock::now();
-  LineReader reader(in);
+  LineReader reader(std::move(source));
   Snapshot snap;
   std::uint64_t line_no = 0;
   std::uint64_t logged = 0;
@@ -489,7 +551,7 @@ int upload(Context& c, const Args& a, Kind kind) {
     detail::BatchLoggerAccess::log(*logger, std::move(item));
     ++logged;
   }
-  const bool read_failed = reader.failed();
+  const bool read_failed = reader.failed() && !g_interrupted.load();
   snap.lines = line_no;
   snap.bytes = reader.bytes_read();
 
@@ -502,7 +564,7 @@ int upload(Context& c, const Args& a, Kind kind) {
     if (snap.report.pending == 0) break;
   }
   snap.report = logger->shutdown(milliseconds(0));
-  std::signal(SIGINT, previous_handler == SIG_ERR ? SIG_DFL : previous_handler);
+  interrupt_handler.reset();
   progress.update(snap, true);
   progress.finish();
   problems.summary();
