@@ -62,6 +62,25 @@ if(TARGET respan_testing)
   install(TARGETS respan-mock-server RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT respan_runtime)
 endif()
 
+# The respan CLI and its bash completion (made by running the built binary, so not when
+# cross-compiling).
+if(TARGET respan_cli)
+  install(TARGETS respan_cli RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT respan_runtime)
+  if(NOT CMAKE_CROSSCOMPILING AND NOT WIN32)
+    set(_respan_completion "${PROJECT_BINARY_DIR}/respan.bash-completion")
+    add_custom_command(OUTPUT "${_respan_completion}"
+      COMMAND sh -c "\"$<TARGET_FILE:respan_cli>\" completion bash > \"${_respan_completion}\""
+      DEPENDS respan_cli
+      COMMENT "bash completion of respan"
+      VERBATIM)
+    add_custom_target(respan_cli_completion ALL DEPENDS "${_respan_completion}")
+    install(FILES "${_respan_completion}"
+      DESTINATION "${CMAKE_INSTALL_DATADIR}/bash-completion/completions"
+      RENAME respan
+      COMPONENT respan_runtime)
+  endif()
+endif()
+
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/respanConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/respanConfig.cmake"

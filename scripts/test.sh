@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 cmake --workflow --preset dev
-for example in quickstart datasets batch_logging tracing feedback prompts; do
+for example in quickstart configuration errors_and_retries testing_with_mock datasets batch_logging \
+  tracing feedback prompts; do
   echo "== running examples/$example.cpp against the bundled mock server"
   status=0
   out=$(env -u RESPAN_API_KEY "./build/dev/examples/$example") || status=$?
@@ -33,6 +34,38 @@ for example in quickstart datasets batch_logging tracing feedback prompts; do
     fi
   fi
 done
+
+# The CLI guide's walk-through: `respan mock-server`, then spans made by
+# examples/spans_to_jsonl.cpp uploaded with `respan logs upload -` and listed back.
+echo "== docs/guides/cli.md: examples/spans_to_jsonl | respan logs upload - (respan mock-server)"
+cli_dir=$(mktemp -d)
+./build/dev/respan mock-server --port 0 >"$cli_dir/mock.out" 2>&1 &
+cli_mock_pid=$!
+cli_url=""
+for _ in $(seq 100); do
+  cli_url=$(sed -n 's/^listening on \(http:.*\)$/\1/p' "$cli_dir/mock.out")
+  [[ -n $cli_url ]] && break
+  sleep 0.1
+done
+status=0
+if [[ -n $cli_url ]]; then
+  ./build/dev/examples/spans_to_jsonl 2000 |
+    RESPAN_API_KEY=test-key RESPAN_BASE_URL="$cli_url" ./build/dev/respan logs upload - \
+      --progress none >"$cli_dir/report.json" || status=$?
+  listed=$(RESPAN_API_KEY=test-key RESPAN_BASE_URL="$cli_url" ./build/dev/respan logs list \
+    --filter customer_identifier=customer-1 --page-size 1000 | wc -l) || status=$?
+fi
+kill "$cli_mock_pid" 2>/dev/null
+wait "$cli_mock_pid" 2>/dev/null || true
+report=$(cat "$cli_dir/report.json" 2>/dev/null || true)
+rm -rf "$cli_dir"
+echo "$report"
+if [[ -z $cli_url || $status -ne 0 ]] || ! grep -Eq '"delivered":2000[,}]' <<<"$report" ||
+  [[ ${listed:-0} -ne 667 ]]; then
+  echo "respan logs upload / list failed (status $status, listed ${listed:-0} of 667)" >&2
+  exit 1
+fi
+echo "   uploaded 2000 spans, listed 667 of customer-1"
 
 # The quickstart once more, as a user of the real service runs it (RESPAN_API_KEY,
 # RESPAN_BASE_URL), against respan-mock-server over HTTPS: a throwaway CA and a certificate

@@ -89,8 +89,8 @@ class BatchSink {
 /// ErrorCode::internal).
 RESPAN_EXPORT void inject_thread_start_failures(int count, int after = 0) noexcept;
 
-/// The request-log bulk sink (BatchLogger's default).
-std::shared_ptr<const BatchSink> request_log_bulk_sink();
+/// The request-log bulk sink (BatchLogger's default; also used by the respan CLI's upload).
+RESPAN_EXPORT std::shared_ptr<const BatchSink> request_log_bulk_sink();
 
 /// What the Tracer uses of a BatchLogger beyond its public API.
 struct RESPAN_EXPORT BatchLoggerAccess {

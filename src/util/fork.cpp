@@ -10,8 +10,12 @@
 #include <thread>
 #include <vector>
 
+#ifdef _WIN32
+#include <process.h>  // _getpid
+#else
 #include <pthread.h>
 #include <unistd.h>
+#endif
 
 namespace respan::detail {
 
@@ -31,6 +35,7 @@ Registry& registry() {
   return *r;
 }
 
+#ifndef _WIN32  // Windows has no fork(): there is nothing to register handlers with.
 void before_fork() noexcept {
   registry().mu.lock();  // the list is whole in the child
 }
@@ -55,6 +60,17 @@ void install_handlers() noexcept {
     std::call_once(once, [] { pthread_atfork(&before_fork, &in_parent, &in_child); });
   } catch (...) {  // call_once reports a system error: handlers not installed
   }
+}
+#else
+void install_handlers() noexcept {}
+#endif
+
+std::uint32_t process_id() noexcept {
+#ifdef _WIN32
+  return static_cast<std::uint32_t>(::_getpid());
+#else
+  return static_cast<std::uint32_t>(::getpid());
+#endif
 }
 
 }  // namespace
@@ -106,7 +122,7 @@ std::uint64_t random_u64(bool nonzero) noexcept {
     words[8] = static_cast<std::uint32_t>(now);
     words[9] = static_cast<std::uint32_t>(now >> 32);
     words[10] = static_cast<std::uint32_t>(tid ^ (tid >> 32));
-    words[11] = static_cast<std::uint32_t>(::getpid()) ^ static_cast<std::uint32_t>(gen << 16);
+    words[11] = process_id() ^ static_cast<std::uint32_t>(gen << 16);
     std::seed_seq seq(std::begin(words), std::end(words));
     src.rng.seed(seq);
     src.generation = gen;
