@@ -14,6 +14,11 @@
 
 namespace respan::testing::detail {
 
+// The version check itself (httplib_adapter.hpp).
+static_assert(httplib_version_is("0.11.4", "0.11.") && !httplib_version_is("0.12.0", "0.11.") &&
+                  !httplib_version_is("0.1", "0.11.") && !httplib_version_is("0.110.0", "0.11."),
+              "httplib_version_is");
+
 // ------------------------------------------------------------------------------ Stream
 
 // A buffered stream over a ByteChannel for httplib's request parser, with a budget of bytes
