@@ -315,6 +315,15 @@ Json MockState::create_dataset(const Json& body, const std::string& environment)
     if (window.start > window.end) throw bad_request("start_time must be before end_time.");
     percentage = sampling_percentage(body, "sampling").get<double>();
   }
+  if (datasets_.size() - datasets_.count(kSavedLogs) >= config_.max_datasets) {
+    throw store_full("datasets", config_.max_datasets, "max_stored_datasets", 1);
+  }
+  // The background work that fills it must fit too (it adds nothing when it no longer does).
+  if (from_logs) {
+    check_dataset_room(spans_to_import(window, filters, percentage).size());
+  } else if (!source_id.empty()) {
+    check_dataset_room(find_dataset(source_id)->logs.size());
+  }
 
   Dataset ds;
   ds.seq = ++dataset_seq_;
@@ -341,7 +350,9 @@ Json MockState::create_dataset(const Json& body, const std::string& environment)
       Dataset* target = find_dataset(id);
       const Dataset* source = find_dataset(source_id);
       if (target == nullptr) return;
-      if (source != nullptr) {
+      if (source != nullptr &&
+          source->logs.size() <=
+              config_.max_dataset_logs - std::min(config_.max_dataset_logs, dataset_objects())) {
         for (const Json& log : source->logs) {
           Json copy = log;
           const std::string uid = ids_.hex32();
@@ -507,19 +518,45 @@ Json MockState::dataset_log_from_span(const std::string& dataset_id, const Json&
   return make_dataset_log(dataset_id, body, span.value("environment", config_.default_environment));
 }
 
-void MockState::import_spans(const std::string& dataset_id, Window window,
-                             const CompiledFilters& filters, double percentage) {
-  Dataset* ds = find_dataset(dataset_id);
-  if (ds == nullptr) return;
+std::vector<const MockState::SpanRecord*> MockState::spans_to_import(const Window& window,
+                                                                     const CompiledFilters& filters,
+                                                                     double percentage) const {
   std::vector<const SpanRecord*> matching = spans_matching(window, nullptr, filters);
   std::stable_sort(matching.begin(), matching.end(),
                    [](const SpanRecord* a, const SpanRecord* b) { return a->ts < b->ts; });
   const auto take = static_cast<std::size_t>(
       std::ceil(static_cast<double>(matching.size()) * percentage / 100.0));
-  for (std::size_t i = 0; i < matching.size() && i < take; ++i) {
-    ds->logs.push_back(dataset_log_from_span(dataset_id, matching[i]->data));
+  if (take < matching.size()) matching.resize(take);
+  return matching;
+}
+
+void MockState::import_spans(const std::string& dataset_id, Window window,
+                             const CompiledFilters& filters, double percentage) {
+  Dataset* ds = find_dataset(dataset_id);
+  if (ds == nullptr) return;
+  const std::vector<const SpanRecord*> spans = spans_to_import(window, filters, percentage);
+  // Queued work that no longer fits adds nothing (the request was answered when it did).
+  if (spans.size() >
+      config_.max_dataset_logs - std::min(config_.max_dataset_logs, dataset_objects())) {
+    return;
   }
+  for (const SpanRecord* span : spans)
+    ds->logs.push_back(dataset_log_from_span(dataset_id, span->data));
   ds->meta["updated_at"] = now_iso();
+}
+
+std::size_t MockState::dataset_objects() const {
+  std::size_t n = 0;
+  for (const auto& [id, ds] : datasets_)
+    n += ds.logs.size() + ds.tasks.size();
+  return n;
+}
+
+void MockState::check_dataset_room(std::size_t adding) const {
+  if (adding > config_.max_dataset_logs - std::min(config_.max_dataset_logs, dataset_objects())) {
+    throw store_full("dataset logs and evaluation tasks", config_.max_dataset_logs,
+                     "max_stored_dataset_logs", adding);
+  }
 }
 
 ApiResponse MockState::dlogs_create(const std::string& id, const ApiRequest& req) {
@@ -531,6 +568,7 @@ ApiResponse MockState::dlogs_create(const std::string& id, const ApiRequest& req
   // use the bulk endpoint, whose rows document expected_output).
   const Json body = only_fields(body_object(req), {"input", "output", "metadata", "metrics"});
   validate_dataset_log_fields(body, true);
+  check_dataset_room(1);
   ds.logs.push_back(make_dataset_log(ds.meta["id"].get<std::string>(), body, req.environment));
   return {201, Json{{"message", "Dataset log created successfully"},
                     {"unique_id", ds.logs.back()["unique_id"]}}};
@@ -619,18 +657,24 @@ ApiResponse MockState::dlog_delete(const std::string& id, const std::string& uid
 
 ApiResponse MockState::dlogs_bulk(const std::string& id, const ApiRequest& req) {
   Dataset& ds = dataset_or_404(id);
-  return bulk_store(req, "logs must be a list.", [&](const Json& row) {
-    if (!row.is_object()) {
-      throw bad_request("Invalid data. Expected a dictionary, but got " + json_type_name(row) +
-                        ".");
-    }
-    // Every field of a bulk row is optional, input included (REFERENCE §5.7).
-    const Json fields =
-        only_fields(row, {"input", "output", "expected_output", "metadata", "metrics"});
-    validate_dataset_log_fields(fields, false);
-    ds.logs.push_back(make_dataset_log(ds.meta["id"].get<std::string>(), fields, req.environment));
-    return ds.logs.back()["unique_id"];
-  });
+  return bulk_store(
+      req, "logs must be a list.",
+      [&](const Json& row) {
+        if (!row.is_object()) {
+          throw bad_request("Invalid data. Expected a dictionary, but got " + json_type_name(row) +
+                            ".");
+        }
+        // Every field of a bulk row is optional, input included (REFERENCE §5.7).
+        const Json fields =
+            only_fields(row, {"input", "output", "expected_output", "metadata", "metrics"});
+        validate_dataset_log_fields(fields, false);
+        return make_dataset_log(ds.meta["id"].get<std::string>(), fields, req.environment);
+      },
+      [&](std::vector<Json>& rows) {
+        check_dataset_room(rows.size());
+        for (Json& row : rows)
+          ds.logs.push_back(std::move(row));
+      });
 }
 
 ApiResponse MockState::dlogs_import(const std::string& id, const ApiRequest& req) {
@@ -646,6 +690,7 @@ ApiResponse MockState::dlogs_import(const std::string& id, const ApiRequest& req
   const CompiledFilters filters = filters_of(body);
   const double percentage = sampling_percentage(body, "sampling_percentage").get<double>();
   const std::string ds_id = ds.meta["id"].get<std::string>();
+  check_dataset_room(spans_to_import(window, filters, percentage).size());
   run_or_queue([this, ds_id, window, filters, percentage] {
     import_spans(ds_id, window, filters, percentage);
   });
@@ -705,6 +750,9 @@ ApiResponse MockState::eval_create(const std::string& id, const ApiRequest& req)
   }
   const bool has_experiment = has(body, "experiment_id");
   const std::string ds_id = ds.meta["id"].get<std::string>();
+  check_dataset_room(static_cast<std::size_t>(std::count_if(
+      evaluators->begin(), evaluators->end(),
+      [](const Json& e) { return e.get_ref<const std::string&>().rfind("missing", 0) != 0; })));
   Json errors = Json::object();
   std::vector<std::string> task_ids;
   Json ran = Json::array();
@@ -820,6 +868,7 @@ Json MockState::add_dataset_log(const std::string& dataset_id, Json log) {
   const std::string env = log.contains("environment") && log["environment"].is_string()
                               ? log["environment"].get<std::string>()
                               : config_.default_environment;
+  check_dataset_room(1);
   ds.logs.push_back(make_dataset_log(dataset_id, log, env));
   return ds.logs.back();
 }

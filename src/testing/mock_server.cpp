@@ -1,11 +1,10 @@
 // MockServer: the cpp-httplib front of the mock Respan service (auth, faults, recording,
-// lifecycle). The endpoint logic lives in mock_state.cpp / mock_datasets.cpp.
+// lifecycle, the connection loop). The endpoint logic lives in mock_state.cpp and its
+// siblings; the connections in mock_connections.cpp; the one use of cpp-httplib below its
+// public API in httplib_adapter.cpp.
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
-#include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -14,16 +13,15 @@
 #include <thread>
 #include <utility>
 
-#include <arpa/inet.h>
-#include <dirent.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <respan/testing/mock_server.hpp>
 
+#include "testing/httplib_adapter.hpp"
+#include "testing/mock_connections.hpp"
 #include "testing/mock_runtime_state.hpp"
 #include "testing/mock_state.hpp"
 #include "testing/mock_tls.hpp"
@@ -51,263 +49,6 @@ nlohmann::json RecordedRequest::json() const {
 
 namespace {
 
-// ------------------------------------------------------------------------------ worker pool
-
-// A thread pool that starts `initial` workers and adds one whenever a job arrives while every
-// worker is busy (up to `max`). httplib keeps a worker for the whole life of a keep-alive
-// connection, so a fixed pool would stall clients that open more connections than workers.
-// httplib enqueues one job per accepted connection, so the pool also counts connections.
-class ElasticPool final : public httplib::TaskQueue {
- public:
-  // `evict_idle(n)` is called (under no lock of ours) when `n` jobs wait and the pool cannot
-  // grow: it closes up to `n` idle keep-alive connections so that their workers take the jobs.
-  ElasticPool(std::size_t initial, std::size_t max, std::atomic<std::size_t>& jobs_enqueued,
-              std::function<void(std::size_t)> evict_idle)
-      : max_(std::max(initial, max)),
-        jobs_enqueued_(jobs_enqueued),
-        evict_idle_(std::move(evict_idle)) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (std::size_t i = 0; i < initial; ++i)
-      threads_.emplace_back([this] { work(); });
-  }
-  ElasticPool(const ElasticPool&) = delete;
-  ElasticPool& operator=(const ElasticPool&) = delete;
-  ~ElasticPool() override { shutdown(); }
-
-  void enqueue(std::function<void()> fn) override {
-    jobs_enqueued_.fetch_add(1, std::memory_order_relaxed);
-    std::size_t starved = 0;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      jobs_.push_back(std::move(fn));
-      if (idle_ < jobs_.size() && threads_.size() < max_) {
-        threads_.emplace_back([this] { work(); });
-      } else if (idle_ < jobs_.size()) {
-        starved = jobs_.size() - idle_;
-      }
-    }
-    cv_.notify_one();
-    // Every worker holds a connection: rather than make the new one wait for an idle
-    // keep-alive connection to time out, close the longest idle ones (as nginx reuses idle
-    // keep-alive connections when it runs out of connections).
-    if (starved > 0 && evict_idle_) evict_idle_(starved);
-  }
-
-  // Jobs (new connections) waiting while no worker is free and the pool cannot grow.
-  std::size_t starved() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return idle_ < jobs_.size() && threads_.size() >= max_ ? jobs_.size() - idle_ : 0;
-  }
-
-  void shutdown() override {
-    std::vector<std::thread> threads;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      shutdown_ = true;
-      threads.swap(threads_);
-    }
-    cv_.notify_all();
-    for (auto& t : threads)
-      t.join();
-  }
-
- private:
-  void work() {
-    for (;;) {
-      std::function<void()> job;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        ++idle_;
-        cv_.wait(lock, [this] { return shutdown_ || !jobs_.empty(); });
-        --idle_;
-        if (jobs_.empty()) return;  // shutdown with nothing left to do
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      job();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
-  std::size_t idle_ = 0;
-  std::size_t max_;
-  std::atomic<std::size_t>& jobs_enqueued_;
-  std::function<void(std::size_t)> evict_idle_;
-  bool shutdown_ = false;
-};
-
-// ------------------------------------------------------------------------------ connections
-
-// The server side of the open connections, and which of them wait idle for a request.
-class ConnectionRegistry {
- public:
-  void add(int sock) {
-    std::lock_guard<std::mutex> lock(mu_);
-    conns_[sock] = Conn{};
-  }
-  void remove(int sock) {
-    std::lock_guard<std::mutex> lock(mu_);
-    conns_.erase(sock);
-  }
-  void set_idle(int sock) {
-    std::lock_guard<std::mutex> lock(mu_);
-    const auto it = conns_.find(sock);
-    if (it == conns_.end()) return;
-    it->second.idle = true;
-    it->second.idle_since = ++clock_;
-  }
-  // False when the connection was evicted while idle: the caller then closes it.
-  bool set_busy(int sock) {
-    std::lock_guard<std::mutex> lock(mu_);
-    const auto it = conns_.find(sock);
-    if (it == conns_.end() || it->second.evicted) return false;
-    it->second.idle = false;
-    return true;
-  }
-  // Shuts down up to `n` connections idle the longest; their workers see the hang-up at once.
-  void evict_idle(std::size_t n) {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::pair<std::uint64_t, int>> idle;
-    for (const auto& [sock, c] : conns_) {
-      if (c.idle && !c.evicted) idle.emplace_back(c.idle_since, sock);
-    }
-    std::sort(idle.begin(), idle.end());
-    for (std::size_t i = 0; i < idle.size() && i < n; ++i) {
-      conns_[idle[i].second].evicted = true;
-      ::shutdown(idle[i].second, SHUT_RDWR);
-    }
-  }
-
- private:
-  struct Conn {
-    bool idle = false;
-    bool evicted = false;
-    std::uint64_t idle_since = 0;
-  };
-  std::mutex mu_;
-  std::map<int, Conn> conns_;
-  std::uint64_t clock_ = 0;
-};
-
-// poll() for `events` on one socket; true when ready (or hung up: the read then sees it).
-bool wait_socket(int sock, short events, int timeout_ms) {
-  pollfd p{};
-  p.fd = sock;
-  p.events = events;
-  for (;;) {
-    const int r = ::poll(&p, 1, timeout_ms);
-    if (r < 0 && errno == EINTR) continue;
-    return r > 0;
-  }
-}
-
-// A buffered socket stream for httplib's request parser with a budget of bytes per request:
-// whatever a request consists of (request line, headers, a body of any framing, or bytes a
-// request without a body left behind), reading more than the budget fails the request.
-class SocketStream final : public httplib::Stream {
- public:
-  // `tls`: the connection's TLS session, or null for plain HTTP.
-  SocketStream(int sock, int read_timeout_ms, int write_timeout_ms, detail::TlsConnection* tls)
-      : sock_(sock),
-        read_timeout_ms_(read_timeout_ms),
-        write_timeout_ms_(write_timeout_ms),
-        tls_(tls) {}
-
-  void start_request(std::size_t budget) {
-    budget_ = budget;
-    used_ = 0;
-  }
-  bool over_budget() const { return over_; }
-  /// True when bytes of a next request (sent without waiting for the answer) are buffered.
-  bool has_buffered() const { return pos_ < len_ || (tls_ != nullptr && tls_->pending()); }
-
-  bool is_readable() const override {
-    return has_buffered() || wait_socket(sock_, POLLIN, read_timeout_ms_);
-  }
-  bool is_writable() const override { return wait_socket(sock_, POLLOUT, write_timeout_ms_); }
-
-  ssize_t read(char* ptr, size_t size) override {
-    if (pos_ >= len_) {
-      if (!is_readable()) return -1;
-      ssize_t n;
-      if (tls_ != nullptr) {
-        n = tls_->read(buf_, sizeof buf_);
-      } else {
-        do {
-          n = ::recv(sock_, buf_, sizeof buf_, 0);
-        } while (n < 0 && errno == EINTR);
-      }
-      if (n <= 0) return n;
-      pos_ = 0;
-      len_ = static_cast<std::size_t>(n);
-    }
-    std::size_t n = std::min(size, len_ - pos_);
-    if (used_ + n > budget_) {
-      over_ = true;
-      return -1;
-    }
-    used_ += n;
-    std::memcpy(ptr, buf_ + pos_, n);
-    pos_ += n;
-    return static_cast<ssize_t>(n);
-  }
-
-  ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    if (tls_ != nullptr) return tls_->write(ptr, size);
-    ssize_t n;
-    do {
-      n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n;
-  }
-
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (::getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      address_of(addr, ip, port);
-    }
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (::getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      address_of(addr, ip, port);
-    }
-  }
-  socket_t socket() const override { return sock_; }
-
- private:
-  static void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (addr.ss_family == AF_INET) {
-      const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
-      ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
-      port = ntohs(a->sin_port);
-    } else if (addr.ss_family == AF_INET6) {
-      const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
-      ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
-      port = ntohs(a->sin6_port);
-    }
-    ip = text;
-  }
-
-  int sock_;
-  int read_timeout_ms_;
-  int write_timeout_ms_;
-  detail::TlsConnection* tls_;
-  char buf_[16 * 1024];
-  std::size_t pos_ = 0;
-  std::size_t len_ = 0;
-  std::size_t budget_ = 0;
-  std::size_t used_ = 0;
-  bool over_ = false;
-};
-
 // Set by a handler that left the request stream in an unknown state (a body refused half
 // read): the connection is closed after the answer.
 thread_local bool t_close_connection = false;
@@ -316,99 +57,28 @@ thread_local bool t_close_connection = false;
 // body reader (the real header is hidden from cpp-httplib's own decoder in between).
 constexpr const char* kGzipMarker = "X-Respan-Mock-Gzip-Body";
 
-// Exposes the listening socket (to enlarge httplib's fixed backlog of 5) and serves each
-// connection with our own loop around httplib's request parser: a bounded SocketStream, an
-// idle wait that blocks in poll() (httplib 0.11 polls every 10 ms per connection) and that an
-// eviction can end, and no limit on requests per connection.
-class ListenServer final : public httplib::Server {
- public:
-  // `on_idle` runs each time a connection starts waiting for a request.
-  // `tls`: serve HTTPS with this context (null: plain HTTP).
-  ListenServer(ConnectionRegistry& connections, std::size_t request_budget, int idle_timeout_ms,
-               std::function<void()> on_idle, detail::TlsServerContext* tls)
-      : connections_(connections),
-        request_budget_(request_budget),
-        idle_timeout_ms_(idle_timeout_ms),
-        on_idle_(std::move(on_idle)),
-        tls_(tls) {}
-  int listen_socket() const { return static_cast<int>(svr_sock_.load()); }
+// httplib's default read and write timeouts (CPPHTTPLIB_READ_TIMEOUT_SECOND, ..._WRITE_...).
+constexpr int kReadTimeoutMs = 5000;
+constexpr int kWriteTimeoutMs = 5000;
 
- private:
-  bool process_and_close_socket(socket_t sock) override {
-    connections_.add(sock);
-    const int read_timeout_ms =
-        static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
-    std::unique_ptr<detail::TlsConnection> tls;
-    if (tls_ != nullptr) tls = tls_->accept(sock, read_timeout_ms);
-    if (tls_ == nullptr || tls) {
-      SocketStream strm(sock, read_timeout_ms,
-                        static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000),
-                        tls.get());
-      for (;;) {
-        connections_.set_idle(sock);
-        on_idle_();
-        const bool readable = strm.has_buffered() || wait_socket(sock, POLLIN, idle_timeout_ms_);
-        if (!connections_.set_busy(sock) || !readable || !is_running()) break;
-        strm.start_request(request_budget_);
-        t_close_connection = false;
-        bool closed = false;
-        const bool ok = process_request(strm, false, closed, nullptr);
-        if (!ok || closed || t_close_connection || strm.over_budget()) break;
-      }
-    }
-    tls.reset();  // close_notify before the socket closes
-    connections_.remove(sock);
-    ::shutdown(sock, SHUT_RDWR);
-    ::close(sock);
-    return true;
+// True when `fd` is a listening TCP socket bound to `port`.
+bool is_listening_on(int fd, int port) {
+  if (fd < 0) return false;
+  int listening = 0;
+  socklen_t len = sizeof listening;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) {
+    return false;
   }
-
-  ConnectionRegistry& connections_;
-  std::size_t request_budget_;
-  int idle_timeout_ms_;
-  std::function<void()> on_idle_;
-  detail::TlsServerContext* tls_;
-};
-
-// Shuts down every connected TCP socket of this process whose local port is `port`, i.e. the
-// server side of connections to our (already closed) listening socket. httplib 0.11 keeps an
-// idle keep-alive connection open for keep_alive_timeout without checking for stop(); this
-// makes stop() prompt.
-void shutdown_server_connections(int port) {
-#ifdef __linux__
-  std::vector<int> fds;
-  if (DIR* dir = ::opendir("/proc/self/fd")) {
-    while (const dirent* entry = ::readdir(dir)) {
-      char* end = nullptr;
-      const long fd = std::strtol(entry->d_name, &end, 10);
-      if (end != entry->d_name && *end == '\0') fds.push_back(static_cast<int>(fd));
-    }
-    ::closedir(dir);
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return false;
+  if (local.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port) == port;
   }
-  for (const int fd : fds) {
-    sockaddr_storage local{};
-    socklen_t len = sizeof local;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) continue;
-    int local_port = -1;
-    if (local.ss_family == AF_INET) {
-      local_port = ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
-    } else if (local.ss_family == AF_INET6) {
-      local_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
-    }
-    if (local_port != port) continue;
-    int type = 0;
-    socklen_t type_len = sizeof type;
-    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_STREAM) {
-      continue;
-    }
-    sockaddr_storage peer{};
-    socklen_t peer_len = sizeof peer;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    ::shutdown(fd, SHUT_RDWR);
+  if (local.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port) == port;
   }
-#else
-  (void)port;
-#endif
+  return false;
 }
 
 const char* reason_for(int status) {
@@ -488,7 +158,9 @@ struct MockServer::Impl {
       : options(std::move(o)),
         state(detail::StateConfig{options.organization_id, options.organization_number,
                                   options.environment, options.max_bulk_size,
-                                  options.immediate_background_jobs}),
+                                  options.immediate_background_jobs,
+                                  options.max_stored_request_logs, options.max_stored_trace_spans,
+                                  options.max_stored_datasets, options.max_stored_dataset_logs}),
         runtime(detail::RuntimeStoreConfig{
             options.organization_id, "Mock Organization", options.max_stored_objects,
             [this](const std::string& id) { return state.has_log(id); },
@@ -501,7 +173,7 @@ struct MockServer::Impl {
 
   // Lifecycle.
   mutable std::mutex lifecycle_mu;
-  std::unique_ptr<ListenServer> server;
+  std::unique_ptr<detail::ConnectionServer> server;
   std::thread listener;
   std::atomic<int> bound_port{0};
   std::atomic<bool> running{false};
@@ -529,14 +201,16 @@ struct MockServer::Impl {
   std::size_t answered = 0;
   std::uint64_t generation = 0;
 
-  ConnectionRegistry connections;
+  detail::ConnectionRegistry connections;
   // The running server's worker pool (owned by httplib; only its own workers read this).
-  std::atomic<ElasticPool*> pool{nullptr};
+  std::atomic<detail::ElasticPool*> pool{nullptr};
+  // The listening socket of the server being started (set by its socket-options callback).
+  std::atomic<int> listen_fd{-1};
 
   // A connection went idle: if new connections wait for a worker meanwhile (the eviction at
   // enqueue found too few idle connections, e.g. workers not yet registered), evict now.
   void on_connection_idle() {
-    if (ElasticPool* p = pool.load()) {
+    if (detail::ElasticPool* p = pool.load()) {
       if (const std::size_t n = p->starved()) connections.evict_idle(n);
     }
   }
@@ -548,14 +222,47 @@ struct MockServer::Impl {
 
   // ---------------------------------------------------------------- lifecycle
 
-  void configure(ListenServer& svr) {
+  // Serves one accepted connection (on a worker): the TLS handshake when serving HTTPS, then
+  // its requests until it closes, fails, idles past keep_alive_timeout_seconds, is evicted or
+  // the server stops. httplib's own loop would poll an idle connection every 10 ms, miss
+  // stop() and bound neither a request's size nor evictions (httplib_adapter.hpp).
+  void serve_connection(detail::ConnectionServer& svr, int sock) {
+    connections.add(sock);
+    std::unique_ptr<detail::TlsConnection> tls_conn;
+    detail::PlainChannel plain(sock);
+    detail::ByteChannel* channel = &plain;
+    if (tls != nullptr) {
+      tls_conn = tls->accept(sock, kReadTimeoutMs);
+      channel = tls_conn.get();
+    }
+    if (channel != nullptr) {
+      detail::RequestReader reader(svr, *channel, kReadTimeoutMs, kWriteTimeoutMs);
+      const int idle_timeout_ms = std::max(1, options.keep_alive_timeout_seconds) * 1000;
+      for (;;) {
+        connections.set_idle(sock);
+        on_connection_idle();
+        const bool readable =
+            reader.has_buffered() || detail::wait_socket(sock, POLLIN, idle_timeout_ms);
+        if (!connections.set_busy(sock) || !readable || !svr.is_running()) break;
+        t_close_connection = false;
+        if (!reader.serve_one(request_budget()) || t_close_connection) break;
+      }
+    }
+    tls_conn.reset();  // close_notify before the socket closes
+    connections.remove(sock);
+  }
+
+  // Per request: the body cap plus room for the request line, headers and chunk framing.
+  std::size_t request_budget() const { return options.max_payload_bytes + 1024 * 1024; }
+
+  void configure(detail::ConnectionServer& svr) {
     const auto initial = static_cast<std::size_t>(std::max(1, options.thread_count));
     const auto max = options.max_thread_count > 0
                          ? static_cast<std::size_t>(options.max_thread_count)
                          : std::max<std::size_t>(initial, 256);
     svr.new_task_queue = [this, initial, max] {
-      auto* created = new ElasticPool(initial, max, connections_accepted,
-                                      [this](std::size_t n) { connections.evict_idle(n); });
+      auto* created = new detail::ElasticPool(initial, max, connections_accepted,
+                                              [this](std::size_t n) { connections.evict_idle(n); });
       pool = created;
       return created;
     };
@@ -564,10 +271,12 @@ struct MockServer::Impl {
     svr.set_payload_max_length(options.max_payload_bytes);
     svr.set_tcp_nodelay(true);
     // SO_REUSEADDR only: Debian's default also sets SO_REUSEPORT, which would let two servers
-    // silently share an explicit port.
-    svr.set_socket_options([](socket_t sock) {
+    // silently share an explicit port. httplib calls this for the listening socket only,
+    // before binding it: start() enlarges its backlog once bound.
+    svr.set_socket_options([this](socket_t sock) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listen_fd = sock;
     });
     // httplib 0.11 reads a POST/PUT/PATCH body without Content-Length until the connection
     // closes (stalling for the read timeout, then 400). HTTP servers treat such a request as
@@ -673,14 +382,12 @@ struct MockServer::Impl {
   void start() {
     std::lock_guard<std::mutex> lock(lifecycle_mu);
     if (server) return;
-    // Per request: the body cap plus room for the request line, headers and chunk framing.
-    const std::size_t budget = options.max_payload_bytes + 1024 * 1024;
     if (!tls && (!options.tls_cert_file.empty() || !options.tls_key_file.empty())) {
       tls = std::make_unique<detail::TlsServerContext>(options.tls_cert_file, options.tls_key_file);
     }
-    auto svr = std::make_unique<ListenServer>(
-        connections, budget, std::max(1, options.keep_alive_timeout_seconds) * 1000,
-        [this] { on_connection_idle(); }, tls.get());
+    auto svr = std::make_unique<detail::ConnectionServer>(
+        [this](detail::ConnectionServer& s, int sock) { serve_connection(s, sock); });
+    listen_fd = -1;
     configure(*svr);
     const int wanted = options.port > 0 ? options.port : bound_port.load();
     int port = -1;
@@ -694,7 +401,7 @@ struct MockServer::Impl {
                                std::to_string(wanted));
     }
     // httplib listens with a backlog of 5; allow bursts of concurrent connects.
-    ::listen(svr->listen_socket(), SOMAXCONN);
+    if (is_listening_on(listen_fd.load(), port)) ::listen(listen_fd.load(), SOMAXCONN);
     {
       std::lock_guard<std::mutex> l(done_mu);
       listener_done = false;
@@ -703,7 +410,7 @@ struct MockServer::Impl {
       std::lock_guard<std::mutex> l(stop_mu);
       stop_requested = false;
     }
-    ListenServer* raw = svr.get();
+    detail::ConnectionServer* raw = svr.get();
     listener = std::thread([this, raw] {
       raw->listen_after_bind();
       {
@@ -744,7 +451,7 @@ struct MockServer::Impl {
           !done_cv.wait_for(l, std::chrono::milliseconds(50), [this] { return listener_done; })) {
         // Workers still hold connections (idle keep-alive or a stalled client): close them.
         l.unlock();
-        shutdown_server_connections(bound_port.load());
+        connections.shutdown_all();
         l.lock();
       }
     }
@@ -917,6 +624,8 @@ struct MockServer::Impl {
         return fault->status;
       }
     }
+    // The route families, tried in turn: each answers the paths it knows and returns 0 for
+    // the others (a new family is one more step here; see docs/conventions.md).
     if (const int traced = detail::serve_traces(
             state.traces(),
             {req.method, raw_path, raw_query, req.body, req.get_header_value("Content-Type"),

@@ -27,6 +27,15 @@ HttpError not_found() {
   return HttpError(404, {{"detail", "Not found."}});
 }
 
+HttpError store_full(const char* what, std::size_t limit, const char* option, std::size_t adding) {
+  return HttpError(
+      507, {{"detail", "The mock server's store is full: it keeps at most " +
+                           std::to_string(limit) + " " + what + " (MockServerOptions::" + option +
+                           ") and cannot take " + std::to_string(adding) +
+                           " more; nothing of this request was stored. Delete "
+                           "some first, or reset() the server."}});
+}
+
 HttpError validation_error(Json errors) {
   return HttpError(422, {{"detail", "Validation error"}, {"errors", std::move(errors)}});
 }
@@ -109,7 +118,8 @@ std::optional<Route> resolve_route(std::string_view raw_path) {
 // ------------------------------------------------------------------------------ plumbing
 
 MockState::MockState(StateConfig config)
-    : config_(std::move(config)), traces_(TraceStoreConfig{config_.organization_id, 1000}) {}
+    : config_(std::move(config)),
+      traces_(TraceStoreConfig{config_.organization_id, 1000, config_.max_trace_spans}) {}
 
 namespace {
 
@@ -597,14 +607,27 @@ Json MockState::normalise_span(Json body, const std::string& environment) {
 }
 
 const MockState::SpanRecord& MockState::store_span(Json span) {
-  SpanRecord rec;
-  rec.ts = as_time(span["timestamp"]).value_or(0);
-  const std::string uid = span["unique_id"].get<std::string>();
-  rec.data = std::move(span);
-  span_index_[uid] = spans_.size();
-  spans_.push_back(std::move(rec));
-  traces_.add_request_log(spans_.back().data);  // a span with a trace id joins its trace
-  return spans_.back();
+  std::vector<Json> one;
+  one.push_back(std::move(span));
+  return spans_[store_spans(std::move(one))];
+}
+
+std::size_t MockState::store_spans(std::vector<Json> spans) {
+  if (spans.size() > config_.max_request_logs - std::min(config_.max_request_logs, spans_.size())) {
+    throw store_full("request logs", config_.max_request_logs, "max_stored_request_logs",
+                     spans.size());
+  }
+  traces_.add_request_logs(spans);  // spans with a trace id join their traces (or 507)
+  const std::size_t first = spans_.size();
+  for (auto& span : spans) {
+    SpanRecord rec;
+    rec.ts = as_time(span["timestamp"]).value_or(0);
+    const std::string uid = span["unique_id"].get<std::string>();
+    rec.data = std::move(span);
+    span_index_[uid] = spans_.size();
+    spans_.push_back(std::move(rec));
+  }
+  return first;
 }
 
 ApiResponse MockState::spans_create(const ApiRequest& req) {
@@ -615,7 +638,8 @@ ApiResponse MockState::spans_create(const ApiRequest& req) {
 }
 
 ApiResponse MockState::bulk_store(const ApiRequest& req, const char* not_a_list,
-                                  const std::function<Json(const Json& row)>& store) {
+                                  const std::function<Json(const Json& row)>& prepare,
+                                  const std::function<void(std::vector<Json>& rows)>& commit) {
   const Json body = body_object(req);
   const auto logs = body.find("logs");
   if (logs == body.end() || !logs->is_array()) throw bad_request(not_a_list);
@@ -623,11 +647,11 @@ ApiResponse MockState::bulk_store(const ApiRequest& req, const char* not_a_list,
     throw bad_request("At most " + std::to_string(config_.max_bulk_size) + " logs per request");
   }
   Json errors = Json::array();
-  Json ids = Json::array();
+  std::vector<Json> rows;
   std::size_t index = 0;
   for (const auto& row : *logs) {
     try {
-      ids.push_back(store(row));
+      rows.push_back(prepare(row));
     } catch (const HttpError& e) {
       const Json& b = e.body();
       const std::string text =
@@ -636,8 +660,10 @@ ApiResponse MockState::bulk_store(const ApiRequest& req, const char* not_a_list,
     }
     ++index;
   }
+  const std::size_t stored = rows.size();
+  commit(rows);  // all of them, or a 507 with nothing stored
   Json out = Json::object();
-  out["success_count"] = ids.size();
+  out["success_count"] = stored;
   out["error_count"] = errors.size();
   out["errors"] = errors;
   out["total_errors"] = errors.size();
@@ -645,9 +671,10 @@ ApiResponse MockState::bulk_store(const ApiRequest& req, const char* not_a_list,
 }
 
 ApiResponse MockState::spans_bulk(const ApiRequest& req) {
-  return bulk_store(req, "logs must be a list of spans.", [&](const Json& row) {
-    return store_span(normalise_span(row, req.environment)).data["unique_id"];
-  });
+  return bulk_store(
+      req, "logs must be a list of spans.",
+      [&](const Json& row) { return normalise_span(row, req.environment); },
+      [&](std::vector<Json>& rows) { store_spans(std::move(rows)); });
 }
 
 namespace {

@@ -39,6 +39,9 @@ HttpError bad_request(const std::string& detail);
 HttpError not_found();
 /// 422 `{"detail": "Validation error", "errors": errors}`.
 HttpError validation_error(Json errors);
+/// 507 (Insufficient Storage) `{"detail": ...}`: the store of `what` holds `limit`, the bound
+/// set by MockServerOptions::`option`, and cannot take `adding` more.
+HttpError store_full(const char* what, std::size_t limit, const char* option, std::size_t adding);
 
 enum class RouteId {
   kSpans,               // GET legacy list, POST create
@@ -112,6 +115,10 @@ struct StateConfig {
   std::string default_environment = "test";
   std::size_t max_bulk_size = 500;
   bool immediate_jobs = true;
+  std::size_t max_request_logs = 100000;  ///< MockServerOptions::max_stored_request_logs
+  std::size_t max_trace_spans = 100000;   ///< MockServerOptions::max_stored_trace_spans
+  std::size_t max_datasets = 10000;       ///< MockServerOptions::max_stored_datasets
+  std::size_t max_dataset_logs = 100000;  ///< MockServerOptions::max_stored_dataset_logs
 };
 
 /// Storage plus endpoint logic; every public member is thread-safe (one mutex).
@@ -158,16 +165,21 @@ class MockState {
   // request logs (spans)
   ApiResponse spans_create(const ApiRequest& req);
   ApiResponse spans_bulk(const ApiRequest& req);
-  // Stores each row of the body's `logs` with `store` (returns the new unique_id, or throws
-  // HttpError to reject the row) and answers the bulk shape: counts, per-index errors, ids.
+  // Makes each row of the body's `logs` with `prepare` (throws HttpError to reject the row),
+  // then stores the rows made with `commit` (all of them, or none when it throws: a full
+  // store), and answers the bulk shape: counts and per-index errors.
   ApiResponse bulk_store(const ApiRequest& req, const char* not_a_list,
-                         const std::function<Json(const Json& row)>& store);
+                         const std::function<Json(const Json& row)>& prepare,
+                         const std::function<void(std::vector<Json>& rows)>& commit);
   ApiResponse spans_list(const ApiRequest& req, bool legacy);
   ApiResponse span_get(const std::string& uid);
   ApiResponse span_patch(const std::string& uid, const ApiRequest& req);
   ApiResponse spans_summary(const ApiRequest& req);
   Json normalise_span(Json body, const std::string& environment);
   const SpanRecord& store_span(Json span);
+  /// Stores normalised spans, all or none (507 when they do not all fit here or, for those
+  /// with a trace id, in the trace store); returns the index of the first.
+  std::size_t store_spans(std::vector<Json> spans);
   std::vector<const SpanRecord*> spans_matching(const Window& window,
                                                 const std::string* environment,
                                                 const CompiledFilters& filters) const;
@@ -179,6 +191,10 @@ class MockState {
   ApiResponse dataset_patch(const std::string& id, const ApiRequest& req);
   ApiResponse dataset_delete(const std::string& id);
   Json create_dataset(const Json& body, const std::string& environment);
+  /// Dataset logs and evaluation tasks in all datasets.
+  std::size_t dataset_objects() const;
+  /// Throws 507 unless `adding` more dataset logs (or tasks) fit.
+  void check_dataset_room(std::size_t adding) const;
   Dataset& dataset_or_404(const std::string& id);
   Dataset* find_dataset(const std::string& id);
   const Dataset* find_dataset(const std::string& id) const;
@@ -201,6 +217,11 @@ class MockState {
   Json make_dataset_log(const std::string& dataset_id, const Json& body,
                         const std::string& environment);
   Json dataset_log_from_span(const std::string& dataset_id, const Json& span);
+  /// The spans an import takes (time window, filters, then the first `percentage` by time).
+  std::vector<const SpanRecord*> spans_to_import(const Window& window,
+                                                 const CompiledFilters& filters,
+                                                 double percentage) const;
+  /// Adds the spans_to_import() to the dataset, or nothing when they do not all fit.
   void import_spans(const std::string& dataset_id, Window window, const CompiledFilters& filters,
                     double percentage);
 

@@ -159,7 +159,7 @@ std::unique_ptr<TlsConnection> TlsServerContext::accept(int sock, int timeout_ms
   }
   handshakes_.fetch_add(1, std::memory_order_relaxed);
   if (SSL_session_reused(ssl) != 0) resumed_.fetch_add(1, std::memory_order_relaxed);
-  return std::make_unique<TlsConnection>(ssl);
+  return std::make_unique<TlsConnection>(ssl, sock);
 }
 
 }  // namespace respan::testing::detail

@@ -1,6 +1,6 @@
 // TLS for the mock Respan server: an OpenSSL server context (TLS 1.2 minimum) and the
-// per-connection sessions of ListenServer. Kept apart from mock_server.cpp so that the plain
-// HTTP path is untouched.
+// per-connection sessions of its connection loop (a ByteChannel each). Why this is not
+// httplib::SSLServer: docs/conventions.md ("The mock server").
 #pragma once
 
 #include <atomic>
@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include "testing/mock_connections.hpp"
+
 struct ssl_st;
 struct ssl_ctx_st;
 
@@ -17,22 +19,23 @@ namespace respan::testing::detail {
 
 /// The server side of one TLS connection over a connected, blocking socket. Writes never
 /// raise SIGPIPE.
-class TlsConnection {
+class TlsConnection final : public ByteChannel {
  public:
-  explicit TlsConnection(ssl_st* ssl) : ssl_(ssl) {}
-  ~TlsConnection();
+  TlsConnection(ssl_st* ssl, int sock) : ssl_(ssl), sock_(sock) {}
+  /// Sends close_notify (without waiting for the client's) and frees the session.
+  ~TlsConnection() override;
   TlsConnection(const TlsConnection&) = delete;
   TlsConnection& operator=(const TlsConnection&) = delete;
 
+  int socket() const override { return sock_; }
   /// Decrypted bytes already buffered (readable without waiting for the socket).
-  bool pending() const;
-  /// Like recv(): > 0 bytes read, 0 at a clean close, < 0 on error.
-  ssize_t read(char* data, std::size_t size);
-  /// Like send(): bytes written or < 0 on error.
-  ssize_t write(const char* data, std::size_t size);
+  bool pending() const override;
+  ssize_t read(char* data, std::size_t size) override;
+  ssize_t write(const char* data, std::size_t size) override;
 
  private:
   ssl_st* ssl_;
+  int sock_;
 };
 
 /// A server TLS context made from a PEM certificate chain and its private key.

@@ -46,8 +46,20 @@ void TraceStore::reset() {
   seq_ = 0;
 }
 
+void TraceStore::check_room(const std::vector<Json>& spans) const {
+  std::set<std::string> fresh;  // span ids not stored yet
+  for (const auto& span : spans) {
+    const std::string& sid = span["span_unique_id"].get_ref<const std::string&>();
+    if (spans_.count(sid) == 0) fresh.insert(sid);
+  }
+  if (fresh.size() > config_.max_spans - std::min(config_.max_spans, spans_.size())) {
+    throw store_full("trace spans", config_.max_spans, "max_stored_trace_spans", fresh.size());
+  }
+}
+
 void TraceStore::store_spans(std::vector<Json> spans, const std::string& via,
                              const std::string& environment, bool record) {
+  check_room(spans);
   for (auto& span : spans) {
     const std::string tid = span["trace_unique_id"].get<std::string>();
     const std::string sid = span["span_unique_id"].get<std::string>();
@@ -73,6 +85,8 @@ void TraceStore::store_spans(std::vector<Json> spans, const std::string& via,
       Json arrival = span;
       arrival["received_via"] = via;
       arrivals_.push_back(std::move(arrival));
+      while (arrivals_.size() > config_.max_spans)
+        arrivals_.pop_front();
     }
     spans_[sid] = std::move(span);
   }
@@ -235,7 +249,7 @@ Json TraceStore::trace_detail(const std::string& tid, bool with_state) const {
 
 std::vector<Json> TraceStore::ingested_spans() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return arrivals_;
+  return {arrivals_.begin(), arrivals_.end()};
 }
 
 std::vector<Json> TraceStore::traces() const {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -51,6 +52,9 @@ struct TraceStoreConfig {
   /// `unique_organization_id` of every trace, and its alias `organization_id` (§7.8).
   std::string organization_id = "org_mock";
   std::size_t max_bulk_delete = 1000;  ///< Bulk delete refuses more matches (§7.8).
+  /// Most spans stored, and most entries of ingested_spans() (MockServerOptions::
+  /// max_stored_trace_spans).
+  std::size_t max_spans = 100000;
 };
 
 /// Trace storage plus the trace endpoint logic; every public member is thread-safe.
@@ -82,8 +86,12 @@ class TraceStore {
   /// no such field; trace ingest does], else its `unique_id`; an empty `span_parent_id` makes
   /// it a root. It is not listed by ingested_spans(). With `refresh_only`, the span replaces
   /// its stored copy only when that is still stored (a PATCH of the log must not bring back a
-  /// deleted trace).
+  /// deleted trace). @throws HttpError 507 (nothing stored) when the span is new and the store
+  /// is full.
   void add_request_log(const Json& log, bool refresh_only = false);
+  /// add_request_log() for several logs: all of their spans, or none (507) when the new ones
+  /// do not all fit.
+  void add_request_logs(const std::vector<Json>& logs);
 
   void reset();
   /// Every span accepted by ingest or OTLP in arrival order (re-sent spans each time), as
@@ -104,7 +112,12 @@ class TraceStore {
     std::string environment;
   };
 
-  /// Stores normalised spans (under the lock); `record` adds them to ingested_spans().
+  /// The span a request log adds to its trace, or nullopt when it has no trace id.
+  static std::optional<Json> request_log_span(const Json& log);
+  /// Throws 507 unless the span ids among `spans` not stored yet all fit (under the lock).
+  void check_room(const std::vector<Json>& spans) const;
+  /// Stores normalised spans (under the lock); `record` adds them to ingested_spans(). Throws
+  /// 507 before storing any when the new span ids among them do not all fit.
   void store_spans(std::vector<Json> spans, const std::string& via, const std::string& environment,
                    bool record = true);
   /// The trace row (list shape) aggregated from its spans; nullopt when it has none.
@@ -118,7 +131,7 @@ class TraceStore {
 
   mutable std::mutex mu_;
   TraceStoreConfig config_;
-  std::vector<Json> arrivals_;         ///< Every span accepted by ingest/OTLP, arrival order.
+  std::deque<Json> arrivals_;          ///< The newest spans accepted by ingest/OTLP, arrival order.
   std::map<std::string, Json> spans_;  ///< span_unique_id -> stored span.
   std::map<std::string, std::vector<std::string>> trace_spans_;  ///< tid -> span ids (order)
   std::unordered_map<std::string, TraceMeta> meta_;

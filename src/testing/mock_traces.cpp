@@ -545,6 +545,7 @@ int rpc_code_of(int status) {
     case 404:
       return 5;  // NOT_FOUND
     case 413:
+    case 507:
       return 8;  // RESOURCE_EXHAUSTED
     case 429:
       return 8;  // RESOURCE_EXHAUSTED
@@ -628,16 +629,18 @@ ApiResponse TraceStore::otlp_export(const Json& body, const std::string& environ
           Json{{"partialSuccess", {{"rejectedSpans", rejected}, {"errorMessage", first_error}}}}};
 }
 
-void TraceStore::add_request_log(const Json& log, bool refresh_only) {
+std::optional<Json> TraceStore::request_log_span(const Json& log) {
   const auto tid = log.find("trace_unique_id");
-  if (tid == log.end() || !tid->is_string() || tid->get_ref<const std::string&>().empty()) return;
+  if (tid == log.end() || !tid->is_string() || tid->get_ref<const std::string&>().empty()) {
+    return std::nullopt;
+  }
   Json span = log;
   std::string sid;
   if (const auto s = log.find("span_unique_id"); s != log.end() && s->is_string()) {
     sid = s->get<std::string>();
   }
   if (sid.empty()) sid = log.value("unique_id", std::string());
-  if (sid.empty()) return;
+  if (sid.empty()) return std::nullopt;
   span["span_unique_id"] = sid;
   if (const auto p = span.find("span_parent_id");
       p != span.end() && (!p->is_string() || p->get_ref<const std::string&>().empty())) {
@@ -646,18 +649,41 @@ void TraceStore::add_request_log(const Json& log, bool refresh_only) {
   try {
     finish_span(span, "");  // the derived trace fields (start_time, latency, ...)
   } catch (const HttpError&) {
-    return;  // not reached: the request-log create validated these fields already
+    return std::nullopt;  // not reached: the request-log create validated these fields already
   }
+  return span;
+}
+
+void TraceStore::add_request_log(const Json& log, bool refresh_only) {
+  std::optional<Json> span = request_log_span(log);
+  if (!span) return;
   const std::string environment = log.value("environment", std::string());
   std::lock_guard<std::mutex> lock(mu_);
   if (refresh_only) {
-    const auto stored = spans_.find(sid);
+    const auto stored = spans_.find((*span)["span_unique_id"].get<std::string>());
     if (stored == spans_.end() ||
         stored->second.value("unique_id", std::string()) != log.value("unique_id", std::string())) {
       return;  // deleted, or replaced by another span since
     }
   }
-  store_spans({std::move(span)}, "request_log", environment, /*record=*/false);
+  store_spans({std::move(*span)}, "request_log", environment, /*record=*/false);
+}
+
+void TraceStore::add_request_logs(const std::vector<Json>& logs) {
+  // Spans by environment, in order; the room for all of them is checked before any is stored.
+  std::vector<Json> spans;
+  std::vector<std::string> environments;
+  for (const Json& log : logs) {
+    if (std::optional<Json> span = request_log_span(log)) {
+      spans.push_back(std::move(*span));
+      environments.push_back(log.value("environment", std::string()));
+    }
+  }
+  if (spans.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  check_room(spans);
+  for (std::size_t i = 0; i < spans.size(); ++i)
+    store_spans({std::move(spans[i])}, "request_log", environments[i], /*record=*/false);
 }
 
 namespace {

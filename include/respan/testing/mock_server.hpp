@@ -96,8 +96,30 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   std::string tls_key_file;
   /// Most objects the score, prompt and customer stores keep, each: scores; prompts and their
   /// versions together; customer profiles. A create (or first profile update) beyond it
-  /// answers 400 saying the mock store is full.
+  /// answers 400 saying the mock store is full (the stores below answer 507).
   std::size_t max_stored_objects = 10000;
+  /// Most request logs (spans stored through `request-logs/`, its bulk create and
+  /// add_request_log()) kept. A create beyond it answers 507 (Insufficient Storage) with
+  /// `{"detail": ...}` naming this option; a bulk create whose valid rows do not all fit
+  /// stores none of them (all or nothing; rows refused for their content are still reported
+  /// per row when the rest fits). add_request_log() throws std::invalid_argument instead.
+  std::size_t max_stored_request_logs = 100000;
+  /// Most spans the trace store keeps (ingested, OTLP, and request logs that joined a trace),
+  /// and the most entries ingested_spans() remembers (the oldest are forgotten first). An
+  /// ingest or OTLP export whose new spans do not all fit stores none of them and answers 507
+  /// (OTLP protobuf: a google.rpc.Status RESOURCE_EXHAUSTED); so does a request-log create
+  /// whose span would join a full trace store. A span sent again replaces its stored copy and
+  /// takes no more room.
+  std::size_t max_stored_trace_spans = 100000;
+  /// Most datasets kept (the virtual `_saved_logs` collection not counted); a create beyond it
+  /// answers 507.
+  std::size_t max_stored_datasets = 10000;
+  /// Most dataset logs and evaluation tasks kept, in all datasets together. A log create, a
+  /// bulk create, an import, a dataset creation from logs or from another dataset, or an
+  /// evaluator run that would go beyond it adds nothing and answers 507 (the dataset is then
+  /// not created). Background work queued while there was room (see
+  /// #immediate_background_jobs) that no longer fits when it runs adds nothing.
+  std::size_t max_stored_dataset_logs = 100000;
   /// The request recorder keeps the newest requests only: at most this many...
   std::size_t max_recorded_requests = 10000;
   /// ...and at most this many bytes of request bodies in all (a larger body is kept truncated,
@@ -255,7 +277,9 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// Unknown paths answer 404 `{"detail": "Not found."}`, a wrong method on a known path 405.
 /// Every response body is JSON. Bodies of 1 KiB or more are compressed (brotli or gzip) when
 /// the client's Accept-Encoding allows it, as a production front end would; smaller ones are
-/// sent as is. Data survives stop()/start(); reset() clears it.
+/// sent as is. Data survives stop()/start(); reset() clears it. Every store is bounded (the
+/// `max_stored_*` options of MockServerOptions): a store that is full answers 507, or 400 for
+/// the score, prompt and customer stores, and never keeps part of a request that does not fit.
 class RESPAN_TESTING_EXPORT MockServer {
  public:
   explicit MockServer(MockServerOptions options = {});
@@ -345,7 +369,8 @@ class RESPAN_TESTING_EXPORT MockServer {
   std::vector<nlohmann::json> prompts() const;
 
   /// Every span accepted by `POST /api/v1/traces/ingest` or `POST /api/v2/traces` (not the
-  /// request logs that joined a trace), in arrival order (a span sent twice appears twice),
+  /// request logs that joined a trace), in arrival order (a span sent twice appears twice; the
+  /// newest MockServerOptions::max_stored_trace_spans only),
   /// as stored: the ingest fields plus the derived ones (`start_time`, `timestamp`, `latency`,
   /// `prompt_tokens`, `completion_tokens`, `total_request_tokens`, `status`, `log_type`,
   /// `environment`), with `received_via` set to `"ingest"` or `"otlp"`. OTLP spans carry their
