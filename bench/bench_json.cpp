@@ -1,26 +1,26 @@
-// The JSON reader of every response (detail::parse_json_bounded: nlohmann's parser through its
-// SAX interface with the depth bound), against nlohmann's plain DOM parse (Json::parse, no
-// bound) as the baseline, on three bodies the bundled mock really sends:
+// The JSON reader of every response, measured (issue #19 item 2): the project's own
+// parse_json_bounded() against nlohmann's parser driven through its SAX interface with the
+// same depth bound (detail::parse_json_sax), on three bodies the bundled mock really sends:
 //
 //   (a) Create: the answer of POST /api/request-logs/create/ (about 350 B; the create hot
-//       path reads it as a flat object: CreateFlat);
+//       path reads it as a flat object, so both readers' flat variants are measured too);
 //   (b) List100: a 100-row page of POST /api/request-logs/list/ (chat rows with messages,
 //       tools, usage and metadata, about 150 KB);
 //   (c) DatasetPage1M: a 100-row page of POST /api/datasets/{id}/logs/list/ (about 1 MB).
 //
-// End to end (JsonEndToEnd/...): RequestLogsResource::list() of page (b),
+// End to end (JsonEndToEnd/...), with each reader chosen for the calling thread
+// (detail::g_bench_use_sax_reader): RequestLogsResource::list() of page (b),
 // DatasetLogsResource::list() of page (c) and a span create, each over loopback against the
 // mock and in process (a transport answering the same body without a socket). Over loopback
 // the Time column is the call as its caller waits for it, mostly the mock's work (it
 // brotli-compresses pages as a production front end would); the CPU column is the calling
-// thread's, i.e. the client's own work. JsonParse/<input>/bounded over
-// JsonEndToEnd/<call>/in_process is the reader's share of a call.
+// thread's, i.e. the client's own work. Every pair runs interleaved in one run:
 //
 //   ./build/release/bench/respan_bench --benchmark_filter='Json'
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true     (one command line)
 //
-// Issue #19 chose this reader by running this file at commit 4cc8b2a, which also held the
-// project's former hand-written parser: see the header comment of util/json_limits.hpp.
+// Compare the medians: .../sax over .../own is the own parser's speed-up. Before measuring,
+// the program checks that both readers give the same value (and types) for each body.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -173,42 +173,40 @@ struct Bodies {
   // Both readers must give the same value (same types too: dump() shows them) before their
   // speed is compared.
   static void check_same(const std::string& body) {
-    const auto bounded = respan::detail::parse_json_bounded(body);
-    const Json dom = Json::parse(body, nullptr, false);
-    if (bounded.status != respan::detail::JsonParseStatus::ok || bounded.value != dom ||
-        bounded.value.dump() != dom.dump()) {
+    const auto own = respan::detail::parse_json_bounded(body);
+    const auto sax = respan::detail::parse_json_sax(body);
+    if (own.status != respan::detail::JsonParseStatus::ok ||
+        sax.status != respan::detail::JsonParseStatus::ok || own.value != sax.value ||
+        own.value.dump() != sax.value.dump()) {
       std::fprintf(stderr, "bench_json: the readers disagree\n");
       std::exit(1);
     }
   }
 };
 
-void parse_bounded(benchmark::State& state, const std::string Bodies::*body) {
+enum class Reader { own, sax };
+
+void parse(benchmark::State& state, const std::string Bodies::*body, Reader reader) {
   const std::string& text = Bodies::get().*body;
   for (auto _ : state) {
-    auto r = respan::detail::parse_json_bounded(text);
+    auto r = reader == Reader::own ? respan::detail::parse_json_bounded(text)
+                                   : respan::detail::parse_json_sax(text);
     benchmark::DoNotOptimize(r.value);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
 }
 
-void parse_dom(benchmark::State& state, const std::string Bodies::*body) {
-  const std::string& text = Bodies::get().*body;
-  for (auto _ : state) {
-    Json v = Json::parse(text, nullptr, false);
-    benchmark::DoNotOptimize(v);
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
-}
-
 // The create hot path reads the answer as a flat object (detail::decode_text).
-void parse_flat(benchmark::State& state) {
+void parse_flat(benchmark::State& state, Reader reader) {
   const std::string& text = Bodies::get().create;
   respan::detail::FlatJsonObject members;
   for (auto _ : state) {
     members.members.reserve(16);
-    if (!respan::detail::BoundedJsonParser(text, respan::detail::kMaxJsonDepth)
-             .parse_flat_object(members)) {
+    const bool ok = reader == Reader::own
+                        ? respan::detail::BoundedJsonParser(text, respan::detail::kMaxJsonDepth)
+                              .parse_flat_object(members)
+                        : respan::detail::parse_flat_object_sax(text, members);
+    if (!ok) {
       state.SkipWithError("flat parse failed");
       break;
     }
@@ -247,10 +245,20 @@ respan::RespanClient bench_client(
   return respan::RespanClient::create(o).value();
 }
 
-void list_request_logs(benchmark::State& state, Wire wire) {
+// The reader is chosen per thread: the client's calls run in this one, the mock's parser (in
+// its own threads) is not switched.
+struct UseReader {
+  explicit UseReader(Reader r) { respan::detail::g_bench_use_sax_reader = r == Reader::sax; }
+  ~UseReader() { respan::detail::g_bench_use_sax_reader = false; }
+  UseReader(const UseReader&) = delete;
+  UseReader& operator=(const UseReader&) = delete;
+};
+
+void list_request_logs(benchmark::State& state, Reader reader, Wire wire) {
   auto client = bench_client(wire, Bodies::get().list100);
   respan::RequestLogListQuery q;
   q.page_size = 100;
+  const UseReader use(reader);
   for (auto _ : state) {
     auto r = client.request_logs().list(q);
     if (!r || r->results.size() != 100 || !r->row_errors.empty()) {
@@ -261,10 +269,11 @@ void list_request_logs(benchmark::State& state, Wire wire) {
   }
 }
 
-void list_dataset_logs(benchmark::State& state, Wire wire) {
+void list_dataset_logs(benchmark::State& state, Reader reader, Wire wire) {
   auto client = bench_client(wire, Bodies::get().page1m);
   respan::DatasetLogListQuery q;
   q.page_size = 100;
+  const UseReader use(reader);
   for (auto _ : state) {
     auto r = client.dataset_logs(Bodies::get().dataset_id).list(q);
     if (!r || r->results.size() != 100 || !r->row_errors.empty()) {
@@ -276,9 +285,10 @@ void list_dataset_logs(benchmark::State& state, Wire wire) {
 }
 
 // A span create (its answer is read as a flat object, detail::decode_text).
-void create_span(benchmark::State& state, Wire wire) {
+void create_span(benchmark::State& state, Reader reader, Wire wire) {
   auto client = bench_client(wire, Bodies::get().create, Bodies::get().sink);
   const respan::RequestLog span = respan_bench::sample_span();
+  const UseReader use(reader);
   for (auto _ : state) {
     auto r = client.request_logs().create(span);
     if (!r || r->unique_id.empty()) {
@@ -292,39 +302,42 @@ void create_span(benchmark::State& state, Wire wire) {
 
 // No Repetitions() here: it would override --benchmark_repetitions.
 const bool registered = [] {
-  const std::pair<const char*, const std::string Bodies::*> inputs[] = {
-      {"Create", &Bodies::create},
-      {"List100", &Bodies::list100},
-      {"DatasetPage1M", &Bodies::page1m}};
-  for (const auto& [name, body] : inputs) {
-    const std::string n = name;
-    benchmark::RegisterBenchmark(("JsonParse/" + n + "/bounded").c_str(), parse_bounded, body)
+  const std::pair<const char*, Reader> readers[] = {{"own", Reader::own}, {"sax", Reader::sax}};
+  for (const auto& [name, reader] : readers) {
+    const std::string r = name;
+    benchmark::RegisterBenchmark(("JsonParse/Create/" + r).c_str(), parse, &Bodies::create, reader)
         ->ReportAggregatesOnly(true);
-    benchmark::RegisterBenchmark(("JsonParse/" + n + "/nlohmann_dom").c_str(), parse_dom, body)
+    benchmark::RegisterBenchmark(("JsonParse/CreateFlat/" + r).c_str(), parse_flat, reader)
         ->ReportAggregatesOnly(true);
-  }
-  benchmark::RegisterBenchmark("JsonParse/CreateFlat/bounded", parse_flat)
-      ->ReportAggregatesOnly(true);
-  const std::pair<const char*, Wire> wires[] = {{"loopback", Wire::loopback},
-                                                {"in_process", Wire::in_process}};
-  for (const auto& [name, wire] : wires) {
-    const std::string w = name;
-    const bool loopback = wire == Wire::loopback;
-    // Over loopback a list call waits ~0.5 s (100 rows) or ~5 s (1 MB) for the mock's brotli:
-    // a fixed, small number of iterations per repetition.
-    auto* list = benchmark::RegisterBenchmark(("JsonEndToEnd/ListRequestLogs100/" + w).c_str(),
-                                              list_request_logs, wire);
-    auto* page = benchmark::RegisterBenchmark(("JsonEndToEnd/ListDatasetLogs1M/" + w).c_str(),
-                                              list_dataset_logs, wire);
-    auto* create =
-        benchmark::RegisterBenchmark(("JsonEndToEnd/CreateSpan/" + w).c_str(), create_span, wire);
-    if (loopback) {
-      list->Iterations(10);
-      page->Iterations(3);
-      create->UseRealTime();
-    }
-    for (auto* b : {list, page, create})
-      b->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("JsonParse/List100/" + r).c_str(), parse, &Bodies::list100,
+                                 reader)
+        ->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("JsonParse/DatasetPage1M/" + r).c_str(), parse, &Bodies::page1m,
+                                 reader)
+        ->ReportAggregatesOnly(true);
+    // Over loopback the wall time is mostly the mock's; the CPU column is the calling
+    // thread's, i.e. the client's work (libcurl and brotli decoding included).
+    benchmark::RegisterBenchmark(("JsonEndToEnd/ListRequestLogs100/loopback/" + r).c_str(),
+                                 list_request_logs, reader, Wire::loopback)
+        ->Iterations(10)
+        ->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("JsonEndToEnd/ListDatasetLogs1M/loopback/" + r).c_str(),
+                                 list_dataset_logs, reader, Wire::loopback)
+        ->Iterations(3)
+        ->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("JsonEndToEnd/CreateSpan/loopback/" + r).c_str(), create_span,
+                                 reader, Wire::loopback)
+        ->UseRealTime()
+        ->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("JsonEndToEnd/ListRequestLogs100/in_process/" + r).c_str(),
+                                 list_request_logs, reader, Wire::in_process)
+        ->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("JsonEndToEnd/ListDatasetLogs1M/in_process/" + r).c_str(),
+                                 list_dataset_logs, reader, Wire::in_process)
+        ->ReportAggregatesOnly(true);
+    benchmark::RegisterBenchmark(("JsonEndToEnd/CreateSpan/in_process/" + r).c_str(), create_span,
+                                 reader, Wire::in_process)
+        ->ReportAggregatesOnly(true);
   }
   return true;
 }();
