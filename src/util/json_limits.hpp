@@ -118,6 +118,108 @@ struct FlatJsonObject {
   bool is_object() const noexcept { return true; }
 };
 
+/// Bench only (bench/bench_json.cpp): makes parse_json_bounded() and parse_flat_object() use
+/// the candidate below in this thread.
+inline thread_local bool g_bench_use_sax_reader = false;
+
+/// Candidate reader measured by bench/bench_json.cpp: nlohmann's own lexer and parser through
+/// its SAX interface, building the value with the depth bound checked while parsing. With
+/// `flat` set, the top-level object's members go into it instead (no duplicates allowed).
+class BoundedSaxBuilder {
+ public:
+  BoundedSaxBuilder(Json& root, std::size_t max_depth, FlatJsonObject* flat = nullptr)
+      : root_(&root), flat_(flat), max_depth_(max_depth) {}
+  bool null() { return put(Json(nullptr)); }
+  bool boolean(bool v) { return put(Json(v)); }
+  bool number_integer(Json::number_integer_t v) { return put(Json(v)); }
+  bool number_unsigned(Json::number_unsigned_t v) { return put(Json(v)); }
+  bool number_float(Json::number_float_t v, const Json::string_t&) { return put(Json(v)); }
+  bool string(Json::string_t& v) { return put(Json(v)); }
+  bool binary(Json::binary_t&) { return false; }  // JSON text holds none
+  bool start_object(std::size_t) { return open(Json::value_t::object); }
+  bool start_array(std::size_t) { return open(Json::value_t::array); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(Json::string_t& k) {
+    if (stack_.back() != nullptr) {
+      slot_ = &stack_.back()->get_ref<Json::object_t&>()[k];  // the last duplicate wins
+      return true;
+    }
+    if (flat_->find(k) != flat_->end()) return false;  // a duplicate: see parse_flat_object
+    flat_->members.emplace_back(k, Json());
+    slot_ = &flat_->members.back().second;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const Json::exception&) { return false; }
+  bool too_deep() const noexcept { return too_deep_; }
+
+ private:
+  // Where the next value goes: the root, a new array element or the slot of the last key.
+  Json* slot() {
+    if (stack_.empty()) return root_;
+    Json* top = stack_.back();
+    if (top != nullptr && top->is_array()) {
+      auto& items = top->get_ref<Json::array_t&>();
+      items.emplace_back();
+      return &items.back();
+    }
+    return slot_;
+  }
+  bool put(Json&& v) {
+    if (stack_.empty() && flat_ != nullptr) return false;  // not an object
+    *slot() = std::move(v);
+    return true;
+  }
+  bool open(Json::value_t type) {
+    if (stack_.size() >= max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    if (stack_.empty() && flat_ != nullptr) {
+      if (type != Json::value_t::object) return false;
+      stack_.push_back(nullptr);  // the flat object's members are read in key()
+      return true;
+    }
+    Json* s = slot();
+    *s = Json(type);
+    stack_.push_back(s);
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+
+  Json* root_;
+  FlatJsonObject* flat_;
+  std::size_t max_depth_;
+  Json* slot_ = nullptr;
+  std::vector<Json*> stack_;  // the open arrays and objects, innermost last
+  bool too_deep_ = false;
+};
+
+/// The candidate (see BoundedSaxBuilder): the same contract as parse_json_bounded().
+inline BoundedJson parse_json_sax(std::string_view text, std::size_t max_depth = kMaxJsonDepth) {
+  BoundedJson out;
+  BoundedSaxBuilder sax(out.value, max_depth);
+  // nlohmann reads a NUL byte as the end of the input; it is never valid JSON.
+  if (text.find('\0') != std::string_view::npos ||
+      !Json::sax_parse(text.data(), text.data() + text.size(), &sax)) {
+    out.status = sax.too_deep() ? JsonParseStatus::too_deep : JsonParseStatus::invalid;
+    out.value = Json();
+  }
+  return out;
+}
+
+/// The candidate's parse_flat_object().
+inline bool parse_flat_object_sax(std::string_view text, FlatJsonObject& out) {
+  out.members.clear();
+  Json unused;
+  BoundedSaxBuilder sax(unused, kMaxJsonDepth, &out);
+  return text.find('\0') == std::string_view::npos &&
+         Json::sax_parse(text.data(), text.data() + text.size(), &sax);
+}
+
 class BoundedJsonParser {
  public:
   BoundedJsonParser(std::string_view text, std::size_t max_depth) noexcept
@@ -135,6 +237,9 @@ class BoundedJsonParser {
   /// False (and `out` unspecified) unless the text is a valid object within the depth bound
   /// whose member names are all different: callers then use parse() for the exact outcome.
   bool parse_flat_object(FlatJsonObject& out) {
+    if (g_bench_use_sax_reader) {
+      return parse_flat_object_sax(std::string_view(p_, static_cast<std::size_t>(end_ - p_)), out);
+    }
     out.members.clear();
     skip_bom();
     skip_ws();
@@ -473,6 +578,7 @@ class BoundedJsonParser {
 
 inline BoundedJson parse_json_bounded(std::string_view text,
                                       std::size_t max_depth = kMaxJsonDepth) {
+  if (g_bench_use_sax_reader) return parse_json_sax(text, max_depth);
   BoundedJson out;
   BoundedJsonParser parser(text, max_depth);
   out.status = parser.parse(out.value);
