@@ -47,7 +47,8 @@ class RespanConan(ConanFile):
         self.requires("nlohmann_json/[>=3.10.0 <4]", transitive_headers=True)
         self.requires("zlib/[>=1.2.11 <2]")  # gzip of OTLP bodies (libcurl needs it too)
         if self.options.testing:
-            self.requires("cpp-httplib/[>=0.11 <1]")
+            # The mock server adapts cpp-httplib 0.11.x internals (src/testing/httplib_adapter.hpp).
+            self.requires("cpp-httplib/[>=0.11 <0.12]")
             self.requires("openssl/[>=1.1.1 <4]")  # the mock serves HTTPS
 
     def validate(self):
