@@ -111,8 +111,8 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
 
-  /// `f(value)`, which returns a Result<U>, when this holds a value; else this error as a
-  /// Result<U>.
+  /// `f(value)`, which returns a `Result<U>`, when this holds a value; else this error as a
+  /// `Result<U>`.
   template <class F>
   auto and_then(F&& f) const& {
     using R = std::remove_cv_t<std::remove_reference_t<std::invoke_result_t<F, const T&>>>;
@@ -128,7 +128,7 @@ class [[nodiscard]] Result {
     return std::invoke(std::forward<F>(f), std::get<0>(std::move(storage_)));
   }
 
-  /// Result<U> holding `f(value)` when this holds a value (Result<void> when `f` returns
+  /// `Result<U>` holding `f(value)` when this holds a value (`Result<void>` when `f` returns
   /// nothing); else this error.
   template <class F>
   auto transform(F&& f) const& {
@@ -196,7 +196,7 @@ class [[nodiscard]] Result<void> {
     return std::move(error_);
   }
 
-  /// `f()`, which returns a Result<U>, on success; else this error as a Result<U>.
+  /// `f()`, which returns a `Result<U>`, on success; else this error as a `Result<U>`.
   template <class F>
   auto and_then(F&& f) const {
     using R = std::remove_cv_t<std::remove_reference_t<std::invoke_result_t<F>>>;
@@ -204,7 +204,7 @@ class [[nodiscard]] Result<void> {
     if (!ok_) return R(error_);
     return std::invoke(std::forward<F>(f));
   }
-  /// Result<U> holding `f()` on success (Result<void> when `f` returns nothing); else this
+  /// `Result<U>` holding `f()` on success (`Result<void>` when `f` returns nothing); else this
   /// error.
   template <class F>
   auto transform(F&& f) const {
@@ -212,7 +212,7 @@ class [[nodiscard]] Result<void> {
     if (!ok_) return Result<U>(error_);
     return detail::result_of_call<U>(std::forward<F>(f));
   }
-  /// This success; else `f(error)`, which returns a Result<void>.
+  /// This success; else `f(error)`, which returns a `Result<void>`.
   template <class F>
   Result or_else(F&& f) const {
     using R = std::remove_cv_t<std::remove_reference_t<std::invoke_result_t<F, const Error&>>>;
