@@ -29,3 +29,25 @@ function(respan_target_settings target)
     target_compile_options(${target} PRIVATE ${RESPAN_FUZZER_COMPILE_FLAGS})
   endif()
 endfunction()
+
+# Precompiled headers: nlohmann/json (which every public model header includes) and the
+# standard headers most files use are parsed once per target instead of once per file; the
+# test programs add GoogleTest. Off by default when respan is a subproject, so that a parent
+# build compiles every file on its own includes (scripts/package_check.sh proves that).
+option(RESPAN_PRECOMPILE_HEADERS "Precompile nlohmann/json and common headers for respan's targets"
+  ${RESPAN_IS_TOP_LEVEL})
+set(RESPAN_PCH_HEADERS
+  <nlohmann/json.hpp> <algorithm> <atomic> <chrono> <cstdint> <functional> <map> <memory>
+  <mutex> <optional> <string> <string_view> <thread> <utility> <variant> <vector>)
+
+# respan_precompile(target [GTEST]): the precompiled header for one multi-file target.
+function(respan_precompile target)
+  if(NOT RESPAN_PRECOMPILE_HEADERS)
+    return()
+  endif()
+  set(headers ${RESPAN_PCH_HEADERS})
+  if("GTEST" IN_LIST ARGN)
+    list(APPEND headers <gtest/gtest.h>)
+  endif()
+  target_precompile_headers(${target} PRIVATE ${headers})
+endfunction()
