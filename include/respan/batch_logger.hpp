@@ -156,13 +156,14 @@ struct RESPAN_EXPORT DeliveryEvent {
 };
 
 /// Settings of a BatchLogger. A value outside its documented range, or contradicting another
-/// (max_backoff below min_backoff, max_queue_spans below max_batch_spans), is refused:
+/// (max_backoff below min_backoff), is refused:
 /// BatchLogger::create() returns an invalid_argument Error naming it (the constructor throws
 /// it as ApiError), as ClientOptions does. `std::chrono::milliseconds::max()` is accepted for
 /// every duration: no limit where a limit is optional (block_timeout, shutdown_timeout), the
 /// largest value of the range elsewhere; negative durations are refused.
 struct RESPAN_EXPORT BatchOptions {
-  /// Most spans per bulk request, 1..500 (the API's limit), and at most max_queue_spans.
+  /// Most spans per bulk request, 1..500 (the API's limit); a batch never holds more than
+  /// max_queue_spans (options() then shows that smaller figure).
   std::size_t max_batch_spans = 500;
   /// Most bytes of JSON per bulk request (64 KiB..16 MiB); a span alone larger than this is
   /// dropped as too_large.
@@ -170,7 +171,7 @@ struct RESPAN_EXPORT BatchOptions {
   /// A batch is sent when it is full or when its oldest span has waited this long (1 ms..1 h).
   std::chrono::milliseconds flush_interval{1000};
 
-  /// Queue capacity in spans (spans being sent count too); at least max_batch_spans.
+  /// Queue capacity in spans (spans being sent count too), at least 1.
   std::size_t max_queue_spans = 100000;
   /// Queue capacity in bytes (at least 64 KiB), estimated from the spans' in-memory size; spans
   /// being sent and their request bodies count too. Memory held by queued spans stays below this

@@ -50,11 +50,11 @@ Result<BatchOptions> validate_options(BatchOptions o, std::size_t max_rows) {
                           std::to_string(batch_limit) + " (got " +
                           std::to_string(o.max_batch_spans) + ")");
   }
-  if (o.max_queue_spans < o.max_batch_spans) {
-    return invalid_option("BatchOptions::max_queue_spans (" + std::to_string(o.max_queue_spans) +
-                          ") must be at least max_batch_spans (" +
-                          std::to_string(o.max_batch_spans) + ")");
-  }
+  if (o.max_queue_spans < 1)
+    return invalid_option("BatchOptions::max_queue_spans must be at least 1");
+  // A queue smaller than a batch is a small queue, not a contradiction: batches then hold
+  // at most the whole queue (documented at BatchOptions::max_batch_spans).
+  o.max_batch_spans = std::min(o.max_batch_spans, o.max_queue_spans);
   constexpr std::size_t kKiB = 1024;
   if (o.max_batch_bytes < 64 * kKiB || o.max_batch_bytes > 16 * kKiB * kKiB) {
     return invalid_option("BatchOptions::max_batch_bytes must be between 64 KiB and 16 MiB (got " +

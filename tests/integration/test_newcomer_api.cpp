@@ -82,7 +82,7 @@ TEST_F(NewcomerApi, CreateRefusesOptionsOutOfRangeOrContradictingEachOther) {
   const Case cases[] = {
       {"max_batch_spans", [](BatchOptions& o) { o.max_batch_spans = 0; }},
       {"max_batch_spans", [](BatchOptions& o) { o.max_batch_spans = 501; }},
-      {"max_queue_spans", [](BatchOptions& o) { o.max_queue_spans = 10; }},
+      {"max_queue_spans", [](BatchOptions& o) { o.max_queue_spans = 0; }},
       {"max_batch_bytes", [](BatchOptions& o) { o.max_batch_bytes = 1024; }},
       {"max_queue_bytes", [](BatchOptions& o) { o.max_queue_bytes = 1; }},
       {"flush_interval", [](BatchOptions& o) { o.flush_interval = milliseconds(0); }},
