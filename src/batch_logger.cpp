@@ -77,13 +77,17 @@ void to_json(Json& j, const DeliveryReport& r) {
            {"bulk_unavailable", r.bulk_unavailable},
            {"queued", r.queued},
            {"queued_bytes", r.queued_bytes}};
+  if (!r.last_error.empty()) {
+    j["last_error"] = r.last_error;
+    if (r.last_error_status > 0) j["last_error_status"] = r.last_error_status;
+  }
 }
 
 namespace {
 
-using detail::batch::clamp_options;
 using detail::batch::Config;
 using detail::batch::Core;
+using detail::batch::validate_options;
 using std::chrono::milliseconds;
 
 constexpr const char* kBulkPath = "/api/request-logs/bulk/";
@@ -133,7 +137,9 @@ struct BatchLogger::Impl final : detail::ForkAware {
     cfg.pipeline = std::move(pipeline);
     cfg.sink = std::move(sink);
     cfg.trace_events = trace_events;
-    cfg.opt = clamp_options(std::move(options), cfg.sink->max_rows());
+    Result<BatchOptions> checked = validate_options(std::move(options), cfg.sink->max_rows());
+    if (!checked) throw ApiError(std::move(checked).error());
+    cfg.opt = std::move(checked).value();
     cfg.body_overhead = cfg.sink->body_prefix().size() + cfg.sink->body_suffix().size();
     auto core = std::make_unique<Core>(cfg);
     core->start();  // throws ApiError(internal)
@@ -190,6 +196,31 @@ void detail::BatchLoggerAccess::count_unended(BatchLogger& logger,
   if (Core* core = logger.impl_->core_) core->count_unended(descriptions);
 }
 
+Result<BatchLogger> BatchLogger::create(RespanClient client, BatchOptions options) {
+  try {
+    return BatchLogger(std::move(client), std::move(options));
+  } catch (const ApiError& ex) {  // unusable options, or threads that could not start
+    return ex.error();
+  } catch (const std::exception& ex) {
+    return Error::make(ErrorCode::internal, std::string("cannot start the logger: ") + ex.what());
+  }
+}
+
+BatchLogger::BatchLogger(BatchLogger&&) noexcept = default;
+
+BatchLogger& BatchLogger::operator=(BatchLogger&& other) noexcept {
+  if (this != &other) {
+    if (impl_ && impl_->core_ != nullptr) {
+      try {
+        impl_->core_->shutdown(impl_->cfg.opt.shutdown_timeout);
+      } catch (...) {
+      }
+    }
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
 BatchLogger::~BatchLogger() {
   if (!impl_ || impl_->core_ == nullptr) return;
   try {
@@ -199,6 +230,7 @@ BatchLogger::~BatchLogger() {
 }
 
 bool BatchLogger::log(RequestLog&& span) noexcept {
+  if (!impl_) return false;  // moved from
   Core* core = impl_->core_;
   if (core == nullptr) return false;
   try {
@@ -210,6 +242,7 @@ bool BatchLogger::log(RequestLog&& span) noexcept {
 }
 
 bool BatchLogger::log(const RequestLog& span) noexcept {
+  if (!impl_) return false;  // moved from
   Core* core = impl_->core_;
   if (core == nullptr) return false;
   try {
@@ -220,19 +253,28 @@ bool BatchLogger::log(const RequestLog& span) noexcept {
 }
 
 DeliveryReport BatchLogger::stats() const {
-  return impl_->core_ ? impl_->core_->stats() : DeliveryReport{};
+  return impl_ && impl_->core_ ? impl_->core_->stats() : DeliveryReport{};
+}
+
+DeliveryReport BatchLogger::flush() {
+  return flush(std::chrono::milliseconds::max());
 }
 
 DeliveryReport BatchLogger::flush(std::chrono::milliseconds timeout) {
-  return impl_->core_ ? impl_->core_->flush(timeout) : DeliveryReport{};
+  return impl_ && impl_->core_ ? impl_->core_->flush(timeout) : DeliveryReport{};
+}
+
+DeliveryReport BatchLogger::shutdown() {
+  return shutdown(std::chrono::milliseconds::max());
 }
 
 DeliveryReport BatchLogger::shutdown(std::chrono::milliseconds timeout) {
-  return impl_->core_ ? impl_->core_->shutdown(timeout) : DeliveryReport{};
+  return impl_ && impl_->core_ ? impl_->core_->shutdown(timeout) : DeliveryReport{};
 }
 
 const BatchOptions& BatchLogger::options() const noexcept {
-  return impl_->cfg.opt;
+  static const BatchOptions kDefaults;
+  return impl_ ? impl_->cfg.opt : kDefaults;
 }
 
 }  // namespace respan

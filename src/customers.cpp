@@ -56,9 +56,11 @@ Result<Page<CustomerRecord>> list_page(const detail::Pipeline& p, const Customer
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "sort_by", q.sort_by);
   if (q.environment) params.emplace_back("environment", q.environment->value());
-  return p.call<Page<CustomerRecord>>({HttpMethod::post, "/api/users/list/", std::move(params),
-                                       detail::filters_body(q.filters), Idempotency::idempotent},
-                                      o);
+  return p.call<Page<CustomerRecord>>(
+      {HttpMethod::post, "/api/users/list/", std::move(params),
+       detail::filters_body(q.filters, detail::FilterFamily::customers, p),
+       Idempotency::idempotent},
+      o);
 }
 
 }  // namespace

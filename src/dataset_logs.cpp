@@ -49,7 +49,8 @@ Result<Page<DatasetLogRecord>> list_page(const detail::Pipeline& p, const std::s
   detail::add_list_param(params, "include_fields", q.include_fields);
   return p.call<Page<DatasetLogRecord>>(
       {HttpMethod::post, logs_path(dataset_id) + "list/", std::move(params),
-       detail::filters_body(q.filters), detail::Idempotency::idempotent},
+       detail::filters_body(q.filters, detail::FilterFamily::spans, p),
+       detail::Idempotency::idempotent},
       o);
 }
 
@@ -179,6 +180,7 @@ Result<MessageResponse> DatasetLogsResource::import_logs(const ImportLogsRequest
     return Error::make(ErrorCode::invalid_argument,
                        "ImportLogsRequest: sampling_percentage must be between 1 and 100");
   }
+  detail::warn_unknown_filter_fields(request.filters, detail::FilterFamily::spans, *pipeline_);
   Result<Json> body = detail::encode(request, "ImportLogsRequest");
   if (!body) return std::move(body).error();
   return detail::call_object<MessageResponse>(*pipeline_,
@@ -197,6 +199,7 @@ Result<MessageResponse> DatasetLogsResource::remove_logs(const RemoveLogsRequest
     return Error::make(ErrorCode::invalid_argument,
                        "RemoveLogsRequest: set is_deleting_all_logs or give filters");
   }
+  detail::warn_unknown_filter_fields(request.filters, detail::FilterFamily::spans, *pipeline_);
   Result<Json> body = detail::encode(request, "RemoveLogsRequest");
   if (!body) return std::move(body).error();
   return detail::call_object<MessageResponse>(*pipeline_,
@@ -221,12 +224,13 @@ Result<DatasetLogsSummary> DatasetLogsResource::summary(const RequestOptions& op
 Result<DatasetLogsSummary> DatasetLogsResource::summary(const Filters& filters,
                                                         const RequestOptions& options) const {
   if (auto bad = detail::check_path_param(dataset_id_, "dataset_id")) return *bad;
-  return pipeline_->call<DatasetLogsSummary>({HttpMethod::post,
-                                              logs_path(dataset_id_) + "summary/",
-                                              {},
-                                              detail::filters_body(filters),
-                                              detail::Idempotency::idempotent},
-                                             options);
+  return pipeline_->call<DatasetLogsSummary>(
+      {HttpMethod::post,
+       logs_path(dataset_id_) + "summary/",
+       {},
+       detail::filters_body(filters, detail::FilterFamily::spans, *pipeline_),
+       detail::Idempotency::idempotent},
+      options);
 }
 
 }  // namespace respan

@@ -25,7 +25,8 @@ Result<Page<DatasetRecord>> list_page(const detail::Pipeline& p, const DatasetLi
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "sort_by", q.sort_by);
   return p.call<Page<DatasetRecord>>(
-      {HttpMethod::post, "/api/datasets/list/", std::move(params), detail::filters_body(q.filters),
+      {HttpMethod::post, "/api/datasets/list/", std::move(params),
+       detail::filters_body(q.filters, detail::FilterFamily::datasets, p),
        detail::Idempotency::idempotent},
       o);
 }
@@ -59,6 +60,10 @@ Result<DatasetRecord> DatasetsResource::create(const Dataset& dataset,
   if (dataset.sampling && (*dataset.sampling < 1 || *dataset.sampling > 100)) {
     return Error::make(ErrorCode::invalid_argument,
                        "Dataset::sampling must be a percentage between 1 and 100");
+  }
+  if (dataset.initial_log_filters) {
+    detail::warn_unknown_filter_fields(*dataset.initial_log_filters, detail::FilterFamily::spans,
+                                       *pipeline_);
   }
   Result<Json> body = detail::encode(dataset, "Dataset");
   if (!body) return std::move(body).error();

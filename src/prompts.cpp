@@ -67,9 +67,10 @@ Result<Page<PromptRecord>> list_page(const detail::Pipeline& p, const PromptList
   detail::add_param(params, "page", q.page);
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "sort_by", q.sort_by);
-  return p.call<Page<PromptRecord>>({HttpMethod::post, "/api/prompts/list/", std::move(params),
-                                     detail::filters_body(q.filters), Idempotency::idempotent},
-                                    o);
+  return p.call<Page<PromptRecord>>(
+      {HttpMethod::post, "/api/prompts/list/", std::move(params),
+       detail::filters_body(q.filters, detail::FilterFamily::prompts, p), Idempotency::idempotent},
+      o);
 }
 
 Result<Page<PromptVersionRecord>> versions_page(const detail::Pipeline& p,
@@ -120,13 +121,14 @@ PageRange<PromptRecord> PromptsResource::list_all(PromptListQuery query,
 
 Result<PromptsSummary> PromptsResource::summary(const Filters& filters,
                                                 const RequestOptions& options) const {
-  return detail::call_object<PromptsSummary>(*pipeline_,
-                                             {HttpMethod::post,
-                                              "/api/prompts/summary/",
-                                              {},
-                                              detail::filters_body(filters),
-                                              Idempotency::idempotent},
-                                             options);
+  return detail::call_object<PromptsSummary>(
+      *pipeline_,
+      {HttpMethod::post,
+       "/api/prompts/summary/",
+       {},
+       detail::filters_body(filters, detail::FilterFamily::prompts, *pipeline_),
+       Idempotency::idempotent},
+      options);
 }
 
 Result<PromptRecord> PromptsResource::retrieve(const std::string& prompt_id,

@@ -33,7 +33,8 @@ Result<Page<RequestLogRecord>> list_page(const detail::Pipeline& p, const Reques
                                          const RequestOptions& o) {
   if (auto bad = detail::check_paging(q.page, q.page_size, 1000)) return *bad;
   ApiRequest r{HttpMethod::post, "/api/request-logs/list/", list_params(q),
-               detail::filters_body(q.filters), detail::Idempotency::idempotent};
+               detail::filters_body(q.filters, detail::FilterFamily::spans, p),
+               detail::Idempotency::idempotent};
   return p.call<Page<RequestLogRecord>>(r, o);
 }
 
@@ -132,7 +133,8 @@ Result<RequestLogSummary> RequestLogsResource::summary(const RequestLogSummaryQu
   detail::add_param(p, "environment", q.environment);
   return pipeline_->call<RequestLogSummary>(
       {HttpMethod::post, "/api/request-logs/summary/", std::move(p),
-       detail::filters_body(q.filters), detail::Idempotency::idempotent},
+       detail::filters_body(q.filters, detail::FilterFamily::spans, *pipeline_),
+       detail::Idempotency::idempotent},
       options);
 }
 

@@ -34,8 +34,22 @@ inline void add_param(QueryParams& p, const char* name, const std::optional<bool
 /// Comma-joined list parameter, omitted when empty.
 void add_list_param(QueryParams& p, const char* name, const std::vector<std::string>& values);
 
-/// `{"filters": {...}}`, or `{}` when there are none.
-Json filters_body(const Filters& filters);
+/// The endpoint family whose documented filter fields a Filters is checked against.
+enum class FilterFamily { spans, traces, datasets, prompts, customers, threads, unchecked };
+
+/// The fields of `filters` that no documented list of `family` knows (`metadata__*` and
+/// `scores__*` are always known; `unchecked` knows every name).
+RESPAN_EXPORT std::vector<std::string> unknown_filter_fields(const Filters& filters,
+                                                             FilterFamily family);
+
+/// Warns once per process and field about each field of `filters` unknown to `family`
+/// (Pipeline::report: the log callback or stderr).
+void warn_unknown_filter_fields(const Filters& filters, FilterFamily family,
+                                const Pipeline& pipeline);
+
+/// `{"filters": {...}}`, or `{}` when there are none. A field unknown to `family` is sent
+/// as given and warned about once per process (Pipeline::report: the log callback or stderr).
+Json filters_body(const Filters& filters, FilterFamily family, const Pipeline& pipeline);
 
 /// An invalid_argument Error if page < 1 or page_size outside [1, max_page_size].
 std::optional<Error> check_paging(const std::optional<std::int64_t>& page,

@@ -76,9 +76,11 @@ Result<Page<ScoreRecord>> list_page(const detail::Pipeline& p, const ScoreListQu
   detail::add_param(params, "page", q.page);
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "sort_by", q.sort_by);
-  return p.call<Page<ScoreRecord>>({HttpMethod::post, "/api/scores/list/", std::move(params),
-                                    detail::filters_body(q.filters), Idempotency::idempotent},
-                                   o);
+  return p.call<Page<ScoreRecord>>(
+      {HttpMethod::post, "/api/scores/list/", std::move(params),
+       detail::filters_body(q.filters, detail::FilterFamily::unchecked, p),
+       Idempotency::idempotent},
+      o);
 }
 
 Result<Page<ScoreRecord>> log_page(const detail::Pipeline& p, const std::string& log_id,

@@ -20,9 +20,10 @@ Result<Page<ThreadRecord>> list_page(const detail::Pipeline& p, const ThreadList
   detail::add_param(params, "page", std::optional<std::int64_t>(q.page.value_or(1)));
   detail::add_param(params, "page_size", q.page_size);
   detail::add_param(params, "environment", q.environment);
-  return p.call<Page<ThreadRecord>>({HttpMethod::post, "/api/log_threads/", std::move(params),
-                                     detail::filters_body(q.filters), Idempotency::idempotent},
-                                    o);
+  return p.call<Page<ThreadRecord>>(
+      {HttpMethod::post, "/api/log_threads/", std::move(params),
+       detail::filters_body(q.filters, detail::FilterFamily::threads, p), Idempotency::idempotent},
+      o);
 }
 
 }  // namespace

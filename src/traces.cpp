@@ -35,7 +35,8 @@ Result<Page<TraceRecord>> list_page(const detail::Pipeline& p, const TraceListQu
   detail::add_param(params, "end_time", q.end_time);
   detail::add_param(params, "environment", q.environment);
   ApiRequest r{HttpMethod::post, "/api/traces/list/", std::move(params),
-               detail::filters_body(q.filters), detail::Idempotency::idempotent};
+               detail::filters_body(q.filters, detail::FilterFamily::traces, p),
+               detail::Idempotency::idempotent};
   return p.call<Page<TraceRecord>>(r, o);
 }
 
@@ -122,7 +123,8 @@ Result<BulkDeleteTracesResult> TracesResource::bulk_delete(const BulkDeleteTrace
   return detail::call_object<BulkDeleteTracesResult>(
       *pipeline_,
       {HttpMethod::post, "/api/traces/bulk/", std::move(params),
-       detail::filters_body(request.filters), detail::Idempotency::idempotent},
+       detail::filters_body(request.filters, detail::FilterFamily::traces, *pipeline_),
+       detail::Idempotency::idempotent},
       options);
 }
 

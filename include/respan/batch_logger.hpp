@@ -17,7 +17,7 @@
 /// @code
 /// respan::BatchLogger logger(client);            // default BatchOptions
 /// logger.log(std::move(span));                   // returns at once
-/// respan::DeliveryReport r = logger.shutdown(std::chrono::seconds(5));
+/// respan::DeliveryReport r = logger.shutdown(std::chrono::seconds(5));  // or shutdown(): no limit
 /// @endcode
 #pragma once
 
@@ -114,6 +114,14 @@ struct RESPAN_EXPORT DeliveryReport {
   std::uint64_t queued = 0;
   std::uint64_t queued_bytes = 0;
 
+  /// The latest failure, as one line: a failed attempt that will be retried ("delivery
+  /// attempt failed, retrying: HTTP 503: ..."), a rejection, or a drop; empty while there has
+  /// been none. Not cleared by later successes. The first failure of a logger is also reported
+  /// once: to ClientOptions::log when it is set, else on stderr.
+  std::string last_error;
+  /// The HTTP status of #last_error (0 when it was not an HTTP answer).
+  int last_error_status = 0;
+
   /// True when nothing is pending.
   bool complete() const noexcept { return pending == 0; }
   /// True when every logged span was delivered.
@@ -147,28 +155,31 @@ struct RESPAN_EXPORT DeliveryEvent {
   const TraceSpan* trace_span = nullptr;
 };
 
-/// Settings of a BatchLogger. Out-of-range values are clamped to the documented ranges; every
-/// duration saturates: `std::chrono::milliseconds::max()` means no limit where a limit is
-/// optional (block_timeout, shutdown_timeout) and the largest value of the range elsewhere,
-/// a negative one means zero.
+/// Settings of a BatchLogger. A value outside its documented range, or contradicting another
+/// (max_backoff below min_backoff), is refused:
+/// BatchLogger::create() returns an invalid_argument Error naming it (the constructor throws
+/// it as ApiError), as ClientOptions does. `std::chrono::milliseconds::max()` is accepted for
+/// every duration: no limit where a limit is optional (block_timeout, shutdown_timeout), the
+/// largest value of the range elsewhere; negative durations are refused.
 struct RESPAN_EXPORT BatchOptions {
-  /// Most spans per bulk request, 1..500 (the API's limit), and at most max_queue_spans.
+  /// Most spans per bulk request, 1..500 (the API's limit); a batch never holds more than
+  /// max_queue_spans (options() then shows that smaller figure).
   std::size_t max_batch_spans = 500;
   /// Most bytes of JSON per bulk request (64 KiB..16 MiB); a span alone larger than this is
   /// dropped as too_large.
   std::size_t max_batch_bytes = 4u * 1024u * 1024u;
-  /// A batch is sent when it is full or when its oldest span has waited this long.
+  /// A batch is sent when it is full or when its oldest span has waited this long (1 ms..1 h).
   std::chrono::milliseconds flush_interval{1000};
 
-  /// Queue capacity in spans (spans being sent count too).
+  /// Queue capacity in spans (spans being sent count too), at least 1.
   std::size_t max_queue_spans = 100000;
-  /// Queue capacity in bytes, estimated from the spans' in-memory size; spans being sent and
-  /// their request bodies count too. Memory held by queued spans stays below this while the
-  /// server is down or slow. When half of either capacity is used, batches are sent without
-  /// waiting for flush_interval.
+  /// Queue capacity in bytes (at least 64 KiB), estimated from the spans' in-memory size; spans
+  /// being sent and their request bodies count too. Memory held by queued spans stays below this
+  /// while the server is down or slow. When half of either capacity is used, batches are sent
+  /// without waiting for flush_interval.
   std::size_t max_queue_bytes = 64u * 1024u * 1024u;
   OverflowPolicy overflow = OverflowPolicy::drop_newest;
-  /// For OverflowPolicy::block: the longest log() waits for room.
+  /// For OverflowPolicy::block: the longest log() waits for room (max(): until there is room).
   std::chrono::milliseconds block_timeout{100};
 
   /// Backoff between attempts of a failed batch: doubling from min_backoff to
@@ -176,12 +187,12 @@ struct RESPAN_EXPORT BatchOptions {
   /// max_backoff. A batch is retried until it succeeds, is refused, or the logger shuts
   /// down (it never gives up on its own while there is time).
   std::chrono::milliseconds min_backoff{100};
-  /// Longest wait between attempts (see min_backoff).
+  /// Longest wait between attempts (see min_backoff), min_backoff..1 h; min_backoff is 1 ms..1 h.
   std::chrono::milliseconds max_backoff{30000};
-  /// Timeout of one HTTP attempt (0: the client's request_timeout).
+  /// Timeout of one HTTP attempt, up to 24 h (0: the client's request_timeout).
   std::chrono::milliseconds request_timeout{0};
 
-  /// Deadline the destructor gives shutdown().
+  /// Deadline the destructor gives shutdown() (max(): no limit).
   std::chrono::milliseconds shutdown_timeout{5000};
 
   /// Called from the logger's own threads, one call at a time (never concurrently, never
@@ -192,13 +203,24 @@ struct RESPAN_EXPORT BatchOptions {
 };
 
 /// Asynchronous batching span logger. Thread-safe: log(), stats(), flush() and shutdown()
-/// may be called from any thread. Not copyable or movable.
+/// may be called from any thread. Movable, not copyable; a moved-from logger drops what it is
+/// given (log() returns false) and reports zeros.
 class RESPAN_EXPORT BatchLogger {
  public:
-  /// Starts the logger's two threads. The client's transport, base URL, key and headers are used;
-  /// its retry settings are not (the logger retries on its own, see BatchOptions).
-  /// @throws ApiError with ErrorCode::internal when the threads cannot be started (nothing is
-  /// left running then).
+  /// A logger with its two threads started, or an invalid_argument Error naming the option
+  /// out of range (see BatchOptions), or an internal Error when the threads cannot start.
+  /// The client's transport, base URL, key and headers are used; its retry settings are not
+  /// (the logger retries on its own, see BatchOptions).
+  ///
+  /// @code
+  /// respan::Result<respan::BatchLogger> logger = respan::BatchLogger::create(client);
+  /// if (!logger) return logger.error();
+  /// logger->log(std::move(span));
+  /// @endcode
+  static Result<BatchLogger> create(RespanClient client, BatchOptions options = {});
+
+  /// Like create(), throwing the Error as ApiError (invalid_argument for unusable options,
+  /// internal when the threads cannot be started; nothing is left running then).
   ///
   /// After `fork()`, a logger inherited by the child starts a fresh ledger and fresh threads
   /// on its first call there: the parent's queued spans stay the parent's (it delivers them),
@@ -207,6 +229,9 @@ class RESPAN_EXPORT BatchLogger {
   /// shutdown(options.shutdown_timeout). Never hangs past that timeout (plus the time a
   /// running on_event callback takes).
   ~BatchLogger();
+  BatchLogger(BatchLogger&&) noexcept;
+  /// Shuts this logger down first (options().shutdown_timeout), then takes `other`'s.
+  BatchLogger& operator=(BatchLogger&& other) noexcept;
   BatchLogger(const BatchLogger&) = delete;
   BatchLogger& operator=(const BatchLogger&) = delete;
 
@@ -225,6 +250,8 @@ class RESPAN_EXPORT BatchLogger {
   /// (`milliseconds::max()`: no limit; negative: none). Returns the counters then (pending > 0
   /// if the timeout passed first).
   DeliveryReport flush(std::chrono::milliseconds timeout);
+  /// flush() without a deadline: returns when everything logged before the call is settled.
+  DeliveryReport flush();
 
   /// Stops accepting spans (later log() calls drop them, reason shutdown), sends what is
   /// queued until `timeout` passes, then drops what is left (reason shutdown, the in-flight
@@ -233,8 +260,11 @@ class RESPAN_EXPORT BatchLogger {
   /// calls wait for the first to finish and return the final counters, which then have
   /// pending == 0. Called from on_event it only returns the counters.
   DeliveryReport shutdown(std::chrono::milliseconds timeout);
+  /// shutdown() without a deadline: returns when every logged span is settled (a server that
+  /// stays down keeps it waiting; pass a timeout to bound it).
+  DeliveryReport shutdown();
 
-  /// The options in use (after clamping).
+  /// The options in use (durations given as max() saturated, see BatchOptions).
   const BatchOptions& options() const noexcept;
 
  private:

@@ -33,14 +33,127 @@ enum class FilterOperator {
 /// The wire spelling of an operator (`equals` -> "").
 RESPAN_EXPORT const char* to_wire(FilterOperator op) noexcept;
 
+/// The documented filterable fields of spans: request-log lists and summaries, dataset-log
+/// lists, summaries, imports and removals. Use them where a field name goes:
+/// `Filters().equals(respan::SpanField::customer_identifier, "c-1")`. The API also takes
+/// other names; a name that no list of its endpoint knows (a likely typo, such as
+/// `customer_id`) is sent as given and warned about once per process: through
+/// ClientOptions::log when set, else on stderr. `metadata__<key>` and `scores__<id>`
+/// (Filters::metadata(), Filters::score()) are always known.
+struct SpanField {
+  static constexpr const char* status = "status";
+  static constexpr const char* status_code = "status_code";
+  static constexpr const char* unique_id = "unique_id";
+  static constexpr const char* id = "id";  ///< Dataset logs: pick logs by id (with `in`).
+  static constexpr const char* customer_identifier = "customer_identifier";
+  static constexpr const char* customer_email = "customer_email";
+  static constexpr const char* customer_name = "customer_name";
+  static constexpr const char* thread_identifier = "thread_identifier";
+  static constexpr const char* custom_identifier = "custom_identifier";
+  static constexpr const char* group_identifier = "group_identifier";
+  static constexpr const char* prompt_id = "prompt_id";
+  static constexpr const char* prompt_name = "prompt_name";
+  static constexpr const char* trace_unique_id = "trace_unique_id";
+  static constexpr const char* span_parent_id = "span_parent_id";
+  static constexpr const char* is_root_span = "is_root_span";
+  static constexpr const char* span_workflow_name = "span_workflow_name";
+  static constexpr const char* span_name = "span_name";
+  static constexpr const char* model = "model";
+  static constexpr const char* provider_id = "provider_id";
+  static constexpr const char* deployment_name = "deployment_name";
+  static constexpr const char* log_type = "log_type";
+  static constexpr const char* environment = "environment";
+  static constexpr const char* stream = "stream";
+  static constexpr const char* tools = "tools";
+  static constexpr const char* cache_hit = "cache_hit";
+  static constexpr const char* cache_key = "cache_key";
+  static constexpr const char* prompt_tokens = "prompt_tokens";
+  static constexpr const char* completion_tokens = "completion_tokens";
+  static constexpr const char* total_tokens = "total_tokens";
+  static constexpr const char* total_request_tokens = "total_request_tokens";
+  static constexpr const char* cost = "cost";
+  static constexpr const char* latency = "latency";
+  static constexpr const char* time_to_first_token = "time_to_first_token";
+  static constexpr const char* tokens_per_second = "tokens_per_second";
+  static constexpr const char* temperature = "temperature";
+  static constexpr const char* max_tokens = "max_tokens";
+  static constexpr const char* metadata = "metadata";
+  static constexpr const char* messages = "messages";
+  static constexpr const char* positive_feedback = "positive_feedback";
+  static constexpr const char* evaluator_id = "evaluator_id";
+  static constexpr const char* error_message = "error_message";
+  static constexpr const char* failed = "failed";
+  static constexpr const char* organization_key_id = "organization_key_id";
+  static constexpr const char* organization_key_name = "organization_key_name";
+};
+
+/// The documented filterable fields of traces (`traces().list()`, bulk delete); see SpanField.
+struct TraceField {
+  static constexpr const char* trace_unique_id = "trace_unique_id";
+  static constexpr const char* customer_identifier = "customer_identifier";
+  static constexpr const char* environment = "environment";
+  static constexpr const char* span_count = "span_count";
+  static constexpr const char* llm_call_count = "llm_call_count";
+  static constexpr const char* error_count = "error_count";
+  static constexpr const char* total_cost = "total_cost";
+  static constexpr const char* total_tokens = "total_tokens";
+  static constexpr const char* total_prompt_tokens = "total_prompt_tokens";
+  static constexpr const char* total_completion_tokens = "total_completion_tokens";
+};
+
+/// The filterable fields of dataset lists (the documented example filters `name`; the
+/// others are the listed datasets' fields); see SpanField.
+struct DatasetField {
+  static constexpr const char* id = "id";
+  static constexpr const char* name = "name";
+  static constexpr const char* description = "description";
+  static constexpr const char* type = "type";
+  static constexpr const char* status = "status";
+  static constexpr const char* starred = "starred";
+  static constexpr const char* created_at = "created_at";
+  static constexpr const char* updated_at = "updated_at";
+};
+
+/// The documented filterable fields of prompt lists and summaries; see SpanField.
+struct PromptField {
+  static constexpr const char* prompt_id = "prompt_id";
+  static constexpr const char* prompt_slug = "prompt_slug";
+  static constexpr const char* name = "name";
+  static constexpr const char* description = "description";
+  static constexpr const char* starred = "starred";
+  static constexpr const char* tags = "tags";
+  static constexpr const char* created_at = "created_at";
+  static constexpr const char* updated_at = "updated_at";
+  static constexpr const char* current_version_updated_at = "current_version__updated_at";
+  static constexpr const char* is_deleted = "is_deleted";
+};
+
+/// The documented filterable fields of customer lists; see SpanField.
+struct CustomerField {
+  static constexpr const char* customer_identifier = "customer_identifier";
+  static constexpr const char* name = "name";
+  static constexpr const char* email = "email";
+  static constexpr const char* number_of_requests = "number_of_requests";
+  static constexpr const char* total_tokens = "total_tokens";
+  static constexpr const char* total_cost = "total_cost";
+  static constexpr const char* active_days = "active_days";
+};
+
+/// The documented filterable fields of thread lists; see SpanField.
+struct ThreadField {
+  static constexpr const char* thread_identifier = "thread_identifier";
+  static constexpr const char* customer_identifier = "customer_identifier";
+  static constexpr const char* organization_key_id = "organization_key_id";
+};
+
 /// A set of filter conditions, ANDed by the server. Values are always sent as arrays (a
 /// scalar becomes a one-element array). Setting a field twice replaces the earlier condition.
 ///
 /// @code
 /// respan::Filters f;
-/// f.equals("model", "gpt-4o")
-///  .gte("cost", 0.01)
-///  .in("status_code", {400, 429, 500})
+/// f.equals(respan::SpanField::model, "gpt-4o")
+///  .gte(respan::SpanField::cost, 0.01)
+///  .in(respan::SpanField::status_code, {400, 429, 500})
 ///  .icontains(respan::Filters::metadata("feature"), "checkout");
 /// @endcode
 class RESPAN_EXPORT Filters {

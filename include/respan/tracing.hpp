@@ -34,10 +34,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <respan/batch_logger.hpp>
@@ -71,6 +75,10 @@ struct RESPAN_EXPORT TraceSpan {
   /// `gen_ai.provider.name` in OTLP. Unset: OTLP names the provider of a well-known model
   /// family (`gpt-*` is `openai`, `claude-*` `anthropic`, ...), else leaves it out.
   std::optional<std::string> provider_id{};
+  /// The type of the exception that failed the span (Span::record_exception()), e.g.
+  /// `std::runtime_error`: `exception.type` (and `error.type`) in OTLP; in trace ingest it
+  /// prefixes `error_message` ("std::runtime_error: what()").
+  std::optional<std::string> exception_type{};
 };
 
 /// Where a Tracer delivers spans.
@@ -141,6 +149,35 @@ struct RESPAN_EXPORT TracerOptions {
   BatchOptions batch;
 };
 
+namespace detail {
+struct CurrentStack;
+}  // namespace detail
+
+/// A span context made current on one thread (SpanContext::make_current(),
+/// Span::make_current()), until this scope is destroyed or reset(). Movable, not copyable;
+/// it may be destroyed on any thread (the context then leaves the thread that made it
+/// current). Scopes nest: the innermost live one is the current parent.
+class RESPAN_EXPORT ContextScope {
+ public:
+  /// An empty scope (makes nothing current).
+  ContextScope() noexcept = default;
+  ContextScope(ContextScope&& other) noexcept;
+  /// Ends this scope first, then takes `other`'s.
+  ContextScope& operator=(ContextScope&& other) noexcept;
+  ContextScope(const ContextScope&) = delete;
+  ContextScope& operator=(const ContextScope&) = delete;
+  ~ContextScope();
+  /// Ends the scope now (later calls do nothing).
+  void reset() noexcept;
+  /// True while the scope holds a context current.
+  bool active() const noexcept { return token_ != 0; }
+
+ private:
+  friend class SpanContext;
+  std::shared_ptr<detail::CurrentStack> stack_;
+  std::uint64_t token_ = 0;
+};
+
 /// The parent of a span, as a value that can be copied to other threads (or rebuilt from
 /// ids received from elsewhere).
 class RESPAN_EXPORT SpanContext {
@@ -161,9 +198,16 @@ class RESPAN_EXPORT SpanContext {
   /// The workflow (root span) name children inherit.
   const std::string& workflow_name() const noexcept;
 
+  /// Makes this context the current parent on the calling thread until the returned scope
+  /// ends: Tracer::start_span(name) there nests under it. A context from a Span (or
+  /// Tracer::current_context()) applies to its own tracer; one made by from_ids() (a parent
+  /// received from another process) to every tracer. An invalid context gives an empty scope.
+  [[nodiscard]] ContextScope make_current() const;
+
  private:
   friend class Tracer;
   friend class Span;
+  std::uint64_t tracer_id_ = 0;  // 0: any tracer (a context made from ids)
   std::uint64_t trace_hi_ = 0;
   std::uint64_t trace_lo_ = 0;
   std::uint64_t span_id_ = 0;
@@ -173,6 +217,8 @@ class RESPAN_EXPORT SpanContext {
 namespace detail {
 struct TracerState;
 struct SpanState;
+/// The demangled type name of an exception (e.g. `std::runtime_error`).
+RESPAN_EXPORT std::string exception_type_name(const std::exception& e);
 }  // namespace detail
 
 /// A span of a trace: started by a Tracer (or Span::child()), ended by end() or its
@@ -180,8 +226,9 @@ struct SpanState;
 /// at a time; other threads start children through context().
 ///
 /// A span becomes the current span of the thread that started it until it ends, so
-/// Tracer::start_span(name) nests under it; end a span on the thread that started it
-/// (ending it elsewhere is allowed, but leaves it current on its thread).
+/// Tracer::start_span(name) nests under it. A span may be ended on any thread: it then stops
+/// being current on the thread that started it. make_current() makes it current on another
+/// thread too, for a scope.
 class RESPAN_EXPORT Span {
  public:
   /// A span that records nothing (every call is a no-op).
@@ -207,6 +254,14 @@ class RESPAN_EXPORT Span {
   /// A child span (it becomes the current span of the calling thread). A non-recording
   /// span gives a non-recording child.
   Span child(std::string name) const;
+
+  /// Makes this span the current parent on the calling thread until the scope ends (e.g. on
+  /// a worker thread that was handed the span):
+  /// @code
+  /// auto scope = span.make_current();
+  /// respan::Span step = tracer.start_span("step");  // a child of `span`
+  /// @endcode
+  [[nodiscard]] ContextScope make_current() const;
 
   /// The model (e.g. "gpt-4o"); a span with a model and no log type is sent as "chat".
   Span& set_model(std::string model);
@@ -237,6 +292,13 @@ class RESPAN_EXPORT Span {
   Span& set_provider(std::string provider_id);
   /// Marks the span as an error (status `error`) with a message.
   Span& set_error(std::string message);
+  /// Marks the span as failed by `e`: status `error`, `error_message` = `e.what()` and
+  /// TraceSpan::exception_type = its dynamic type, demangled (e.g. `std::runtime_error`).
+  Span& record_exception(const std::exception& e);
+  /// The same for any exception, e.g. `std::current_exception()` in a `catch (...)`; one not
+  /// derived from std::exception is recorded as an error without a type. A null pointer does
+  /// nothing.
+  Span& record_exception(const std::exception_ptr& e);
   /// Every field of the span, for what the setters do not cover. The ids, names and times
   /// the tracer fills are overwritten at end(), except times set here.
   RequestLog& fields();
@@ -296,15 +358,44 @@ class RESPAN_EXPORT Tracer {
   /// A child of `parent` (e.g. another thread's span); a new trace when `parent` is invalid.
   Span start_span(std::string name, const SpanContext& parent);
 
+  /// Runs `f` in a new span named `name` (started as start_span(name) is), calling `f(span)`
+  /// when `f` takes a `Span&`, else `f()`, and returns what `f` returns. An exception leaving
+  /// `f` is recorded on the span (Span::record_exception()) and rethrown; the span ends when
+  /// `f` returns or throws.
+  /// @code
+  /// int n = tracer.in_span("parse", [&](respan::Span& s) { s.set_model("gpt-4o"); return 42; });
+  /// @endcode
+  template <class F>
+  decltype(auto) in_span(std::string name, F&& f);
+
+  /// The calling thread's current span of this tracer (see start_span(name)), invalid when
+  /// there is none.
+  SpanContext current_context() const;
+
+  /// `f` wrapped so that it runs under the calling thread's current span (captured now)
+  /// wherever it is called: for `std::async`, thread pools and executors. Spans started in it
+  /// with start_span(name) are children of that span.
+  /// @code
+  /// auto fut = std::async(std::launch::async, tracer.wrap([&] {
+  ///   respan::Span s = tracer.start_span("worker");  // a child of the caller's span
+  /// }));
+  /// @endcode
+  template <class F>
+  auto wrap(F&& f) const;
+
   /// The counters now (see DeliveryReport).
   DeliveryReport stats() const;
   /// Spans started and not yet ended.
   std::uint64_t open_spans() const;
   /// Sends every ended span now and waits up to `timeout` (see BatchLogger::flush()).
   DeliveryReport flush(std::chrono::milliseconds timeout);
+  /// flush() without a deadline.
+  DeliveryReport flush();
   /// Counts the spans still open as dropped (DropReason::unended), then shuts the exporter
   /// down (see BatchLogger::shutdown(); `milliseconds::max()` is no limit). Idempotent.
   DeliveryReport shutdown(std::chrono::milliseconds timeout);
+  /// shutdown() without a deadline (see BatchLogger::shutdown()).
+  DeliveryReport shutdown();
 
   /// The options in effect (after from_env()).
   const TracerOptions& options() const noexcept;
@@ -319,5 +410,33 @@ class RESPAN_EXPORT Tracer {
                     const SpanContext& parent);
   std::shared_ptr<detail::TracerState> state_;
 };
+
+/// Marks a request log as failed by `e` (for BatchLogger users): status `error` and
+/// `error_message` "type: what()" (e.g. "std::runtime_error: boom").
+RESPAN_EXPORT void record_exception(RequestLog& log, const std::exception& e);
+
+template <class F>
+decltype(auto) Tracer::in_span(std::string name, F&& f) {
+  Span span = start_span(std::move(name));
+  try {
+    if constexpr (std::is_invocable_v<F&&, Span&>) {
+      return std::invoke(std::forward<F>(f), span);
+    } else {
+      return std::invoke(std::forward<F>(f));
+    }
+  } catch (...) {
+    span.record_exception(std::current_exception());
+    throw;
+  }
+}
+
+template <class F>
+auto Tracer::wrap(F&& f) const {
+  return [ctx = current_context(),
+          fn = std::decay_t<F>(std::forward<F>(f))](auto&&... args) mutable -> decltype(auto) {
+    ContextScope scope = ctx.make_current();
+    return std::invoke(fn, std::forward<decltype(args)>(args)...);
+  };
+}
 
 }  // namespace respan

@@ -71,9 +71,10 @@ struct Config {
   std::size_t body_overhead = 0;  // the sink's body prefix and suffix
 };
 
-/// The options as the logger uses them: each clamped to its documented range, durations
-/// saturated (max() is no limit where a limit is optional).
-BatchOptions clamp_options(BatchOptions o, std::size_t max_rows);
+/// The options as the logger uses them (duration::max() saturated to the longest value each
+/// takes), or an invalid_argument Error naming the first option out of its range or
+/// contradicting another (util/options_check.hpp has the rule ClientOptions follows too).
+Result<BatchOptions> validate_options(BatchOptions o, std::size_t max_rows);
 
 enum class Outcome { delivered, rejected, dropped };
 
@@ -270,6 +271,11 @@ class Core {
 
   void emit(const DeliveryEvent& e) noexcept;
 
+  // Keeps a failure (a failed attempt, a rejection, a drop) as DeliveryReport::last_error,
+  // and reports the first one of this logger once: to the client's log callback when set,
+  // else on stderr. Never throws.
+  void note_failure(int status, const std::string& what) noexcept;
+
   const Config& cfg_;
   std::shared_ptr<CancellationToken> cancel_;
 
@@ -293,6 +299,7 @@ class Core {
   std::uint64_t overflow_drops_ = 0;  // not yet reported to on_event
   std::uint64_t late_drops_ = 0;      // logged after shutdown, not yet reported
   DeliveryReport counters_;
+  bool failure_reported_ = false;  // the first failure went to the log callback or stderr
   bool stopping_ = false;
   bool abort_ = false;
   bool exited_ = false;

@@ -131,7 +131,8 @@ std::size_t heap_of(const std::optional<std::vector<Message>>& v) {
 std::size_t estimate_bytes(const TraceSpan& queued) {
   const RequestLog& s = queued.log;
   std::size_t n = sizeof(TraceSpan) + kAllocOverhead;  // queued behind a unique_ptr
-  n += heap_of(queued.span_unique_id) + heap_of(queued.span_path);
+  n += heap_of(queued.span_unique_id) + heap_of(queued.span_path) + heap_of(queued.provider_id) +
+       heap_of(queued.exception_type);
   n += heap_of(s.model) + heap_of(s.prompt_messages) + heap_of(s.messages);
   if (s.completion_message) n += heap_of(*s.completion_message);
   n += heap_of_union(s.input) + heap_of_union(s.output) + heap_of_union(s.stop) +

@@ -60,6 +60,7 @@ void Core::settle(Row& row, Outcome outcome, DropReason reason, int status, cons
     // Waiters (flush, blocked producers) are woken once per chunk, not per row.
     wake_pending_ = true;
   }
+  if (outcome == Outcome::rejected) note_failure(status, "rejected by the server: " + why);
   try {
     if (outcome == Outcome::rejected) {
       DeliveryEvent e;
@@ -143,6 +144,8 @@ void Core::set_span(DeliveryEvent& e, const TraceSpan* span) const {
 
 void Core::notify_drop(DropReason reason, std::uint64_t count, const std::string& why,
                        const TraceSpan* span) {
+  note_failure(0, std::to_string(count) + (count == 1 ? " span" : " spans") + " dropped (" +
+                      std::string(to_string(reason)) + "): " + why);
   if (!opt().on_event) return;
   DeliveryEvent e;
   e.kind = DeliveryEvent::Kind::dropped;
@@ -167,6 +170,31 @@ void Core::note_fields_dropped(const FieldDrops& drops, const TraceSpan* span) n
     set_span(e, span);
     emit(e);
   } catch (...) {  // out of memory while reporting: the counter has it
+  }
+}
+
+void Core::note_failure(int status, const std::string& what) noexcept {
+  bool first = false;
+  try {
+    std::string text = status > 0 && what.find("HTTP ") == std::string::npos
+                           ? "HTTP " + std::to_string(status) + ": " + what
+                           : what;
+    std::lock_guard<std::mutex> lk(mu_);
+    counters_.last_error = std::move(text);
+    counters_.last_error_status = status;
+    first = !std::exchange(failure_reported_, true);
+  } catch (...) {  // out of memory: the counters still tell
+    return;
+  }
+  if (!first) return;
+  try {
+    const std::string who = cfg_.trace_events ? "Tracer" : "BatchLogger";
+    cfg_.pipeline->report(LogLevel::error,
+                          who + " (" + cfg_.sink->describe() + "): " + what +
+                              " [reported once: DeliveryReport::last_error keeps the latest "
+                              "failure, BatchOptions::on_event gets every rejection and drop, "
+                              "ClientOptions::log takes these messages instead of stderr]");
+  } catch (...) {
   }
 }
 

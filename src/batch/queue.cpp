@@ -7,6 +7,7 @@
 
 #include "batch/core.hpp"
 #include "batch/estimate.hpp"
+#include "util/options_check.hpp"
 
 namespace respan::detail::batch {
 
@@ -35,18 +36,59 @@ std::thread start_thread(std::function<void()> body) {
   return std::thread(std::move(body));
 }
 
-BatchOptions clamp_options(BatchOptions o, std::size_t max_rows) {
-  o.max_queue_spans = std::max<std::size_t>(o.max_queue_spans, 1);
-  o.max_queue_bytes = std::max<std::size_t>(o.max_queue_bytes, 64u * 1024u);
-  o.max_batch_spans = std::clamp<std::size_t>(
-      o.max_batch_spans, 1, std::min({kApiMaxBatch, max_rows, o.max_queue_spans}));
-  o.max_batch_bytes = std::clamp<std::size_t>(o.max_batch_bytes, 64u * 1024u, 16u * 1024u * 1024u);
-  o.flush_interval = std::clamp(o.flush_interval, milliseconds(1), milliseconds(3600000));
-  o.block_timeout = std::max(o.block_timeout, milliseconds(0));  // max(): wait for room
-  o.min_backoff = std::clamp(o.min_backoff, milliseconds(1), milliseconds(3600000));
-  o.max_backoff = std::clamp(o.max_backoff, o.min_backoff, milliseconds(3600000));
-  o.request_timeout = std::clamp(o.request_timeout, milliseconds(0), milliseconds(86400000));
-  o.shutdown_timeout = std::max(o.shutdown_timeout, milliseconds(0));  // max(): no limit
+Result<BatchOptions> validate_options(BatchOptions o, std::size_t max_rows) {
+  // The rule ClientOptions follows (util/options_check.hpp): duration::max() is the longest
+  // value an option takes (no limit at all for block_timeout and shutdown_timeout), any other
+  // value outside its range is refused.
+  saturate(o.flush_interval, kHour);
+  saturate(o.min_backoff, kHour);
+  saturate(o.max_backoff, kHour);
+  saturate(o.request_timeout, kDay);
+  const std::size_t batch_limit = std::min(kApiMaxBatch, max_rows);
+  if (o.max_batch_spans < 1 || o.max_batch_spans > batch_limit) {
+    return invalid_option("BatchOptions::max_batch_spans must be between 1 and " +
+                          std::to_string(batch_limit) + " (got " +
+                          std::to_string(o.max_batch_spans) + ")");
+  }
+  if (o.max_queue_spans < 1)
+    return invalid_option("BatchOptions::max_queue_spans must be at least 1");
+  // A queue smaller than a batch is a small queue, not a contradiction: batches then hold
+  // at most the whole queue (documented at BatchOptions::max_batch_spans).
+  o.max_batch_spans = std::min(o.max_batch_spans, o.max_queue_spans);
+  constexpr std::size_t kKiB = 1024;
+  if (o.max_batch_bytes < 64 * kKiB || o.max_batch_bytes > 16 * kKiB * kKiB) {
+    return invalid_option("BatchOptions::max_batch_bytes must be between 64 KiB and 16 MiB (got " +
+                          std::to_string(o.max_batch_bytes) + ")");
+  }
+  if (o.max_queue_bytes < 64 * kKiB) {
+    return invalid_option("BatchOptions::max_queue_bytes must be at least 64 KiB (got " +
+                          std::to_string(o.max_queue_bytes) + ")");
+  }
+  if (o.overflow != OverflowPolicy::drop_newest && o.overflow != OverflowPolicy::drop_oldest &&
+      o.overflow != OverflowPolicy::block) {
+    return invalid_option("BatchOptions::overflow is not an OverflowPolicy");
+  }
+  const milliseconds unlimited = milliseconds::max();
+  if (auto e =
+          check_duration("BatchOptions::flush_interval", o.flush_interval, milliseconds(1), kHour))
+    return *e;
+  if (auto e = check_duration("BatchOptions::block_timeout", o.block_timeout, milliseconds(0),
+                              unlimited))
+    return *e;
+  if (auto e = check_duration("BatchOptions::min_backoff", o.min_backoff, milliseconds(1), kHour))
+    return *e;
+  if (auto e = check_duration("BatchOptions::max_backoff", o.max_backoff, o.min_backoff, kHour)) {
+    e->message += " (at least min_backoff)";
+    return *e;
+  }
+  if (auto e = check_duration("BatchOptions::request_timeout", o.request_timeout, milliseconds(0),
+                              kDay)) {
+    e->message += "; 0 uses the client's request_timeout";
+    return *e;
+  }
+  if (auto e = check_duration("BatchOptions::shutdown_timeout", o.shutdown_timeout, milliseconds(0),
+                              unlimited))
+    return *e;
   return o;
 }
 

@@ -226,6 +226,7 @@ void Core::send_piece(Piece& p, std::deque<Piece>& work) {
         return;
       }
       if (c.maybe_processed && may_duplicate()) resent_after_ambiguity = true;
+      note_failure(e.http_status, "delivery attempt failed, retrying: " + reason_of(e));
       backoff(e, attempt);
       continue;
     }
@@ -307,6 +308,7 @@ void Core::send_single(Row& row, const std::string& body) {
         return;
       }
       if (c.maybe_processed && may_duplicate()) resent_after_ambiguity = true;
+      note_failure(e.http_status, "delivery attempt failed, retrying: " + reason_of(e));
       backoff(e, attempt);
       continue;
     }

@@ -1,6 +1,7 @@
 #include "http/pipeline.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include <respan/retry.hpp>
@@ -12,6 +13,7 @@
 #include "util/fork.hpp"
 #include "util/json_limits.hpp"
 #include "util/json_write.hpp"
+#include "util/options_check.hpp"
 #include "util/proto_wire.hpp"
 
 namespace respan::detail {
@@ -21,7 +23,7 @@ namespace {
 using std::chrono::milliseconds;
 
 Error invalid(std::string message) {
-  return Error::make(ErrorCode::invalid_argument, std::move(message));
+  return invalid_option(std::move(message));
 }
 
 bool has_control(std::string_view s, bool allow_tab = false) {
@@ -39,24 +41,6 @@ constexpr std::string_view kReservedHeaders[] = {
     "accept",          "accept-encoding", "connection",     "expect", "transfer-encoding",
     "content-encoding"};
 
-std::optional<Error> check_duration(const char* name, milliseconds v, milliseconds lo,
-                                    milliseconds hi) {
-  if (v < lo || v > hi) {
-    return invalid(std::string(name) + " must be between " + std::to_string(lo.count()) +
-                   " ms and " + std::to_string(hi.count()) + " ms (got " +
-                   std::to_string(v.count()) + " ms)");
-  }
-  return std::nullopt;
-}
-
-// duration::max() stands for "no limit": replaced by `as`.
-void saturate(milliseconds& d, milliseconds as) {
-  if (d == milliseconds::max()) d = as;
-}
-
-constexpr milliseconds kHour{3'600'000};
-constexpr milliseconds kDay = kHour * 24;
-constexpr milliseconds kWeek = kDay * 7;
 constexpr int kMaxRetriesLimit = 100;
 
 // Splits "scheme://authority/path" and checks the authority; returns the host.
@@ -559,6 +543,18 @@ void Pipeline::log(LogLevel level, std::string_view message) const {
     options_.log(level, scrub(std::string(message)));
   } catch (...) {
     // A throwing log sink must not break the call.
+  }
+}
+
+void Pipeline::report(LogLevel level, std::string_view message) const noexcept {
+  if (options_.log) {
+    log(level, message);
+    return;
+  }
+  try {
+    const std::string line = "respan: " + scrub(std::string(message)) + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  } catch (...) {  // out of memory: nothing to say it with
   }
 }
 

@@ -175,6 +175,9 @@ class RESPAN_EXPORT Pipeline {
 
   const ClientOptions& options() const noexcept { return options_; }
   void log(LogLevel level, std::string_view message) const;
+  /// To ClientOptions::log when it is set (at `level`, subject to log_level), else to stderr
+  /// as one line "respan: <message>"; scrubbed of the API key either way. Never throws.
+  void report(LogLevel level, std::string_view message) const noexcept;
   /// Removes every occurrence of the API key from `text`: raw, JSON-escaped (also with `\/`
   /// or any byte as `\uXXXX`, in any mix) and URL-encoded (either hex case).
   std::string scrub(std::string text) const;

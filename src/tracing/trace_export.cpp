@@ -133,6 +133,9 @@ Result<Json> ingest_span_json(const TraceSpan& span) {
   if (!span.log.latency && start != 0 && end >= start)
     j["latency"] = static_cast<double>(end - start) / 1e9;
   if (!span.log.status) j["status"] = is_error(span) ? "error" : "success";
+  // Trace ingest has no field for the exception's type: it leads the message.
+  if (span.exception_type && span.log.error_message)
+    j["error_message"] = *span.exception_type + ": " + *span.log.error_message;
   return encoded;
 }
 
@@ -351,9 +354,12 @@ const std::set<std::string>& mapped_fields() {
   return *k;
 }
 
-// `error.type` of an errored span: its HTTP status when it has one of 400 or more (as the
-// HTTP conventions do), else `_OTHER` (the conventions' fallback value).
-std::string error_type(const RequestLog& log) {
+// `error.type` of an errored span: the exception's type when one failed it, else its HTTP
+// status when it has one of 400 or more (as the HTTP conventions do), else `_OTHER` (the
+// conventions' fallback value).
+std::string error_type(const TraceSpan& span) {
+  if (span.exception_type && !span.exception_type->empty()) return *span.exception_type;
+  const RequestLog& log = span.log;
   if (log.status_code && *log.status_code >= 400) return std::to_string(*log.status_code);
   return "_OTHER";
 }
@@ -471,7 +477,7 @@ Result<Json> otlp_span_json(const TraceSpan& span) {
   }
   std::string err_type;
   if (failed) {
-    err_type = error_type(log);
+    err_type = error_type(span);
     a.str("error.type", err_type);
   }
 
@@ -496,6 +502,7 @@ Result<Json> otlp_span_json(const TraceSpan& span) {
       status["message"] = *log.error_message;
       ev.str("exception.message", *log.error_message);
     }
+    if (span.exception_type) ev.str("exception.type", *span.exception_type);
     ev.str("error.type", err_type);
     s["status"] = std::move(status);
     s["events"] = Json::array({Json{

@@ -11,12 +11,19 @@
 // open spans (their threads do not exist there); its logger starts afresh (batch_logger.cpp).
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <new>
 #include <thread>
+#include <typeinfo>
 #include <utility>
 #include <vector>
+
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#define RESPAN_HAVE_CXXABI 1
+#endif
 
 #include <respan/tracing.hpp>
 
@@ -136,7 +143,33 @@ const std::string& empty_string() {
   return *s;
 }
 
+// Pushes a context on this thread's stack; returns its token.
+std::uint64_t push_current(CurrentStack& stack, std::uint64_t tracer_id, std::uint64_t trace_hi,
+                           std::uint64_t trace_lo, std::uint64_t span_id,
+                           std::shared_ptr<const std::string> workflow) {
+  std::lock_guard<std::mutex> lk(stack.mu);
+  const std::uint64_t token = stack.next_token++;
+  stack.entries.push_back(
+      CurrentEntry{tracer_id, trace_hi, trace_lo, span_id, std::move(workflow), token, false});
+  return token;
+}
+
 }  // namespace
+
+std::string exception_type_name(const std::exception& e) {
+  const char* raw = typeid(e).name();
+#ifdef RESPAN_HAVE_CXXABI
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(raw, nullptr, nullptr, &status);
+  if (status == 0 && demangled != nullptr) {
+    std::string name(demangled);
+    std::free(demangled);
+    return name;
+  }
+  std::free(demangled);
+#endif
+  return raw;
+}
 
 void TracerState::on_fork_child() noexcept {
   // Locks that a vanished thread may have held are made anew; the open spans of the parent's
@@ -188,6 +221,43 @@ const std::string& SpanContext::workflow_name() const noexcept {
   return workflow_ ? *workflow_ : detail::empty_string();
 }
 
+ContextScope SpanContext::make_current() const {
+  ContextScope scope;
+  if (!valid()) return scope;
+  scope.stack_ = detail::current_stack();
+  scope.token_ =
+      detail::push_current(*scope.stack_, tracer_id_, trace_hi_, trace_lo_, span_id_, workflow_);
+  return scope;
+}
+
+// ---------------------------------------------------------------- ContextScope
+
+ContextScope::ContextScope(ContextScope&& other) noexcept
+    : stack_(std::move(other.stack_)), token_(std::exchange(other.token_, 0)) {}
+
+ContextScope& ContextScope::operator=(ContextScope&& other) noexcept {
+  if (this != &other) {
+    reset();
+    stack_ = std::move(other.stack_);
+    token_ = std::exchange(other.token_, 0);
+  }
+  return *this;
+}
+
+ContextScope::~ContextScope() {
+  reset();
+}
+
+void ContextScope::reset() noexcept {
+  if (token_ == 0 || !stack_) return;
+  {
+    std::lock_guard<std::mutex> lk(stack_->mu);
+    stack_->remove(token_);
+  }
+  token_ = 0;
+  stack_.reset();
+}
+
 // ---------------------------------------------------------------- Span
 
 Span::Span() noexcept = default;
@@ -223,6 +293,7 @@ bool Span::recording() const noexcept {
 SpanContext Span::context() const {
   SpanContext c;
   if (!state_) return c;
+  c.tracer_id_ = state_->tracer->id;
   c.trace_hi_ = state_->trace_hi;
   c.trace_lo_ = state_->trace_lo;
   c.span_id_ = state_->span_id;
@@ -241,6 +312,10 @@ std::string Span::span_unique_id() const {
 Span Span::child(std::string name) const {
   if (!state_) return Span();
   return Tracer::start(state_->tracer, std::move(name), context());
+}
+
+ContextScope Span::make_current() const {
+  return context().make_current();
 }
 
 Span& Span::set_model(std::string model) {
@@ -320,6 +395,30 @@ Span& Span::set_error(std::string message) {
   state_->data->log.status = SpanStatus::error();
   state_->data->log.error_message = std::move(message);
   return *this;
+}
+
+Span& Span::record_exception(const std::exception& e) {
+  if (!state_) return *this;
+  set_error(e.what());
+  state_->data->exception_type = detail::exception_type_name(e);
+  return *this;
+}
+
+Span& Span::record_exception(const std::exception_ptr& e) {
+  if (!state_ || !e) return *this;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return record_exception(ex);
+  } catch (...) {
+    set_error("an exception not derived from std::exception");
+  }
+  return *this;
+}
+
+void record_exception(RequestLog& log, const std::exception& e) {
+  log.status = SpanStatus::error();
+  log.error_message = detail::exception_type_name(e) + ": " + e.what();
 }
 
 RequestLog& Span::fields() {
@@ -448,23 +547,28 @@ Span Tracer::start_trace(std::string name) {
   return start_span(std::move(name), SpanContext());
 }
 
-Span Tracer::start_span(std::string name) {
-  if (!state_) return Span();
+SpanContext Tracer::current_context() const {
   SpanContext parent;
-  {
-    detail::CurrentStack& stack = *detail::current_stack();
-    std::lock_guard<std::mutex> lk(stack.mu);
-    for (auto it = stack.entries.rbegin(); it != stack.entries.rend(); ++it) {
-      if (!it->ended && it->tracer_id == state_->id) {
-        parent.trace_hi_ = it->trace_hi;
-        parent.trace_lo_ = it->trace_lo;
-        parent.span_id_ = it->span_id;
-        parent.workflow_ = it->workflow;
-        break;
-      }
+  if (!state_) return parent;
+  detail::CurrentStack& stack = *detail::current_stack();
+  std::lock_guard<std::mutex> lk(stack.mu);
+  for (auto it = stack.entries.rbegin(); it != stack.entries.rend(); ++it) {
+    // Entry tracer id 0: a context made from ids (SpanContext::from_ids), for every tracer.
+    if (!it->ended && (it->tracer_id == state_->id || it->tracer_id == 0)) {
+      parent.tracer_id_ = state_->id;
+      parent.trace_hi_ = it->trace_hi;
+      parent.trace_lo_ = it->trace_lo;
+      parent.span_id_ = it->span_id;
+      parent.workflow_ = it->workflow;
+      break;
     }
   }
-  return start_span(std::move(name), parent);
+  return parent;
+}
+
+Span Tracer::start_span(std::string name) {
+  if (!state_) return Span();
+  return start_span(std::move(name), current_context());
 }
 
 Span Tracer::start_span(std::string name, const SpanContext& parent) {
@@ -504,12 +608,8 @@ Span Tracer::start(const std::shared_ptr<detail::TracerState>& state, std::strin
     }
   }
   st->stack = detail::current_stack();
-  {
-    std::lock_guard<std::mutex> lk(st->stack->mu);
-    st->token = st->stack->next_token++;
-    st->stack->entries.push_back(detail::CurrentEntry{state->id, st->trace_hi, st->trace_lo,
-                                                      st->span_id, st->workflow, st->token, false});
-  }
+  st->token = detail::push_current(*st->stack, state->id, st->trace_hi, st->trace_lo, st->span_id,
+                                   st->workflow);
   return Span(std::move(st));
 }
 
@@ -521,6 +621,14 @@ std::uint64_t Tracer::open_spans() const {
   if (!state_) return 0;
   std::lock_guard<std::mutex> lk(state_->mu);
   return state_->open;
+}
+
+DeliveryReport Tracer::flush() {
+  return flush(std::chrono::milliseconds::max());
+}
+
+DeliveryReport Tracer::shutdown() {
+  return shutdown(std::chrono::milliseconds::max());
 }
 
 DeliveryReport Tracer::flush(std::chrono::milliseconds timeout) {

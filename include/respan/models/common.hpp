@@ -37,8 +37,9 @@ class RESPAN_EXPORT Timestamp {
   /// Wraps ISO 8601 text as is (not validated; see valid()).
   Timestamp(std::string iso8601) : text_(std::move(iso8601)) {}      // NOLINT implicit
   Timestamp(const char* iso8601) : text_(iso8601 ? iso8601 : "") {}  // NOLINT implicit
-  /// Formats a time point as UTC with microseconds, e.g. "2026-01-01T00:00:00.000000Z".
-  explicit Timestamp(std::chrono::system_clock::time_point tp);
+  /// Formats a time point as UTC with microseconds, e.g. "2026-01-01T00:00:00.000000Z";
+  /// implicit, so `span.timestamp = std::chrono::system_clock::now();` reads as meant.
+  Timestamp(std::chrono::system_clock::time_point tp);  // NOLINT implicit
   /// The current time.
   static Timestamp now();
 
@@ -77,12 +78,14 @@ RESPAN_EXPORT void from_json(const Json& j, Timestamp& t);
 
 /// An enumeration whose set of values may grow on the server: known values have named
 /// constructors in the concrete types, unknown ones are kept verbatim. `Tag::known()` returns
-/// an iterable of the documented values.
+/// an iterable of the documented values. The documented string forms convert implicitly, so
+/// `span.log_type = "chat";` means `span.log_type = LogType::chat();`.
 template <class Tag>
 class OpenEnum {
  public:
   OpenEnum() = default;
-  explicit OpenEnum(std::string value) : value_(std::move(value)) {}
+  OpenEnum(std::string value) : value_(std::move(value)) {}  // NOLINT implicit
+  OpenEnum(const char* value) : value_(value ? value : "") {}  // NOLINT implicit
   const std::string& value() const noexcept { return value_; }
   /// True when the value is one of Tag::known().
   bool is_known() const {
