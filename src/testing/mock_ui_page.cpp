@@ -197,16 +197,21 @@ tr.error td.st, .errtext { color:var(--err); font-weight:600; }
     s.textContent = text;
   }
   function sleep(ms) { return new Promise(function (res) { setTimeout(res, ms); }); }
-  // Long poll: /ui/api/changes answers as soon as the stored data changed (or after `wait`).
-  function loop() {
-    return get('/ui/api/changes?since=' + version + '&wait=' + state.wait).then(function (r) {
-      var changed = r.status === 200 && r.body.version !== version;
-      setStatus(true, 'live \u00b7 updated ' + new Date().toLocaleTimeString());
-      return (changed ? refresh() : Promise.resolve()).then(function () { return sleep(1000); });
-    }).catch(function () {
-      setStatus(false, 'disconnected: retrying');
-      return sleep(2000);
-    }).then(loop);
+  // Long poll: /ui/api/changes answers as soon as the stored data changed (or after `wait`
+  // ms); then the page refetches and redraws, at most about once a second.
+  async function loop() {
+    for (;;) {
+      try {
+        var r = await get('/ui/api/changes?since=' + version + '&wait=' + state.wait);
+        setStatus(r.status === 200, r.status === 200 ? 'live \u00b7 updated ' + new Date().toLocaleTimeString()
+                                                     : 'viewer answered ' + r.status);
+        if (r.status === 200 && r.body.version !== version) await refresh();
+        await sleep(1000);
+      } catch (e) {
+        setStatus(false, 'disconnected: retrying');
+        await sleep(2000);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- rendering
