@@ -736,7 +736,9 @@ struct MockServer::Impl {
                Json{{"detail", std::string("Internal server error: ") + e.what()},
                     {"error_code", "INTERNAL_ERROR"}});
     }
-    if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") data_changed();
+    if (options.ui && req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") {
+      ui_changes.bump();  // a write may have changed the stores
+    }
     finish(slot, status);
   }
 };

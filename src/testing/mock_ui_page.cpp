@@ -113,7 +113,10 @@ tr.error td.st, .errtext { color:var(--err); font-weight:600; }
   }
   function fmtTime(t) {
     var d = new Date(str(t));
-    return isNaN(d.getTime()) ? str(t) : d.toLocaleTimeString() + '.' + String(d.getMilliseconds()).padStart(3, '0');
+    if (isNaN(d.getTime())) return str(t);
+    function two(n) { return String(n).padStart(2, '0'); }
+    return two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds()) + '.' +
+      String(d.getMilliseconds()).padStart(3, '0');
   }
   function tokens(p, c) {
     if (num(p) === null && num(c) === null) return '';
@@ -215,17 +218,22 @@ tr.error td.st, .errtext { color:var(--err); font-weight:600; }
   }
 
   // ---------------------------------------------------------------- rendering
+  // Redraws the current tab from the cached data; the scroll positions of the lists and the
+  // waterfall survive (a refresh must not lose the user's place).
   function render() {
     renderTabs();
-    var main = document.getElementById('main');
-    var keep = document.querySelector('.wf');
-    var scroll = keep ? keep.scrollTop : 0;
+    var main = document.getElementById('main'), scrolls = {};
+    main.querySelectorAll('[data-scroll-key]').forEach(function (e) {
+      scrolls[e.getAttribute('data-scroll-key')] = e.scrollTop;
+    });
     clear(main);
     if (state.tab === 'traces') renderTraces(main);
     else if (state.tab === 'logs') renderLogs(main);
     else renderDatasets(main);
-    var wf = document.querySelector('.wf');
-    if (wf) wf.scrollTop = scroll;
+    main.querySelectorAll('[data-scroll-key]').forEach(function (e) {
+      var top = scrolls[e.getAttribute('data-scroll-key')];
+      if (top) e.scrollTop = top;
+    });
   }
   function renderTabs() {
     var nav = document.getElementById('tabs');
@@ -261,6 +269,7 @@ tr.error td.st, .errtext { color:var(--err); font-weight:600; }
     s.appendChild(el('h2', '', title + (d ? ' \u00b7 ' + d.count + ' stored' +
       (d.count > d.results.length ? ', newest ' + d.results.length + ' shown' : '') : '')));
     var box = el('div', 'list');
+    box.setAttribute('data-scroll-key', title);
     if (!d) box.appendChild(el('div', 'empty', 'Loading\u2026'));
     else if (!d.results.length) box.appendChild(el('div', 'empty', 'Nothing stored yet.'));
     else box.appendChild(table(columns, d.results, onRow));
@@ -336,6 +345,7 @@ tr.error td.st, .errtext { color:var(--err); font-weight:600; }
     spans.forEach(function (x) { total = Math.max(total, x.offset_us + x.duration_us); });
     var wf = el('div', 'wf');
     wf.id = 'waterfall';
+    wf.setAttribute('data-scroll-key', 'waterfall');
     var axis = el('div', 'axis'), ticks = el('div', 'ticks');
     axis.appendChild(el('div', 'label', 'Span'));
     [0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
