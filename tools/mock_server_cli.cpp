@@ -83,10 +83,13 @@ const std::vector<Flag>& flags() {
          o.tls_key_file = v;
          return !v.empty();
        }},
-      // A web viewer served by the mock (issue #18, part 2) adds its flag here, e.g.
-      // {{"ui", "", "Serve a web viewer of the stored data at /ui/"}, set o.<its option>}:
       // `respan-mock-server` and `respan mock-server` (its --help and bash completion
       // included) both take every flag of this table.
+      {{"ui", "", "Serve a web viewer of the stored data at /ui (mock-only, read-only)"},
+       [](const std::string&, O& o) {
+         o.ui = true;
+         return true;
+       }},
   };
   return *table;
 }
@@ -110,7 +113,8 @@ void mock_server_usage(std::ostream& os, const std::string& program) {
         "scores, prompts, customers, threads) at http://ADDR:PORT/api/... until\n"
         "interrupted (SIGINT, SIGTERM); with --tls-cert and --tls-key at\n"
         "https://ADDR:PORT/api/... instead (TLS 1.2 or newer). Prints\n"
-        "\"listening on URL\" once it accepts connections.\n"
+        "\"listening on URL\" once it accepts connections (and, with --ui,\n"
+        "\"viewer at URL/ui\": a page listing the stored data, traces as waterfalls).\n"
         "\nOptions:\n";
   for (const auto& f : mock_server_flags()) {
     std::string left = "  --" + f.name + (f.value_name.empty() ? "" : " " + f.value_name);
@@ -192,6 +196,7 @@ int run_mock_server(const std::vector<std::string>& args, const std::string& pro
     return 1;
   }
   std::cout << "listening on " << server.base_url() << std::endl;
+  if (options.ui) std::cout << "viewer at " << server.base_url() << "/ui" << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);

@@ -3,10 +3,11 @@
 //   respan-mock-server [--port N] [--host 127.0.0.1] [--api-key K] [--environment E]
 //                      [--no-auth] [--threads N] [--max-payload-bytes N]
 //                      [--max-recorded-bytes N] [--max-stored-objects N]
-//                      [--tls-cert FILE --tls-key FILE]
+//                      [--tls-cert FILE --tls-key FILE] [--ui]
 //
 // Prints "listening on http://HOST:PORT" (https:// with --tls-cert) on stdout once it accepts
-// connections. `respan mock-server` runs the same code (tools/mock_server_cli.cpp).
+// connections, then with --ui "viewer at http://HOST:PORT/ui" (a local web viewer). `respan
+// mock-server` runs the same code (tools/mock_server_cli.cpp).
 #include <string>
 #include <vector>
 

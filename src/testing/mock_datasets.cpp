@@ -6,6 +6,7 @@
 
 #include "testing/mock_endpoint_util.hpp"
 #include "testing/mock_state.hpp"
+#include "testing/mock_ui.hpp"
 
 namespace respan::testing::detail {
 
@@ -843,6 +844,24 @@ std::vector<Json> MockState::datasets() const {
   for (const Dataset* ds : ordered)
     out.push_back(dataset_view(*ds));
   return out;
+}
+
+Json MockState::ui_datasets(std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<const Dataset*> ordered;
+  for (const auto& [id, ds] : datasets_) {
+    if (id != kSavedLogs) ordered.push_back(&ds);
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Dataset* a, const Dataset* b) { return a->seq > b->seq; });
+  Json rows = Json::array();
+  for (std::size_t i = 0; i < ordered.size() && i < limit; ++i) {
+    Json row = ui_pick(ordered[i]->meta,
+                       {"id", "name", "description", "type", "status", "created_at", "updated_at"});
+    row["log_count"] = ordered[i]->logs.size();
+    rows.push_back(std::move(row));
+  }
+  return Json{{"count", ordered.size()}, {"results", std::move(rows)}};
 }
 
 Json MockState::add_dataset(Json body) {

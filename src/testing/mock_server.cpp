@@ -25,6 +25,7 @@
 #include "testing/mock_runtime_state.hpp"
 #include "testing/mock_state.hpp"
 #include "testing/mock_tls.hpp"
+#include "testing/mock_ui.hpp"
 #include "testing/mock_util.hpp"
 #include "util/gzip.hpp"
 #include "util/json_limits.hpp"
@@ -170,6 +171,8 @@ struct MockServer::Impl {
   detail::MockState state;
   // Scores, prompts, customers and threads (mock_runtime.cpp and siblings).
   detail::RuntimeStore runtime;
+  // The viewer's change counter (only bumped with MockServerOptions::ui).
+  detail::UiChanges ui_changes;
 
   // Lifecycle.
   mutable std::mutex lifecycle_mu;
@@ -354,6 +357,13 @@ struct MockServer::Impl {
       r.body = std::move(body);
       handle(req, res, wire_size);
     };
+    // The viewer (mock_ui.cpp): registered only when asked for, ahead of the catch-all, so
+    // that without it `/ui` is an unknown path like any other and costs nothing.
+    if (options.ui) {
+      svr.Get(R"(/ui(/.*)?)", [this](const httplib::Request& req, httplib::Response& res) {
+        serve_viewer(req, res);
+      });
+    }
     svr.Get(".*", handler);
     svr.Post(".*", reading_handler);
     svr.Put(".*", reading_handler);
@@ -382,6 +392,7 @@ struct MockServer::Impl {
   void start() {
     std::lock_guard<std::mutex> lock(lifecycle_mu);
     if (server) return;
+    ui_changes.restart();
     if (!tls && (!options.tls_cert_file.empty() || !options.tls_key_file.empty())) {
       tls = std::make_unique<detail::TlsServerContext>(options.tls_cert_file, options.tls_key_file);
     }
@@ -444,7 +455,8 @@ struct MockServer::Impl {
       stop_requested = true;
     }
     stop_cv.notify_all();
-    server->stop();  // closes the listening socket; the listener then joins its workers
+    ui_changes.stop();  // the viewer's waiting `/ui/api/changes` answer now
+    server->stop();     // closes the listening socket; the listener then joins its workers
     {
       std::unique_lock<std::mutex> l(done_mu);
       while (
@@ -687,6 +699,29 @@ struct MockServer::Impl {
     return out.status;
   }
 
+  // A GET under `/ui` with the viewer on: recorded like any request, but neither
+  // authenticated nor subject to injected faults (it is not part of the simulated API).
+  void serve_viewer(const httplib::Request& req, httplib::Response& res) {
+    const Slot slot = record(req);
+    const auto q = req.target.find('?');
+    const std::string raw_path = req.target.substr(0, q);
+    const std::string raw_query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
+    detail::UiAnswer answer = detail::serve_ui(state, ui_changes, raw_path, raw_query);
+    for (const auto& [name, value] : answer.headers)
+      res.set_header(name, value);
+    res.status = answer.status;
+    const char* type = answer.content_type == "application/json"
+                           ? json_content_type(answer.body.size())
+                           : answer.content_type.c_str();
+    res.set_content(std::move(answer.body), type);
+    finish(slot, answer.status);
+  }
+
+  // The stored data may have changed: wake the viewer's pollers (with the viewer on only).
+  void data_changed() {
+    if (options.ui) ui_changes.bump();
+  }
+
   void handle(const httplib::Request& req, httplib::Response& res,
               std::size_t wire_size = SIZE_MAX) {
     const Slot slot = record(req, wire_size);
@@ -700,6 +735,9 @@ struct MockServer::Impl {
       set_json(res, 500,
                Json{{"detail", std::string("Internal server error: ") + e.what()},
                     {"error_code", "INTERNAL_ERROR"}});
+    }
+    if (options.ui && req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") {
+      ui_changes.bump();  // a write may have changed the stores
     }
     finish(slot, status);
   }
@@ -806,6 +844,7 @@ void MockServer::reset() {
   impl_->runtime.reset();
   clear_faults();
   clear_requests();
+  impl_->data_changed();
 }
 
 std::vector<nlohmann::json> MockServer::request_logs() const {
@@ -813,7 +852,9 @@ std::vector<nlohmann::json> MockServer::request_logs() const {
 }
 
 nlohmann::json MockServer::add_request_log(nlohmann::json span) {
-  return direct([&] { return impl_->state.add_request_log(std::move(span)); });
+  Json stored = direct([&] { return impl_->state.add_request_log(std::move(span)); });
+  impl_->data_changed();
+  return stored;
 }
 
 std::vector<nlohmann::json> MockServer::datasets() const {
@@ -821,7 +862,9 @@ std::vector<nlohmann::json> MockServer::datasets() const {
 }
 
 nlohmann::json MockServer::add_dataset(nlohmann::json body) {
-  return direct([&] { return impl_->state.add_dataset(std::move(body)); });
+  Json stored = direct([&] { return impl_->state.add_dataset(std::move(body)); });
+  impl_->data_changed();
+  return stored;
 }
 
 std::vector<nlohmann::json> MockServer::dataset_logs(const std::string& dataset_id) const {
@@ -829,7 +872,9 @@ std::vector<nlohmann::json> MockServer::dataset_logs(const std::string& dataset_
 }
 
 nlohmann::json MockServer::add_dataset_log(const std::string& dataset_id, nlohmann::json log) {
-  return direct([&] { return impl_->state.add_dataset_log(dataset_id, std::move(log)); });
+  Json stored = direct([&] { return impl_->state.add_dataset_log(dataset_id, std::move(log)); });
+  impl_->data_changed();
+  return stored;
 }
 
 std::vector<nlohmann::json> MockServer::evaluation_runs(const std::string& dataset_id) const {
@@ -838,6 +883,7 @@ std::vector<nlohmann::json> MockServer::evaluation_runs(const std::string& datas
 
 void MockServer::complete_pending_jobs() {
   impl_->state.complete_pending_jobs();
+  impl_->data_changed();
 }
 
 std::size_t MockServer::pending_job_count() const {

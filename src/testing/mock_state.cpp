@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "testing/mock_endpoint_util.hpp"
+#include "testing/mock_ui.hpp"
 
 namespace respan::testing::detail {
 
@@ -898,6 +899,19 @@ std::vector<Json> MockState::request_logs() const {
   for (const auto& r : spans_)
     out.push_back(r.data);
   return out;
+}
+
+Json MockState::ui_request_logs(std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Json rows = Json::array();
+  for (auto it = spans_.rbegin(); it != spans_.rend() && rows.size() < limit; ++it) {
+    rows.push_back(
+        ui_pick(it->data, {"unique_id", "timestamp", "start_time", "model", "log_type", "status",
+                           "status_code", "latency", "cost", "prompt_tokens", "completion_tokens",
+                           "total_request_tokens", "customer_identifier", "trace_unique_id",
+                           "span_unique_id", "span_name", "error_message", "environment"}));
+  }
+  return Json{{"count", spans_.size()}, {"results", std::move(rows)}};
 }
 
 bool MockState::has_log(const std::string& unique_id) const {

@@ -143,6 +143,11 @@ class MockState {
   std::vector<Json> evaluation_runs(const std::string& dataset_id) const;
   void complete_pending_jobs();
   std::size_t pending_job_count() const;
+  /// The viewer's request-log list (MockServerOptions::ui, mock_ui.cpp): `{"count": stored,
+  /// "results": [...]}`, the newest `limit` logs first, each a summary with its text fields cut.
+  Json ui_request_logs(std::size_t limit) const;
+  /// The viewer's dataset list, as ui_request_logs() (the `_saved_logs` collection left out).
+  Json ui_datasets(std::size_t limit) const;
   /// The trace store (ingested spans and traces; locks on its own).
   TraceStore& traces() { return traces_; }
   const TraceStore& traces() const { return traces_; }

@@ -8,6 +8,8 @@
 
 #include "testing/mock_endpoint_util.hpp"
 #include "testing/mock_state.hpp"
+#include "testing/mock_ui.hpp"
+#include "util/text.hpp"
 
 namespace respan::testing::detail {
 
@@ -264,6 +266,73 @@ std::optional<Json> TraceStore::trace(const std::string& trace_unique_id) const 
   std::lock_guard<std::mutex> lock(mu_);
   if (trace_spans_.count(trace_unique_id) == 0) return std::nullopt;
   return trace_detail(trace_unique_id, true);
+}
+
+namespace {
+
+// The fields of a trace row the viewer shows.
+Json ui_trace_summary(const Json& row) {
+  return ui_pick(row, {"id", "trace_unique_id", "root_span_unique_id", "name", "start_time",
+                       "end_time", "duration", "span_count", "llm_call_count", "error_count",
+                       "total_cost", "total_prompt_tokens", "total_completion_tokens",
+                       "total_tokens", "model", "customer_identifier", "environment"});
+}
+
+}  // namespace
+
+Json TraceStore::ui_traces(std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::vector<std::string> ids = trace_ids();
+  Json rows = Json::array();
+  for (auto it = ids.rbegin(); it != ids.rend() && rows.size() < limit; ++it) {
+    if (std::optional<Json> row = trace_row(*it)) rows.push_back(ui_trace_summary(*row));
+  }
+  return Json{{"count", ids.size()}, {"results", std::move(rows)}};
+}
+
+std::optional<Json> TraceStore::ui_trace(const std::string& tid, std::size_t max_spans) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = trace_spans_.find(tid);
+  if (it == trace_spans_.end() || it->second.empty()) return std::nullopt;
+  struct Timed {
+    const Json* span;
+    std::int64_t start;
+    std::int64_t end;
+  };
+  std::vector<Timed> timed;
+  timed.reserve(it->second.size());
+  std::int64_t trace_start = INT64_MAX;
+  for (const auto& sid : it->second) {
+    const Json& s = spans_.at(sid);
+    const std::int64_t start = as_time(s["start_time"]).value_or(0);
+    const std::int64_t end = std::max(start, as_time(s["timestamp"]).value_or(start));
+    trace_start = std::min(trace_start, start);
+    timed.push_back({&s, start, end});
+  }
+  std::stable_sort(timed.begin(), timed.end(),
+                   [](const Timed& a, const Timed& b) { return a.start < b.start; });
+  Json spans = Json::array();
+  for (std::size_t i = 0; i < timed.size() && i < max_spans; ++i) {
+    const Json& s = *timed[i].span;
+    Json v = ui_pick(s, {"span_unique_id", "trace_unique_id", "span_name", "span_workflow_name",
+                         "log_type", "status", "status_code", "error_message", "model",
+                         "start_time", "timestamp", "latency", "prompt_tokens", "completion_tokens",
+                         "total_request_tokens", "cost", "customer_identifier", "input", "output"});
+    // The parent as text ("" for a root), whatever type it was stored with.
+    std::string parent = has(s, "span_parent_id") ? text_of(s["span_parent_id"]) : "";
+    respan::detail::truncate_utf8(parent, UiLimits::kMaxTextBytes);
+    v["span_parent_id"] = std::move(parent);
+    v["offset_us"] = timed[i].start - trace_start;
+    v["duration_us"] = timed[i].end - timed[i].start;
+    v["is_error"] = s.value("status", Json()) == "error";
+    spans.push_back(std::move(v));
+  }
+  Json out = Json::object();
+  out["trace"] = ui_trace_summary(*trace_row(tid));
+  out["span_count"] = timed.size();
+  out["truncated"] = timed.size() > max_spans;
+  out["spans"] = std::move(spans);
+  return out;
 }
 
 bool TraceStore::has_span(const std::string& span_unique_id) const {

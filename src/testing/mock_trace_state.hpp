@@ -102,6 +102,13 @@ class TraceStore {
   std::vector<Json> traces() const;
   /// One trace in the retrieve shape, or nullopt.
   std::optional<Json> trace(const std::string& trace_unique_id) const;
+  /// The viewer's trace list (MockServerOptions::ui, mock_ui.cpp): `{"count": traces,
+  /// "results": [...]}`, the `limit` traces seen last first, each a summary of its list row.
+  Json ui_traces(std::size_t limit) const;
+  /// The viewer's trace: `{"trace": summary, "span_count": n, "truncated": bool, "spans":
+  /// [...]}`, the first `max_spans` spans by start time, flat, each with its text fields cut,
+  /// `offset_us`/`duration_us` from the trace's start and `is_error`; nullopt when unknown.
+  std::optional<Json> ui_trace(const std::string& tid, std::size_t max_spans) const;
   /// True when a span with this `span_unique_id` is stored.
   bool has_span(const std::string& span_unique_id) const;
 

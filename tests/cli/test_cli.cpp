@@ -2,7 +2,9 @@
 // server over loopback HTTP; results are checked against what the mock stored.
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -11,7 +13,11 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "cli_test.hpp"
 
@@ -136,6 +142,7 @@ TEST(CliHelp, BashCompletion) {
             std::vector<std::string>{"upload"});
   EXPECT_EQ(complete("respan mock-server --tls-"),
             (std::vector<std::string>{"--tls-cert", "--tls-key"}));
+  EXPECT_EQ(complete("respan mock-server --u"), std::vector<std::string>{"--ui"});
   EXPECT_EQ(complete("respan logs list --page-s"), std::vector<std::string>{"--page-size"});
 }
 
@@ -441,7 +448,54 @@ TEST(CliMockServer, RunsTheBundledMock) {
   ProcessResult help = run_process(kCli, {"mock-server", "--help"}, {});
   EXPECT_EQ(help.status, 0);
   EXPECT_NE(help.out.find("--tls-cert"), std::string::npos);
+  EXPECT_NE(help.out.find("--ui"), std::string::npos);
   EXPECT_EQ(run_process(kCli, {"mock-server", "--port", "x"}, {}).status, 2);
+  EXPECT_EQ(run_process(kCli, {"mock-server", "--ui=1"}, {}).status, 2);  // takes no value
+}
+
+// The answer of `GET path` on 127.0.0.1:port over a plain socket (status line to body).
+std::string http_get(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string req =
+        "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[65536];
+      for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  close(fd);
+  return out;
+}
+
+TEST(CliMockServer, UiServesTheViewer) {
+  Process mock(kCli, {"mock-server", "--port", "0", "--ui"}, {});
+  const std::string line = mock.read_line(std::chrono::seconds(20));
+  ASSERT_EQ(line.rfind("listening on http://127.0.0.1:", 0), 0u) << line;
+  const std::string url = line.substr(std::string("listening on ").size());
+  EXPECT_EQ(mock.read_line(std::chrono::seconds(20)), "viewer at " + url + "/ui");
+  const int port = std::atoi(url.substr(url.rfind(':') + 1).c_str());
+  const std::string page = http_get(port, "/ui");
+  EXPECT_EQ(page.rfind("HTTP/1.1 200", 0), 0u) << page.substr(0, 200);
+  EXPECT_NE(page.find("<!DOCTYPE html>"), std::string::npos);
+  EXPECT_EQ(http_get(port, "/ui/api/logs").rfind("HTTP/1.1 200", 0), 0u);
+  kill(mock.pid(), SIGTERM);
+  EXPECT_EQ(mock.finish().status, 0);
+
+  // Without --ui the viewer does not exist.
+  Process plain(kCli, {"mock-server", "--port", "0"}, {});
+  const std::string plain_line = plain.read_line(std::chrono::seconds(20));
+  ASSERT_EQ(plain_line.rfind("listening on http://127.0.0.1:", 0), 0u) << plain_line;
+  const int plain_port = std::atoi(plain_line.substr(plain_line.rfind(':') + 1).c_str());
+  EXPECT_EQ(http_get(plain_port, "/ui").rfind("HTTP/1.1 404", 0), 0u);
+  kill(plain.pid(), SIGTERM);
+  EXPECT_EQ(plain.finish().status, 0);
 }
 
 }  // namespace

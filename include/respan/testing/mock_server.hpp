@@ -125,6 +125,17 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// ...and at most this many bytes of request bodies in all (a larger body is kept truncated,
   /// see RecordedRequest::body_truncated). Older requests are forgotten first.
   std::size_t max_recorded_bytes = 64u * 1024u * 1024u;
+  /// Serve a local web viewer of the stored data: `GET /ui` (also `/ui/`) answers one
+  /// self-contained HTML page (no external assets) that lists the request logs, traces and
+  /// datasets and draws a trace as a waterfall, refreshing as spans arrive. The page reads the
+  /// read-only JSON endpoints `GET /ui/api/logs`, `/ui/api/traces`, `/ui/api/traces/{tid}`,
+  /// `/ui/api/datasets` (each bounded by `?limit=` or `?max_spans=`) and `/ui/api/changes`
+  /// (`?since=V&wait=MS`: answers once the stored data changed after version `V`, or after
+  /// `MS` milliseconds, at most 25000). These paths are the mock's own, not part of the
+  /// Respan API: they need no API key, never change the stores, are recorded by requests()
+  /// like any request but never take an injected Fault. When false (the default) they are
+  /// not registered: `/ui` answers 404 like any unknown path.
+  bool ui = false;
 };
 
 /// One HTTP request received by the server, as it arrived.
@@ -267,6 +278,10 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// `PATCH request-logs/{uid}/` refreshes its copy in the trace. The other direction does not
 /// hold: ingested spans are not request logs, and deleting a trace leaves the request logs
 /// of its spans in place [guess].
+///
+/// With MockServerOptions::ui the server also answers a local web viewer at `/ui` and its
+/// read-only JSON endpoints under `/ui/api/` (mock-only paths, not part of the Respan API; see
+/// the option).
 ///
 /// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
 /// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
