@@ -12,9 +12,16 @@
 /// @code
 /// respan::testing::MockServer server;            // accepts "Bearer test-key"
 /// server.start();
-/// auto client = make_client(server.base_url(), server.api_key());
-/// server.inject_fault({.status = 503, .retry_after = "1"});  // next request answers 503
-/// ... use the client ...
+/// respan::ClientOptions o;
+/// o.api_key = server.api_key();
+/// o.base_url = server.base_url();
+/// auto client = respan::RespanClient::create(o).value();
+/// respan::testing::Fault f;                      // the next request answers 503
+/// f.status = 503;
+/// f.retry_after = "1";
+/// server.inject_fault(f);
+/// respan::RequestLog span("gpt-4o");
+/// auto created = client.request_logs().create(span);  // retried after the 503
 /// EXPECT_EQ(server.requests().size(), 2u);
 /// EXPECT_EQ(server.request_logs().size(), 1u);
 /// @endcode
