@@ -54,8 +54,8 @@
 
 namespace respan {
 
-/// One finished span as the tracer delivers it: the span fields of a RequestLog (REFERENCE
-/// §7.1) plus what only trace ingest has (§7.8). `log.model` may be empty (a workflow or tool
+/// One finished span as the tracer delivers it: the span fields of a RequestLog (those of span
+/// create) plus what only trace ingest has. `log.model` may be empty (a workflow or tool
 /// span): it is then not sent.
 struct RESPAN_EXPORT TraceSpan {
   /// The span fields. The tracer fills `trace_unique_id`, `span_parent_id` (unset for a

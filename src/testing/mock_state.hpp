@@ -199,9 +199,9 @@ class MockState {
   Dataset* find_dataset(const std::string& id);
   const Dataset* find_dataset(const std::string& id) const;
   Json dataset_view(const Dataset& ds) const;     ///< Everything stored (direct access).
-  Json dataset_created(const Dataset& ds) const;  ///< Answer of create (§4.1).
-  Json dataset_row(const Dataset& ds) const;      ///< Row of list (§4.2).
-  Json dataset_detail(const Dataset& ds) const;   ///< Answer of retrieve/update (§4.3, §4.4).
+  Json dataset_created(const Dataset& ds) const;  ///< Answer of create.
+  Json dataset_row(const Dataset& ds) const;      ///< Row of list.
+  Json dataset_detail(const Dataset& ds) const;   ///< Answer of retrieve/update.
 
   // dataset logs
   ApiResponse dlogs_create(const std::string& id, const ApiRequest& req);

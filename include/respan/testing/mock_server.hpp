@@ -63,7 +63,7 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// `unique_organization_ids`.
   std::string organization_id = "org_mock";
   /// Integer organization id of datasets: `organization_id` of list rows and `organization`
-  /// of retrieve/update answers (REFERENCE §4.2, §4.3: integers in the official types).
+  /// of retrieve/update answers (integers in the official client's types).
   std::int64_t organization_number = 1;
   /// Address to bind. Keep it on loopback.
   std::string host = "127.0.0.1";
@@ -200,7 +200,7 @@ struct RESPAN_TESTING_EXPORT Fault {
 ///   `GET|PATCH|PUT|DELETE datasets/{id}/logs/{uid}/`, `POST datasets/{id}/logs/bulk/`,
 ///   `POST|DELETE datasets/{id}/logs/import/`, `GET|POST datasets/{id}/logs/summary/`,
 ///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`;
-/// - traces (REFERENCE §7.8): `POST traces/list/`, `GET|PATCH|DELETE traces/{tid}/`,
+/// - traces: `POST traces/list/`, `GET|PATCH|DELETE traces/{tid}/`,
 ///   `POST traces/bulk/`, and without a key `GET {unique_organization_id}/traces/{tid}/`
 ///   (answers only for a trace shared with `PATCH {"is_public": true}` and the organization
 ///   MockServerOptions::organization_id);
@@ -275,7 +275,8 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// hold: ingested spans are not request logs, and deleting a trace leaves the request logs
 /// of its spans in place [guess].
 ///
-/// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
+/// Error bodies take the documented form of each endpoint family (the error-handling page and
+/// the official client's error types): span
 /// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
 /// `{"message": ...}` and 404 `{"error": ...}`, and so do the trace, score, prompt, customer
 /// and thread endpoints; everything else `{"detail": ...}`. Deletes of scores, prompts,
