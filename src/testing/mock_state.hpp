@@ -119,6 +119,7 @@ struct StateConfig {
   std::size_t max_trace_spans = 100000;   ///< MockServerOptions::max_stored_trace_spans
   std::size_t max_datasets = 10000;       ///< MockServerOptions::max_stored_datasets
   std::size_t max_dataset_logs = 100000;  ///< MockServerOptions::max_stored_dataset_logs
+  std::vector<std::string> evaluators;    ///< MockServerOptions::known_evaluators
 };
 
 /// Storage plus endpoint logic; every public member is thread-safe (one mutex).

@@ -127,6 +127,15 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// not created). Background work queued while there was room (see
   /// #immediate_background_jobs) that no longer fits when it runs adds nothing.
   std::size_t max_stored_dataset_logs = 100000;
+  /// The evaluators this mock knows, by id or slug (the mock does not tell the two apart), for
+  /// `POST datasets/{id}/eval-reports/create/`: a run naming any other evaluator is refused
+  /// whole with 400 `{"message": "Evaluator not found: <ids>"}` and starts nothing, as the
+  /// real service refuses an evaluator the organization does not have (the API documents 400
+  /// for this call; the exact body is a guess). Empty: every run is refused. The defaults are
+  /// the slugs the examples and tests use: `relevance`, `faithfulness`, `correctness`,
+  /// `toxicity`, `fluency` (`respan-mock-server --evaluator SLUG` adds one).
+  std::vector<std::string> known_evaluators = {"relevance", "faithfulness", "correctness",
+                                               "toxicity", "fluency"};
   /// The request recorder keeps the newest requests only: at most this many...
   std::size_t max_recorded_requests = 10000;
   /// ...and at most this many bytes of request bodies in all (a larger body is kept truncated,
@@ -199,7 +208,8 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// - `POST datasets/{id}/logs/`, `POST datasets/{id}/logs/list/`,
 ///   `GET|PATCH|PUT|DELETE datasets/{id}/logs/{uid}/`, `POST datasets/{id}/logs/bulk/`,
 ///   `POST|DELETE datasets/{id}/logs/import/`, `GET|POST datasets/{id}/logs/summary/`,
-///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`;
+///   `POST datasets/{id}/eval-reports/create/` (only the evaluators of
+///   MockServerOptions::known_evaluators run), `GET datasets/{id}/eval-reports/list/`;
 /// - traces: `POST traces/list/`, `GET|PATCH|DELETE traces/{tid}/`,
 ///   `POST traces/bulk/`, and without a key `GET {unique_organization_id}/traces/{tid}/`
 ///   (answers only for a trace shared with `PATCH {"is_public": true}` and the organization
