@@ -22,7 +22,8 @@ std::string log_path(const std::string& dataset_id, const std::string& unique_id
 }
 
 // Why a row of a bulk create cannot be sent, or "" when it is fine. Every field of a bulk row
-// is optional, input included (REFERENCE §5.7): an unset input is left out of the row.
+// is optional, input included (the bulk create documents no required field): an unset
+// input is left out of the row.
 std::string invalid_bulk_row_reason(const DatasetLog& log) {
   if (log.metadata && !log.metadata->is_object()) return "metadata must be a JSON object";
   if (log.metrics && !log.metrics->is_object()) return "metrics must be a JSON object";
@@ -30,7 +31,7 @@ std::string invalid_bulk_row_reason(const DatasetLog& log) {
 }
 
 // Why a log cannot be sent to the single create, or "" when it is fine: there `input` is
-// required (REFERENCE §5.1).
+// required (the API documents it so).
 std::string invalid_log_reason(const DatasetLog& log) {
   if (log.input.is_null()) return "input is required";
   return invalid_bulk_row_reason(log);

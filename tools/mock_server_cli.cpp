@@ -83,6 +83,18 @@ const std::vector<Flag>& flags() {
          o.tls_key_file = v;
          return !v.empty();
        }},
+      {{"evaluator", "SLUG",
+        [] {
+          std::string known;
+          for (const auto& e : O{}.known_evaluators)
+            known += (known.empty() ? "" : ", ") + e;
+          return "One more evaluator id/slug that runs (repeatable; known: " + known +
+                 "; others are refused with 400)";
+        }()},
+       [](const std::string& v, O& o) {
+         o.known_evaluators.push_back(v);
+         return !v.empty();
+       }},
       // `respan-mock-server` and `respan mock-server` (its --help and bash completion
       // included) both take every flag of this table.
       {{"ui", "", "Serve a web viewer of the stored data at /ui (mock-only, read-only)"},

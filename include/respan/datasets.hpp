@@ -27,7 +27,7 @@ class Pipeline;
 struct RESPAN_EXPORT DatasetListQuery {
   Filters filters;                        ///< Body `filters`, e.g. name icontains "support".
   std::optional<std::int64_t> page;       ///< 1-based (server default 1).
-  std::optional<std::int64_t> page_size;  ///< At most 100 (not documented; as the MCP sends).
+  std::optional<std::int64_t> page_size;  ///< At most 100 (undocumented; Respan's MCP server's).
   std::optional<std::string> sort_by;     ///< e.g. "-created_at", "name".
 };
 

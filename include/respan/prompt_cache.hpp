@@ -98,7 +98,7 @@ struct RESPAN_EXPORT CachedPrompt {
 /// respan::PromptCache prompts(client);                      // TTL 60 s
 /// auto p = prompts.get(prompt_id);                          // fetched once a minute at most
 /// if (!p) return fallback();
-/// if (p->stale) log("serving a stale prompt: " + p->refresh_error->to_string());
+/// if (p->stale) log_warning("serving a stale prompt: " + p->refresh_error->to_string());
 /// auto messages = p->render({{"user_query", question}}).value();
 /// @endcode
 class RESPAN_EXPORT PromptCache {

@@ -1,6 +1,6 @@
 /// @file traces.hpp
-/// @brief The traces API (REFERENCE §7.8): list, retrieve with the span tree, delete,
-/// share/unshare, public read and bulk delete by filters.
+/// @brief The traces API: list, retrieve with the span tree, delete, share/unshare, public read
+/// and bulk delete by filters (https://www.respan.ai/docs/apis/traces/list-traces).
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,7 @@ class Pipeline;
 
 /// Query of `POST /api/traces/list/`. Everything but `filters` travels in the URL.
 ///
-/// Trace filter fields (REFERENCE §7.8): `trace_unique_id`, `customer_identifier`,
+/// Trace filter fields (documented): `trace_unique_id`, `customer_identifier`,
 /// `environment`, `span_count`, `llm_call_count`, `error_count`, `total_cost`,
 /// `total_tokens`, `total_prompt_tokens`, `total_completion_tokens`, `metadata__<key>`.
 struct RESPAN_EXPORT TraceListQuery {

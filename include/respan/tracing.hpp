@@ -54,8 +54,8 @@
 
 namespace respan {
 
-/// One finished span as the tracer delivers it: the span fields of a RequestLog (REFERENCE
-/// §7.1) plus what only trace ingest has (§7.8). `log.model` may be empty (a workflow or tool
+/// One finished span as the tracer delivers it: the span fields of a RequestLog (those of span
+/// create) plus what only trace ingest has. `log.model` may be empty (a workflow or tool
 /// span): it is then not sent.
 struct RESPAN_EXPORT TraceSpan {
   /// The span fields. The tracer fills `trace_unique_id`, `span_parent_id` (unset for a
@@ -258,8 +258,12 @@ class RESPAN_EXPORT Span {
   /// Makes this span the current parent on the calling thread until the scope ends (e.g. on
   /// a worker thread that was handed the span):
   /// @code
-  /// auto scope = span.make_current();
-  /// respan::Span step = tracer.start_span("step");  // a child of `span`
+  /// respan::Span request = tracer.start_span("request");
+  /// std::thread worker([&] {
+  ///   auto scope = request.make_current();
+  ///   respan::Span step = tracer.start_span("step");  // a child of `request`
+  /// });
+  /// worker.join();
   /// @endcode
   [[nodiscard]] ContextScope make_current() const;
 
@@ -364,6 +368,7 @@ class RESPAN_EXPORT Tracer {
   /// `f` returns or throws.
   /// @code
   /// int n = tracer.in_span("parse", [&](respan::Span& s) { s.set_model("gpt-4o"); return 42; });
+  /// std::cout << n << '\n';  // 42
   /// @endcode
   template <class F>
   decltype(auto) in_span(std::string name, F&& f);

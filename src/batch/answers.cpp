@@ -47,8 +47,8 @@ std::optional<std::size_t> row_of(const Json& v, std::size_t rows) {
   return static_cast<std::size_t>(*i);
 }
 
-// success_count, error_count, errors[] (REFERENCE §5.7; the request-log bulk answer is taken
-// to be the same shape).
+// success_count, error_count, errors[] (the documented answer of the dataset-log bulk create;
+// the request-log bulk answer is taken to be the same shape).
 RowVerdicts read_bulk(const Json& body, std::size_t rows) {
   RowVerdicts v;
   v.state.assign(rows, State::unconfirmed);
@@ -133,7 +133,7 @@ RowVerdicts read_bulk(const Json& body, std::size_t rows) {
   return v;
 }
 
-// "Processed N spans" (REFERENCE §7.8): N when the message says it.
+// "Processed N spans" (the documented answer of trace ingest): N when the message says it.
 std::optional<std::int64_t> processed_count(const Json& body) {
   auto m = body.find("message");
   if (m == body.end() || !m->is_string()) return std::nullopt;

@@ -42,8 +42,8 @@ Result<Json> encode(const T& body, std::string_view type_name) {
   }
 }
 
-/// Why `model` cannot be a span's `model` (REFERENCE §7.1, required): "required" (empty),
-/// "holds a NUL byte" or "blank (only whitespace)"; "" when it can. Both writers of a
+/// Why `model` cannot be a span's `model` (span create documents it as required): "required"
+/// (empty), "holds a NUL byte" or "blank (only whitespace)"; "" when it can. Both writers of a
 /// RequestLog (encode(), encode_text()) refuse a non-empty model this rejects, as
 /// "RequestLog.model: <why>"; an empty one is left to the caller (every request-log create
 /// refuses it; a TraceSpan's log may leave it empty and it is then not sent).

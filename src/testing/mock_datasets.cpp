@@ -1,7 +1,9 @@
 // Dataset, dataset-log and dataset-evaluation endpoints of the mock Respan service
-// (REFERENCE.md §4-6).
+// (https://www.respan.ai/docs/apis/datasets/create-dataset and the pages next to it).
 #include <algorithm>
 #include <cmath>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "testing/mock_endpoint_util.hpp"
@@ -35,9 +37,9 @@ Json new_dataset_meta(const std::string& id, const Json& name, const Json& descr
 }
 
 // Validates the documented fields of a dataset-log body: `input`/`output`/`expected_output`
-// any JSON, `metadata`/`metrics` objects, `prompt`/`completion` strings (REFERENCE §5.1, §5.4,
-// §5.7). `null` is a value for the "any" fields and refused for the typed ones (null is not
-// "absent"). A required `input` must be present and not null.
+// any JSON, `metadata`/`metrics` objects, `prompt`/`completion` strings (log create, update
+// and bulk create). `null` is a value for the "any" fields and refused for the typed ones (null is
+// not "absent"). A required `input` must be present and not null.
 void validate_dataset_log_fields(const Json& body, bool require_input) {
   if (require_input && (!body.contains("input") || body["input"].is_null())) {
     throw bad_request("input is required");
@@ -62,8 +64,9 @@ Json only_fields(const Json& body, std::initializer_list<const char*> fields) {
   return out;
 }
 
-// Fills the span-like columns of a new dataset log from its metadata and metrics (§5.2 item).
-// Done once, when the log is created: later updates change only the fields they send (§5.4).
+// Fills the span-like columns of a new dataset log (those of a list row) from its metadata and
+// metrics. Done once, when the log is created: later updates change only the fields they send
+// (as the PATCH documents).
 void lift_dataset_log_fields(Json& log) {
   static const Json kEmpty = Json::object();
   const Json& md = log["metadata"].is_object() ? log["metadata"] : kEmpty;
@@ -89,19 +92,19 @@ void lift_dataset_log_fields(Json& log) {
 }
 
 // The user shown as `updated_by` / `annotation_completed_by` ({first_name, last_name, email},
-// REFERENCE §4.2, §5.2).
+// as the dataset and dataset-log list rows carry it).
 Json mock_user() {
   return {{"first_name", "Mock"}, {"last_name", "User"}, {"email", "mock-user@example.invalid"}};
 }
 
 // Stored scores (evaluator id -> score object) in the list-row form: the object itself
-// (REFERENCE §5.2 `scores` (object)).
+// (a list row's `scores` is an object).
 Json scores_object(const Json& log) {
   const auto it = log.find("scores");
   return it != log.end() && it->is_object() ? *it : Json::object();
 }
 
-// ... and in the single-log form: a list of score objects (REFERENCE §5.3 `scores` [object]).
+// ... and in the single-log form: a list of score objects (a retrieved log's `scores`).
 Json scores_list(const Json& log) {
   Json out = Json::array();
   const Json scores = scores_object(log);  // range-for over items() of a temporary dangles
@@ -122,7 +125,7 @@ Json pick_all(const Json& stored, std::initializer_list<const char*> fields) {
   return out;
 }
 
-// A dataset log as GET/PATCH/PUT answer it (REFERENCE §5.3, [sdk F] DatasetLog type).
+// A dataset log as GET/PATCH/PUT answer it (the official client's DatasetLog type).
 Json dataset_log_detail(const Json& stored) {
   Json out = pick_all(stored, {"id",
                                "unique_id",
@@ -151,7 +154,7 @@ Json dataset_log_detail(const Json& stored) {
   return out;
 }
 
-// A row of `POST .../logs/list/` (REFERENCE §5.2, [sdk F] list item type).
+// A row of `POST .../logs/list/` (the official client's list item type).
 Json dataset_log_row(const Json& stored) {
   Json out = pick_all(stored, {"id",
                                "unique_id",
@@ -245,7 +248,7 @@ Json MockState::dataset_view(const Dataset& ds) const {
 }
 
 Json MockState::dataset_created(const Dataset& ds) const {
-  // REFERENCE §4.1 response ([sdk F] Dataset type); `log_count` from the older docs.
+  // The create answer (the official client's Dataset type); `log_count` from the older docs.
   Json out = pick_all(ds.meta, {"id", "name", "description", "type", "status",
                                 "initial_log_filters", "created_at", "updated_at"});
   out["log_count"] = ds.logs.size();
@@ -253,7 +256,7 @@ Json MockState::dataset_created(const Dataset& ds) const {
 }
 
 Json MockState::dataset_row(const Dataset& ds) const {
-  // REFERENCE §4.2 list item ([sdk F]): `organization_id` is an integer.
+  // A list item (the official client's type): `organization_id` is an integer.
   Json out =
       pick_all(ds.meta, {"id", "name", "description", "type", "status", "created_at", "updated_at",
                          "completed_annotation_count", "running_status", "starred", "tags"});
@@ -269,7 +272,8 @@ Json MockState::dataset_row(const Dataset& ds) const {
 }
 
 Json MockState::dataset_detail(const Dataset& ds) const {
-  // REFERENCE §4.3 (retrieve; §4.4 update answers the same shape) ([sdk F][docs D-ds]).
+  // The retrieve answer; update answers the same shape (the official client's type and
+  // https://www.respan.ai/docs/apis/datasets/retrieve-dataset).
   Json out = pick_all(ds.meta, {"id", "name", "type", "description", "created_at", "updated_at",
                                 "initial_log_filters", "evaluator", "status", "running_status",
                                 "running_at", "completed_annotation_count"});
@@ -562,11 +566,12 @@ void MockState::check_dataset_room(std::size_t adding) const {
 
 ApiResponse MockState::dlogs_create(const std::string& id, const ApiRequest& req) {
   Dataset& ds = dataset_or_404(id);
-  // The documented body is input (required), output, metadata, metrics (seed "Create a dataset
-  // log", REFERENCE §5.1). The docs are silent on other keys such as expected_output, prompt
-  // or completion: like a DRF serializer the mock accepts and ignores them, so a client never
-  // comes to depend on a field the real endpoint does not document (set them with PATCH, or
-  // use the bulk endpoint, whose rows document expected_output).
+  // The documented body is input (required), output, metadata, metrics ("Create a dataset
+  // log", https://www.respan.ai/docs/apis/datasets/create-dataset-log). The docs are silent on
+  // other keys such as expected_output, prompt or completion: like a DRF serializer the mock
+  // accepts and ignores them, so a client never comes to depend on a field the real endpoint does
+  // not document (set them with PATCH, or use the bulk endpoint, whose rows document
+  // expected_output).
   const Json body = only_fields(body_object(req), {"input", "output", "metadata", "metrics"});
   validate_dataset_log_fields(body, true);
   check_dataset_room(1);
@@ -621,7 +626,7 @@ ApiResponse MockState::dlog_update(const std::string& id, const std::string& uid
                                [&](const Json& log) { return log["unique_id"] == uid; });
   if (it == ds.logs.end()) throw not_found();
   // PATCH and PUT take input, output, expected_output, prompt, completion, metadata
-  // (REFERENCE §5.4, §5.5). Other keys are ignored: `metrics` in particular is no update field
+  // (as documented for both). Other keys are ignored: `metrics` in particular is no update field
   // (the docs are silent on it, and the span-like columns it fed at creation stay as they are).
   const Json body = only_fields(
       body_object(req), {"input", "output", "expected_output", "prompt", "completion", "metadata"});
@@ -665,7 +670,7 @@ ApiResponse MockState::dlogs_bulk(const std::string& id, const ApiRequest& req) 
           throw bad_request("Invalid data. Expected a dictionary, but got " + json_type_name(row) +
                             ".");
         }
-        // Every field of a bulk row is optional, input included (REFERENCE §5.7).
+        // Every field of a bulk row is optional, input included (as documented).
         const Json fields =
             only_fields(row, {"input", "output", "expected_output", "metadata", "metrics"});
         validate_dataset_log_fields(fields, false);
@@ -749,20 +754,40 @@ ApiResponse MockState::eval_create(const std::string& id, const ApiRequest& req)
     if (has(body, f) && !body[f].is_string())
       throw bad_request(std::string(f) + " must be a string.");
   }
+  // An evaluator the organization does not have is refused: the call documents 400 (and 404
+  // for the dataset) but not the body. [guess] The whole run is refused with 400 naming every
+  // unknown evaluator and starts nothing, rather than a 200 that lists them in `errors`: the
+  // stricter of the two readings, so that a test passing against the mock does not fail
+  // against the service. `errors` is therefore always empty here.
+  const std::set<std::string> known(config_.evaluators.begin(), config_.evaluators.end());
+  std::set<std::string> unknown;
+  for (const auto& e : *evaluators) {
+    if (known.count(e.get_ref<const std::string&>()) == 0)
+      unknown.insert(e.get_ref<const std::string&>());
+  }
+  if (!unknown.empty()) {
+    // The message names the first 8 (each cut to 64 bytes), in sorted order.
+    std::string names;
+    std::size_t named = 0;
+    for (const std::string& evaluator : unknown) {
+      if (named++ == 8) {
+        names += ", ... (" + std::to_string(unknown.size()) + " in all)";
+        break;
+      }
+      names += (names.empty() ? "" : ", ") +
+               Json(evaluator.substr(0, 64)).dump(-1, ' ', false, Json::error_handler_t::replace);
+    }
+    throw bad_request("Evaluator not found: " + names +
+                      " (the mock knows MockServerOptions::known_evaluators).");
+  }
   const bool has_experiment = has(body, "experiment_id");
   const std::string ds_id = ds.meta["id"].get<std::string>();
-  check_dataset_room(static_cast<std::size_t>(std::count_if(
-      evaluators->begin(), evaluators->end(),
-      [](const Json& e) { return e.get_ref<const std::string&>().rfind("missing", 0) != 0; })));
+  check_dataset_room(evaluators->size());
   Json errors = Json::object();
   std::vector<std::string> task_ids;
   Json ran = Json::array();
   for (const auto& e : *evaluators) {
     const std::string evaluator = e.get<std::string>();
-    if (evaluator.rfind("missing", 0) == 0) {
-      errors[evaluator] = "Evaluator not found";
-      continue;
-    }
     const std::string task_id = ids_.uuid4();
     ds.tasks.push_back({{"task_id", task_id},
                         {"name", evaluator + " on " + ds.meta.value("name", std::string())},

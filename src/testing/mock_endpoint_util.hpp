@@ -222,7 +222,7 @@ inline PageParams parse_page_params(const QueryPairs& query, std::size_t default
 }
 
 /// Aggregates rows (spans, or dataset logs with span-like lifted fields and `metrics`) into the
-/// summary shape of REFERENCE §5.10 / §7.6.
+/// documented summary shape (dataset logs summary, spans summary).
 Json summarise_rows(const std::vector<const Json*>& rows);
 
 }  // namespace respan::testing::detail

@@ -1,4 +1,5 @@
-// Pure logic of the mock Respan server: ISO 8601 times, the filter grammar (REFERENCE.md §8)
+// Pure logic of the mock Respan server: ISO 8601 times, the filter grammar (the Filters API
+// reference, https://www.respan.ai/docs/apis/reference/filters-api-reference)
 // and the ordering used by `sort_by`. Header-only so the unit tests (which do not link
 // respan::testing) can exercise it directly.
 #pragma once

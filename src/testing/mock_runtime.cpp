@@ -162,7 +162,7 @@ std::string allow_of(const std::vector<std::string>& methods) {
   return out + "OPTIONS";
 }
 
-// Error bodies of these families as the official client types them (REFERENCE §9, as for
+// Error bodies of these families as the official client types them (as for
 // datasets and traces): 400 `{"message": ...}`, 404 `{"error": ...}`, others `{"detail": ...}`.
 Json error_body(int status, const Json& body) {
   const auto detail = body.find("detail");

@@ -161,7 +161,8 @@ struct MockServer::Impl {
                                   options.environment, options.max_bulk_size,
                                   options.immediate_background_jobs,
                                   options.max_stored_request_logs, options.max_stored_trace_spans,
-                                  options.max_stored_datasets, options.max_stored_dataset_logs}),
+                                  options.max_stored_datasets, options.max_stored_dataset_logs,
+                                  options.known_evaluators}),
         runtime(detail::RuntimeStoreConfig{
             options.organization_id, "Mock Organization", options.max_stored_objects,
             [this](const std::string& id) { return state.has_log(id); },

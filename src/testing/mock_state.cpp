@@ -140,15 +140,16 @@ bool is_dataset_route(RouteId id) {
 
 std::string errors_text(const Json& errors);
 
-// The error body forms of REFERENCE §9, per endpoint family, so that a client meets all three
+// The documented error body forms, per endpoint family, so that a client meets all three
 // keys it must read (`detail`, `error`, `message`):
-// - spans (`/api/request-logs/...`): 422 `{"error": "<field>: <message>; ..."}` (§7.1, the
-//   seed's 422 and the official client's UnprocessableEntityErrorBody); other errors
-//   `{"detail": ...}` (docs D-err).
+// - spans (`/api/request-logs/...`): 422 `{"error": "<field>: <message>; ..."}` (the span
+//   create documentation's 422 and the official client's UnprocessableEntityErrorBody); other
+//   errors `{"detail": ...}` (the error-handling page,
+//   https://respan.ai/docs/documentation/resources/reference/error-handling).
 // - datasets (`/api/datasets/...`): 400 `{"message": ...}` and 404 `{"error": ...}` (the
-//   official client's BadRequestErrorBody / NotFoundErrorBody, §9 "Client types").
+//   official client's BadRequestErrorBody / NotFoundErrorBody types).
 // - everything answered before an endpoint runs (401, unknown path, 405, 413, faults) and
-//   500: `{"detail": ...}` (docs D-err), see mock_server.cpp.
+//   500: `{"detail": ...}` (the error-handling page), see mock_server.cpp.
 Json error_body_for(const Route& route, int status, const Json& body) {
   const auto detail = body.find("detail");
   if (!is_dataset_route(route.id)) {
@@ -290,9 +291,9 @@ Json MockState::paginate(const std::vector<const Json*>& rows, const PageParams&
 
 namespace {
 
-// The 13 documented `log_type` values of span create (REFERENCE §7.1, [sdk F]). The list
-// endpoint's `log_type` filter knows more (§7.2): those are values the service may store, not
-// values a client may send.
+// The 13 documented `log_type` values of span create (the API documentation and the official
+// client's types). The list endpoint's `log_type` filter knows more: those are values the
+// service may store, not values a client may send.
 const std::set<std::string>& log_types() {
   // Never destroyed: a namespace-scope mock still answers loggers flushing at exit.
   static const auto* kTypes = new std::set<std::string>{
@@ -321,8 +322,8 @@ bool is_list_of_objects(const Json& v) {
          std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_object(); });
 }
 
-// The shape of each documented field of the create-span body (seed
-// create-request-log-span.txt, REFERENCE §7.1).
+// The shape of each documented field of the create-span body ("Create a request-log span",
+// https://respan.ai/docs/api-reference/observe/spans/create-span).
 enum class Shape {
   kString,
   kInteger,
@@ -445,10 +446,11 @@ std::string shape_error(const std::string& field, const Json& v, Shape shape) {
   return "";
 }
 
-// Validates the create-span body (REFERENCE §7.1); returns the 422 `errors` object (empty = ok).
-// A documented field sent as `null` is refused: the seed marks none of them nullable, and
-// "absent" is spelled by leaving the field out (REFERENCE §3.3). Undocumented fields are kept
-// as sent (the real service stores unknown keys in the span's raw payload [guess]).
+// Validates the create-span body; returns the 422 `errors` object (empty = ok).
+// A documented field sent as `null` is refused: the documentation marks none of them nullable,
+// and "absent" is spelled by leaving the field out (the official client omits unset fields).
+// Undocumented fields are kept as sent (the real service stores unknown keys in the span's raw
+// payload [guess]).
 Json validate_span(const Json& body) {
   Json errors = Json::object();
   auto add = [&](const std::string& field, const std::string& message) {
@@ -502,7 +504,7 @@ Json created_span_view(const Json& span) {
   return out;
 }
 
-// A list row: the stored span with input/output as JSON strings (REFERENCE §7.2).
+// A list row: the stored span with input/output as JSON strings (as the list spans page shows).
 Json span_list_row(const Json& span, const std::vector<std::string>& include) {
   Json row = span;
   for (const char* f : {"input", "output"}) {

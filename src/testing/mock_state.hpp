@@ -119,6 +119,7 @@ struct StateConfig {
   std::size_t max_trace_spans = 100000;   ///< MockServerOptions::max_stored_trace_spans
   std::size_t max_datasets = 10000;       ///< MockServerOptions::max_stored_datasets
   std::size_t max_dataset_logs = 100000;  ///< MockServerOptions::max_stored_dataset_logs
+  std::vector<std::string> evaluators;    ///< MockServerOptions::known_evaluators
 };
 
 /// Storage plus endpoint logic; every public member is thread-safe (one mutex).
@@ -204,9 +205,9 @@ class MockState {
   Dataset* find_dataset(const std::string& id);
   const Dataset* find_dataset(const std::string& id) const;
   Json dataset_view(const Dataset& ds) const;     ///< Everything stored (direct access).
-  Json dataset_created(const Dataset& ds) const;  ///< Answer of create (§4.1).
-  Json dataset_row(const Dataset& ds) const;      ///< Row of list (§4.2).
-  Json dataset_detail(const Dataset& ds) const;   ///< Answer of retrieve/update (§4.3, §4.4).
+  Json dataset_created(const Dataset& ds) const;  ///< Answer of create.
+  Json dataset_row(const Dataset& ds) const;      ///< Row of list.
+  Json dataset_detail(const Dataset& ds) const;   ///< Answer of retrieve/update.
 
   // dataset logs
   ApiResponse dlogs_create(const std::string& id, const ApiRequest& req);

@@ -16,7 +16,7 @@ namespace respan::testing::detail {
 namespace {
 
 // Log types that count as an LLM call in a trace's `llm_call_count` [guess: the generation
-// types of §7.1].
+// types among span create's documented log types].
 bool is_llm_log_type(const std::string& t) {
   static const auto* kLlm = new std::set<std::string>{
       // never destroyed (usable at exit)
@@ -165,8 +165,8 @@ std::optional<Json> TraceStore::trace_row(const std::string& tid) const {
   if (model.empty() && has(*root, "model")) model = text_of((*root)["model"]);
 
   Json row = Json::object();
-  // `id` and `organization_id` are strings in the official types (§7.8); `organization_id` is
-  // an alias of `unique_organization_id`.
+  // `id` and `organization_id` are strings in the official client's trace types;
+  // `organization_id` is an alias of `unique_organization_id`.
   row["id"] = std::to_string(meta.seq);
   row["trace_unique_id"] = tid;
   row["root_span_unique_id"] = (*root)["span_unique_id"];

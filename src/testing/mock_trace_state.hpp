@@ -2,7 +2,8 @@
 // `POST /api/v1/traces/ingest` and OTLP/HTTP (`POST /api/v2/traces`, `/api/v1/traces`, JSON or
 // protobuf) or created as request logs
 // with a `trace_unique_id`, the traces aggregated from them, and the traces endpoints
-// (REFERENCE §7.8). HTTP routing lives in mock_traces.cpp.
+// (list, retrieve, delete, share, public read, bulk delete, ingest). HTTP routing lives in
+// mock_traces.cpp.
 #pragma once
 
 #include <cstddef>
@@ -42,16 +43,16 @@ struct TraceHttp {
       reply_bytes;
 };
 
-/// Serves the trace routes of REFERENCE §7.8 (`/api/v1/traces/ingest`, `/api/v2/traces`,
+/// Serves the documented trace routes (`/api/v1/traces/ingest`, `/api/v2/traces`,
 /// `/api/v1/traces`,
 /// `/api/traces/...`, `/api/{unique_organization_id}/traces/{tid}/`) and returns the status
 /// answered; returns 0 without answering when `http.raw_path` is not one of them.
 int serve_traces(TraceStore& store, const TraceHttp& http);
 
 struct TraceStoreConfig {
-  /// `unique_organization_id` of every trace, and its alias `organization_id` (§7.8).
+  /// `unique_organization_id` of every trace, and its alias `organization_id`.
   std::string organization_id = "org_mock";
-  std::size_t max_bulk_delete = 1000;  ///< Bulk delete refuses more matches (§7.8).
+  std::size_t max_bulk_delete = 1000;  ///< Bulk delete refuses more matches (documented).
   /// Most spans stored, and most entries of ingested_spans() (MockServerOptions::
   /// max_stored_trace_spans).
   std::size_t max_spans = 100000;

@@ -1,4 +1,4 @@
-// The trace endpoints of the mock Respan service (REFERENCE §7.8): span ingest (legacy JSON
+// The trace endpoints of the mock Respan service: span ingest (legacy JSON
 // batch and OTLP/HTTP, JSON or protobuf, on /api/v2/traces and /api/v1/traces), list, retrieve with
 // the span tree, delete, share, public read and bulk delete. Storage and aggregation:
 // mock_trace_state.cpp.
@@ -91,7 +91,7 @@ OptWindow opt_window(const QueryPairs& query) {
   return w;
 }
 
-// The list/bulk-delete window: end defaults to now, start to end - 1 hour (§3.2).
+// The list/bulk-delete window: end defaults to now, start to end - 1 hour (documented).
 Window list_window(const QueryPairs& query) {
   const OptWindow w = opt_window(query);
   Window out;
@@ -402,7 +402,7 @@ std::variant<Json, std::string> otlp_span(const Json& s) {
     } else if (starts_with(key, "respan.metadata.") && key.size() > 16) {
       metadata[key.substr(16)] = value;
     } else {
-      metadata[key] = value;  // unrecognised attributes land in metadata (§7.8)
+      metadata[key] = value;  // unrecognised attributes land in metadata (documented)
     }
   }
   auto messages = [](const std::map<std::size_t, Json>& m) {
@@ -468,7 +468,8 @@ std::optional<Resolved> resolve(const std::string& raw_path) {
   if (raw_path.find("traces") == std::string::npos && raw_path.find('%') == std::string::npos) {
     return std::nullopt;
   }
-  // These two have no trailing slash (§1); only the exact paths match.
+  // These two have no trailing slash (as the official client has them); only the exact paths
+  // match.
   if (raw_path == "/api/v1/traces/ingest") return Resolved{TraceRoute::kIngest, {"POST"}, {}, {}};
   // OTLP/HTTP: `/api/v2/traces` (documented, Respan's Python tracer) and `/api/v1/traces`
   // (where Respan's JavaScript tracer posts protobuf), JSON or protobuf on both.
@@ -507,7 +508,7 @@ std::string allow_of(const std::vector<std::string>& methods) {
   return out + "OPTIONS";
 }
 
-// Error bodies of the traces family, as the official client types them (REFERENCE §9):
+// Error bodies of the traces family, as the official client types them:
 // 400 `{"message": ...}`, 404 `{"error": ...}`, others `{"detail": ...}`.
 Json error_body(int status, const Json& body) {
   const auto detail = body.find("detail");
@@ -810,7 +811,7 @@ int serve_traces(TraceStore& store, const TraceHttp& http) {
     return 200;
   }
   std::string environment;
-  if (r->route != TraceRoute::kPublic) {  // the public read needs no key (§1)
+  if (r->route != TraceRoute::kPublic) {  // the public read needs no key (documented)
     const std::optional<std::string> env = http.authenticate();
     if (!env) return 401;
     environment = *env;

@@ -29,7 +29,7 @@ RESPAN_EXPORT bool parse_hex_id(std::string_view text, std::uint64_t* out, int w
 /// A random id from this thread's generator (seeded from std::random_device): never 0.
 RESPAN_EXPORT std::uint64_t random_id();
 
-/// The trace ingest row of a span (REFERENCE §7.8): the RequestLog fields plus
+/// The trace ingest row of a span (`POST /api/v1/traces/ingest`): the RequestLog fields plus
 /// `span_unique_id` and `span_path`; `start_time`, `timestamp` (RFC 3339 UTC, microseconds)
 /// and `latency` (seconds) from the span's times when unset; `status` from TraceSpan::error
 /// when unset; `model` left out when empty. Refused (invalid_argument): ids that are not 32/16

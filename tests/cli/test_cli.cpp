@@ -327,7 +327,7 @@ TEST_F(Cli, DatasetsAndDatasetLogs) {
   run_json({"dataset-logs", "remove", "-d", id, "--all"});
   EXPECT_TRUE(server.dataset_logs(id).empty());
 
-  Json run_result = run_json({"datasets", "run-evaluators", id, "--evaluator", "ev-1"});
+  Json run_result = run_json({"datasets", "run-evaluators", id, "--evaluator", "relevance"});
   EXPECT_TRUE(run_result.is_object());
   EXPECT_EQ(server.evaluation_runs(id).size(), 1u);
   EXPECT_EQ(json_lines(run({"datasets", "eval-runs", id}).out).size(), 1u);
@@ -431,16 +431,28 @@ TEST_F(Cli, ScoresPromptsCustomersThreads) {
 // ------------------------------------------------------------------ mock-server
 
 TEST(CliMockServer, RunsTheBundledMock) {
-  Process mock(kCli, {"mock-server", "--port", "0", "--api-key", "cli-key"}, {});
+  Process mock(
+      kCli, {"mock-server", "--port", "0", "--api-key", "cli-key", "--evaluator", "my-judge"}, {});
   const std::string line = mock.read_line(std::chrono::seconds(20));
   ASSERT_EQ(line.rfind("listening on http://127.0.0.1:", 0), 0u) << line;
   const std::string url = line.substr(std::string("listening on ").size());
-  ProcessResult r = run_process(kCli, {"logs", "create", "--model", "m"},
-                                {{"RESPAN_API_KEY", "cli-key"}, {"RESPAN_BASE_URL", url}});
+  const std::map<std::string, std::string> env = {{"RESPAN_API_KEY", "cli-key"},
+                                                  {"RESPAN_BASE_URL", url}};
+  ProcessResult r = run_process(kCli, {"logs", "create", "--model", "m"}, env);
   EXPECT_EQ(r.status, 0) << r.err;
-  r = run_process(kCli, {"logs", "list"},
-                  {{"RESPAN_API_KEY", "cli-key"}, {"RESPAN_BASE_URL", url}});
+  r = run_process(kCli, {"logs", "list"}, env);
   EXPECT_EQ(json_lines(r.out).size(), 1u);
+  // --evaluator adds an evaluator to the defaults; any other is refused.
+  r = run_process(kCli, {"datasets", "create", "--name", "d", "--empty"}, env);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string ds = Json::parse(r.out)["id"].get<std::string>();
+  for (const char* known : {"my-judge", "relevance"}) {
+    r = run_process(kCli, {"datasets", "run-evaluators", ds, "--evaluator", known}, env);
+    EXPECT_EQ(r.status, 0) << known << ": " << r.err;
+  }
+  r = run_process(kCli, {"datasets", "run-evaluators", ds, "--evaluator", "other-judge"}, env);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("other-judge"), std::string::npos) << r.err;
   kill(mock.pid(), SIGTERM);
   ProcessResult done = mock.finish();
   EXPECT_EQ(done.status, 0) << done.err;
@@ -449,6 +461,7 @@ TEST(CliMockServer, RunsTheBundledMock) {
   EXPECT_EQ(help.status, 0);
   EXPECT_NE(help.out.find("--tls-cert"), std::string::npos);
   EXPECT_NE(help.out.find("--ui"), std::string::npos);
+  EXPECT_NE(help.out.find("--evaluator SLUG"), std::string::npos);
   EXPECT_EQ(run_process(kCli, {"mock-server", "--port", "x"}, {}).status, 2);
   EXPECT_EQ(run_process(kCli, {"mock-server", "--ui=1"}, {}).status, 2);  // takes no value
 }

@@ -332,7 +332,7 @@ TEST_F(ContractDatasets, DatasetLogAnswersPerEndpoint) {
 
   // Give the log a score, then read it through every endpoint.
   ASSERT_EQ(call("POST", "/api/datasets/" + id + "/eval-reports/create/",
-                 Json{{"evaluator_ids", {"ev-1"}}})
+                 Json{{"evaluator_ids", {"relevance"}}})
                 .status,
             200);
   Reply got = call("GET", logs + uid + "/");
@@ -356,7 +356,7 @@ TEST_F(ContractDatasets, DatasetLogAnswersPerEndpoint) {
   EXPECT_TRUE(list.body.contains("filter_options"));  // §5.2
   ASSERT_EQ(list.body["results"].size(), 1u);
   expect_shape(list.body["results"][0], kLogRow, true, "dataset log list row");
-  EXPECT_TRUE(list.body["results"][0]["scores"].contains("ev-1"));
+  EXPECT_TRUE(list.body["results"][0]["scores"].contains("relevance"));
 
   for (const char* method : {"GET", "POST"}) {
     Reply s = send(method, logs + "summary/", method == std::string("POST") ? "{}" : "");
@@ -368,6 +368,55 @@ TEST_F(ContractDatasets, DatasetLogAnswersPerEndpoint) {
   expect_shape(runs.body, kDatasetEnvelope, true, "eval runs");
   ASSERT_EQ(runs.body["results"].size(), 1u);
   expect_shape(runs.body["results"][0], kTask, true, "eval task");
+}
+
+// Run evaluators: `evaluator_ids` names evaluators the organization has. The mock knows a
+// configurable list (MockServerOptions::known_evaluators) and refuses the whole run with the
+// documented 400 when one is unknown, starting nothing.
+TEST_F(ContractDatasets, RunEvaluatorsRefusesAnUnknownEvaluator) {
+  const std::string id = make_dataset("eval");
+  ASSERT_EQ(call("POST", "/api/datasets/" + id + "/logs/", Json{{"input", "q"}}).status, 201);
+  const std::string path = "/api/datasets/" + id + "/eval-reports/create/";
+
+  Reply unknown = call("POST", path, Json{{"evaluator_ids", {"relevance", "no-such-judge"}}});
+  EXPECT_EQ(unknown.status, 400) << unknown.text;
+  ASSERT_TRUE(unknown.body.contains("message")) << unknown.text;  // the datasets family's 400
+  EXPECT_NE(unknown.body["message"].get<std::string>().find("\"no-such-judge\""), std::string::npos)
+      << unknown.text;
+  EXPECT_EQ(unknown.body["message"].get<std::string>().find("\"relevance\""), std::string::npos)
+      << "only the unknown evaluator is named: " << unknown.text;
+  EXPECT_TRUE(server_.evaluation_runs(id).empty()) << "a refused run starts nothing";
+
+  // Every default evaluator runs.
+  const Json defaults = respan::testing::MockServerOptions{}.known_evaluators;
+  ASSERT_FALSE(defaults.empty());
+  Reply known = call("POST", path, Json{{"evaluator_ids", defaults}});
+  ASSERT_EQ(known.status, 200) << known.text;
+  EXPECT_EQ(known.body["created_tasks"].size(), defaults.size());
+  EXPECT_EQ(known.body["errors"], Json::object());
+  EXPECT_EQ(server_.evaluation_runs(id).size(), defaults.size());
+}
+
+class ContractOwnEvaluators : public ContractTest {
+ protected:
+  ContractOwnEvaluators() : ContractTest(options()) {}
+  static respan::testing::MockServerOptions options() {
+    respan::testing::MockServerOptions o;
+    o.known_evaluators = {"evl_550e8400", "response_quality"};
+    return o;
+  }
+};
+
+TEST_F(ContractOwnEvaluators, OnlyTheConfiguredEvaluatorsRun) {
+  const std::string id = make_dataset("own");
+  const std::string path = "/api/datasets/" + id + "/eval-reports/create/";
+  Reply ran = call("POST", path, Json{{"evaluator_ids", {"evl_550e8400", "response_quality"}}});
+  ASSERT_EQ(ran.status, 200) << ran.text;
+  ASSERT_EQ(ran.body["created_tasks"].size(), 2u);
+  EXPECT_EQ(ran.body["created_tasks"][1]["evaluator_slug"], "response_quality");
+  Reply refused = call("POST", path, Json{{"evaluator_ids", {"relevance"}}});  // a default
+  EXPECT_EQ(refused.status, 400) << refused.text;
+  EXPECT_EQ(server_.evaluation_runs(id).size(), 2u);
 }
 
 TEST_F(ContractDatasets, PatchChangesOnlyTheFieldsSent) {

@@ -920,7 +920,7 @@ TEST_F(DatasetsApi, RunEvaluatorsThenListRunsPaged) {
     ASSERT_TRUE(logs.create(log_row("q" + std::to_string(i))));
 
   respan::RunEvaluatorsRequest run;
-  run.evaluator_ids = {"relevance", "missing-judge", "toxicity", "fluency"};
+  run.evaluator_ids = {"relevance", "toxicity", "fluency"};
   run.experiment_id = "exp-1";
   auto res = c.datasets().run_evaluators(ds.id, run);
   ASSERT_TRUE(res) << res.error();
@@ -933,7 +933,7 @@ TEST_F(DatasetsApi, RunEvaluatorsThenListRunsPaged) {
     EXPECT_TRUE(t.score.has_value());
   }
   EXPECT_EQ(res->created_tasks[0].evaluator_slug, "relevance");
-  EXPECT_TRUE(res->errors.contains("missing-judge"));
+  EXPECT_TRUE(res->errors.empty());
   EXPECT_EQ(res->experiment_updated, true);
   EXPECT_EQ(res->experiment_evaluator_ids,
             (std::vector<std::string>{"relevance", "toxicity", "fluency"}));
@@ -995,6 +995,29 @@ TEST_F(DatasetsApi, RunEvaluatorsValidation) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::bad_request);
   EXPECT_EQ(r.error().http_status, 400);
+}
+
+TEST_F(DatasetsApi, RunEvaluatorsWithAnUnknownEvaluatorIsATypedError) {
+  auto c = client();
+  auto ds = empty_dataset("eval-unknown");
+  respan::RunEvaluatorsRequest run;
+  run.evaluator_ids = {"relevance", "no-such-judge"};
+  auto r = c.datasets().run_evaluators(ds.id, run);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::bad_request);
+  EXPECT_EQ(r.error().http_status, 400);
+  EXPECT_NE(r.error().message.find("no-such-judge"), std::string::npos) << r.error();
+  EXPECT_FALSE(r.error().is_retryable());
+  EXPECT_EQ(requests_to("/api/datasets/" + ds.id + "/eval-reports/create/").size(), 1u)
+      << "a 400 is not retried";
+  EXPECT_TRUE(server_.evaluation_runs(ds.id).empty());
+  try {
+    (void)c.datasets().run_evaluators(ds.id, run).value();
+    ADD_FAILURE() << "value() of a refused run must throw";
+  } catch (const respan::ApiError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_request);
+    EXPECT_EQ(e.error().http_status, 400);
+  }
 }
 
 TEST_F(DatasetsApi, TransientErrorsAreRetried) {

@@ -57,8 +57,10 @@ class RESPAN_EXPORT ScoreType : public OpenEnum<ScoreTypeValues> {
 /// the path and do not send it.
 ///
 /// @code
+/// auto created = client.request_logs().create(span).value();
 /// auto s = respan::Score::boolean("thumbs_up", true);   // evaluator slug + value
-/// s.timestamp = created->timestamp;                      // spares the server a log lookup
+/// s.log_id = created.unique_id;
+/// s.timestamp = created.timestamp;                       // spares the server a log lookup
 /// @endcode
 struct RESPAN_EXPORT Score {
   std::optional<std::string> evaluator_id;    ///< The evaluator (or give evaluator_slug).

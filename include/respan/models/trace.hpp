@@ -1,7 +1,7 @@
 /// @file trace.hpp
-/// @brief Models of the traces API (REFERENCE §7.8): the stored trace (TraceRecord) with its
-/// span tree (TraceSpanNode), and the answers of share and bulk delete. See common.hpp for the
-/// conventions every model follows.
+/// @brief Models of the traces API: the stored trace (TraceRecord) with its span tree
+/// (TraceSpanNode), and the answers of share and bulk delete. See common.hpp for the
+/// conventions every model follows. The API: https://www.respan.ai/docs/apis/traces/list-traces
 #pragma once
 
 #include <cstdint>

@@ -12,9 +12,16 @@
 /// @code
 /// respan::testing::MockServer server;            // accepts "Bearer test-key"
 /// server.start();
-/// auto client = make_client(server.base_url(), server.api_key());
-/// server.inject_fault({.status = 503, .retry_after = "1"});  // next request answers 503
-/// ... use the client ...
+/// respan::ClientOptions o;
+/// o.api_key = server.api_key();
+/// o.base_url = server.base_url();
+/// auto client = respan::RespanClient::create(o).value();
+/// respan::testing::Fault f;                      // the next request answers 503
+/// f.status = 503;
+/// f.retry_after = "1";
+/// server.inject_fault(f);
+/// respan::RequestLog span("gpt-4o");
+/// auto created = client.request_logs().create(span);  // retried after the 503
 /// EXPECT_EQ(server.requests().size(), 2u);
 /// EXPECT_EQ(server.request_logs().size(), 1u);
 /// @endcode
@@ -56,7 +63,7 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// `unique_organization_ids`.
   std::string organization_id = "org_mock";
   /// Integer organization id of datasets: `organization_id` of list rows and `organization`
-  /// of retrieve/update answers (REFERENCE §4.2, §4.3: integers in the official types).
+  /// of retrieve/update answers (integers in the official client's types).
   std::int64_t organization_number = 1;
   /// Address to bind. Keep it on loopback.
   std::string host = "127.0.0.1";
@@ -120,6 +127,15 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// not created). Background work queued while there was room (see
   /// #immediate_background_jobs) that no longer fits when it runs adds nothing.
   std::size_t max_stored_dataset_logs = 100000;
+  /// The evaluators this mock knows, by id or slug (the mock does not tell the two apart), for
+  /// `POST datasets/{id}/eval-reports/create/`: a run naming any other evaluator is refused
+  /// whole with 400 `{"message": "Evaluator not found: <ids>"}` and starts nothing, as the
+  /// real service refuses an evaluator the organization does not have (the API documents 400
+  /// for this call; the exact body is a guess). Empty: every run is refused. The defaults are
+  /// the slugs the examples and tests use: `relevance`, `faithfulness`, `correctness`,
+  /// `toxicity`, `fluency` (`respan-mock-server --evaluator SLUG` adds one).
+  std::vector<std::string> known_evaluators = {"relevance", "faithfulness", "correctness",
+                                               "toxicity", "fluency"};
   /// The request recorder keeps the newest requests only: at most this many...
   std::size_t max_recorded_requests = 10000;
   /// ...and at most this many bytes of request bodies in all (a larger body is kept truncated,
@@ -203,8 +219,9 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// - `POST datasets/{id}/logs/`, `POST datasets/{id}/logs/list/`,
 ///   `GET|PATCH|PUT|DELETE datasets/{id}/logs/{uid}/`, `POST datasets/{id}/logs/bulk/`,
 ///   `POST|DELETE datasets/{id}/logs/import/`, `GET|POST datasets/{id}/logs/summary/`,
-///   `POST datasets/{id}/eval-reports/create/`, `GET datasets/{id}/eval-reports/list/`;
-/// - traces (REFERENCE §7.8): `POST traces/list/`, `GET|PATCH|DELETE traces/{tid}/`,
+///   `POST datasets/{id}/eval-reports/create/` (only the evaluators of
+///   MockServerOptions::known_evaluators run), `GET datasets/{id}/eval-reports/list/`;
+/// - traces: `POST traces/list/`, `GET|PATCH|DELETE traces/{tid}/`,
 ///   `POST traces/bulk/`, and without a key `GET {unique_organization_id}/traces/{tid}/`
 ///   (answers only for a trace shared with `PATCH {"is_public": true}` and the organization
 ///   MockServerOptions::organization_id);
@@ -283,7 +300,8 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// read-only JSON endpoints under `/ui/api/` (mock-only paths, not part of the Respan API; see
 /// the option).
 ///
-/// Error bodies take the documented form of each endpoint family (REFERENCE §9): span
+/// Error bodies take the documented form of each endpoint family (the error-handling page and
+/// the official client's error types): span
 /// validation answers 422 `{"error": "<field>: <message>; ..."}`; dataset endpoints answer 400
 /// `{"message": ...}` and 404 `{"error": ...}`, and so do the trace, score, prompt, customer
 /// and thread endpoints; everything else `{"detail": ...}`. Deletes of scores, prompts,
