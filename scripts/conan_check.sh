@@ -12,19 +12,23 @@
 #
 # Usage: scripts/conan_check.sh [config...]   (default: all four, in the order above)
 # Environment: RESPAN_CONAN, the conan command (default: ../shared/tools/conan/run-conan next to
-# this repository, Conan 2.8.1 run from source; it needs Debian's python3-* packages listed in
-# its header). CONAN_HOME is build/conan-check/home, made anew on each run.
+# this repository, as in CI: Conan 2.8.1 run from source, which needs Debian's python3-*
+# packages listed in its header; else `conan` on the PATH). CONAN_HOME is
+# build/conan-check/home, made anew on each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 conan=${RESPAN_CONAN:-$root/../shared/tools/conan/run-conan}
+if [[ -z ${RESPAN_CONAN:-} && ! -x $conan ]] && command -v conan >/dev/null; then
+  conan=conan
+fi
 configs=("$@")
 [[ ${#configs[@]} -gt 0 ]] || configs=(off-static on-static off-shared on-shared)
 fail() {
   echo "conan_check: $*" >&2
   exit 1
 }
-[[ -x $conan ]] || fail "no conan at $conan (set RESPAN_CONAN)"
+command -v "$conan" >/dev/null || fail "no conan at $conan (set RESPAN_CONAN)"
 
 work=$root/build/conan-check
 rm -rf "$work"

@@ -4,8 +4,11 @@
     conan create packaging/conan -o respan/*:testing=True        # and the mock server
 
 Option `testing` = CMake component `testing` (find_package(respan COMPONENTS testing),
-target respan::testing) = vcpkg feature "testing". The version and the dependency minimums
-are kept equal to CMakeLists.txt by scripts/version_check.sh (CI).
+target respan::testing, which brings respan::respan along) = vcpkg feature "testing". The
+version and the dependency minimums are kept equal to CMakeLists.txt by
+scripts/version_check.sh (CI). The dependencies may come from the system: a profile listing
+them in [platform_requires] (Debian's, with `--no-remote`) is what scripts/conan_check.sh
+uses, for testing off and on, static and shared, each with test_package/.
 """
 import os
 import re
