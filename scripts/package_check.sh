@@ -8,6 +8,8 @@
 #   3. pkg-config respan                         cpp-httplib hidden
 #   4. pkg-config respan-testing                 cpp-httplib visible
 #   5. add_subdirectory(<this tree>)             cpp-httplib hidden (builds librespan itself)
+# Consumers 2 and 4 link only respan::testing / respan-testing and call RespanClient::create:
+# the testing component must bring the client library along.
 # "Hidden" means invisible to CMake's find_* and to pkg-config; each hidden consumer first
 # proves it cannot find cpp-httplib, and, for a build whose testing component needs it,
 # find_package(respan COMPONENTS testing) is shown to fail under the same hiding.
@@ -43,6 +45,9 @@ cmake_consumer() {  # dir, extra cmake args...
 fail() {
   echo "package_check: $*" >&2
   exit 1
+}
+build_consumer() {  # dir, extra build args...: the build's output only when it fails
+  cmake --build "$@" >"$1.build.log" 2>&1 || { tail -n 40 "$1.build.log"; fail "building $1 failed"; }
 }
 
 cmake --install "$build" --prefix "$prefix" >/dev/null
@@ -106,7 +111,7 @@ hide_args=(-DCMAKE_IGNORE_PATH="$ignore" -DCMAKE_DISABLE_FIND_PACKAGE_httplib=ON
 echo "== 1. find_package(respan), cpp-httplib hidden"
 hidden cmake_consumer "$work/c1" -DCMAKE_PREFIX_PATH="$prefix" -DRESPAN_CONSUMER=installed \
   "${hide_args[@]}" >"$work/c1.log" || { cat "$work/c1.log"; fail "consumer 1 configure"; }
-cmake --build "$work/c1" >/dev/null
+build_consumer "$work/c1"
 "$work/c1/consumer"
 [[ $quick == 1 ]] && exit 0
 
@@ -133,7 +138,7 @@ if [[ $has_testing == ON ]]; then
       -DRESPAN_CONSUMER=installed-testing "${hide_args[@]}" >"$work/c2.log" \
       || { cat "$work/c2.log"; fail "consumer 2 configure"; }
   fi
-  cmake --build "$work/c2" >/dev/null
+  build_consumer "$work/c2"
   "$work/c2/consumer"
 fi
 
@@ -157,6 +162,6 @@ fi
 echo "== 5. add_subdirectory(respan), cpp-httplib hidden"
 hidden cmake_consumer "$work/c5" -DRESPAN_CONSUMER=subdirectory -DRESPAN_SOURCE_DIR="$root" \
   "${hide_args[@]}" >"$work/c5.log" || { cat "$work/c5.log"; fail "consumer 5 configure"; }
-cmake --build "$work/c5" -j2 >/dev/null
+build_consumer "$work/c5" -j2
 "$work/c5/consumer"
 echo "== package check passed"

@@ -4,14 +4,18 @@
     conan create packaging/conan -o respan/*:testing=True        # and the mock server
 
 Option `testing` = CMake component `testing` (find_package(respan COMPONENTS testing),
-target respan::testing) = vcpkg feature "testing". The version and the dependency minimums
-are kept equal to CMakeLists.txt by scripts/version_check.sh (CI).
+target respan::testing, which brings respan::respan along) = vcpkg feature "testing". The
+version and the dependency minimums are kept equal to CMakeLists.txt by
+scripts/version_check.sh (CI). The dependencies may come from the system: a profile listing
+them in [platform_requires] (Debian's, with `--no-remote`) is what scripts/conan_check.sh
+uses, for testing off and on, static and shared, each with test_package/.
 """
 import os
+import re
 
 from conan import ConanFile
 from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
-from conan.tools.files import copy, rmdir
+from conan.tools.files import copy, load, rmdir, save
 
 
 class RespanConan(ConanFile):
@@ -61,6 +65,7 @@ class RespanConan(ConanFile):
         tc.variables["RESPAN_BUILD_EXAMPLES"] = False
         tc.variables["RESPAN_BUILD_BENCHMARKS"] = False
         tc.variables["RESPAN_BUILD_FUZZERS"] = False
+        tc.variables["RESPAN_BUILD_CLI"] = False
         tc.variables["RESPAN_BUILD_TESTING_LIB"] = bool(self.options.testing)
         tc.variables["RESPAN_INSTALL"] = True
         tc.generate()
@@ -74,8 +79,35 @@ class RespanConan(ConanFile):
     def package(self):
         copy(self, "LICENSE", src=self.source_folder, dst=os.path.join(self.package_folder, "licenses"))
         CMake(self).install()
+        # Which cpp-httplib respan_testing was built with (cmake-package, pkg-config or
+        # header-only): package_info() needs it when cpp-httplib is a platform requirement.
+        config = os.path.join(self.package_folder, "lib", "cmake", "respan", "respanConfig.cmake")
+        match = re.search(r'^set\(respan_HTTPLIB_VARIANT "([^"]*)"\)$', load(self, config), re.M)
+        save(self, os.path.join(self.package_folder, "res", "respan_httplib_variant.txt"),
+             match.group(1) if match else "")
         rmdir(self, os.path.join(self.package_folder, "lib", "cmake"))
         rmdir(self, os.path.join(self.package_folder, "lib", "pkgconfig"))
+
+    def _link(self, component, requires):
+        """Adds `requires` (package::component) to a component. A dependency the profile lists in
+        [platform_requires] (e.g. Debian's libcurl) is no Conan package: Conan 2 leaves it out of
+        self.dependencies and CMakeDeps makes no target for it, so the component names its system
+        libraries instead, which only a static respan needs (a shared one links them itself)."""
+        for req in requires:
+            pkg = req.split("::")[0]
+            if "::" not in req or pkg in self.dependencies.host:
+                component.requires.append(req)
+            elif not self.options.shared:
+                component.system_libs.extend(self._platform_libs(req))
+
+    def _platform_libs(self, req):
+        if req == "cpp-httplib::cpp-httplib":
+            # Compiled into respan_testing when header-only; Debian's is a library.
+            variant = load(self, os.path.join(self.package_folder, "res",
+                                              "respan_httplib_variant.txt")).strip()
+            return [] if variant in ("", "header-only") else ["cpp-httplib"]
+        return {"libcurl::libcurl": ["curl"], "zlib::zlib": ["z"], "openssl::ssl": ["ssl", "crypto"],
+                "nlohmann_json::nlohmann_json": []}[req]  # nlohmann/json: headers only
 
     def package_info(self):
         self.cpp_info.set_property("cmake_file_name", "respan")
@@ -83,13 +115,14 @@ class RespanConan(ConanFile):
         core.set_property("cmake_target_name", "respan::respan")
         core.set_property("pkg_config_name", "respan")
         core.libs = ["respan"]
-        core.requires = ["libcurl::libcurl", "nlohmann_json::nlohmann_json", "zlib::zlib"]
+        self._link(core, ["libcurl::libcurl", "nlohmann_json::nlohmann_json", "zlib::zlib"])
         if self.settings.os in ("Linux", "FreeBSD"):
-            core.system_libs = ["pthread"]
+            core.system_libs.append("pthread")
         if self.options.testing:
             testing = self.cpp_info.components["testing"]
             testing.set_property("cmake_target_name", "respan::testing")
             testing.set_property("pkg_config_name", "respan-testing")
             testing.libs = ["respan_testing"]
-            testing.requires = ["nlohmann_json::nlohmann_json", "cpp-httplib::cpp-httplib",
-                                "openssl::ssl", "zlib::zlib"]
+            # "core": linking respan::testing alone links the client too (as the CMake package).
+            self._link(testing, ["core", "nlohmann_json::nlohmann_json", "cpp-httplib::cpp-httplib",
+                                 "openssl::ssl", "zlib::zlib"])
