@@ -51,3 +51,15 @@ function(respan_precompile target)
   endif()
   target_precompile_headers(${target} PRIVATE ${headers})
 endfunction()
+
+# Unity builds of respan's libraries and the CLI (their files compiled in batches of 8), for
+# the sanitizer presets, where each file's instrumented compile costs most. The test programs
+# stay one object per file: their helpers (in anonymous namespaces) repeat names across files.
+option(RESPAN_UNITY_BUILD "Unity-build respan's libraries and the CLI" OFF)
+
+# respan_unity(target): the unity build of one library or program target.
+function(respan_unity target)
+  if(RESPAN_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
+endfunction()
