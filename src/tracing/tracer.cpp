@@ -81,9 +81,11 @@ struct SpanState {
 };
 
 namespace {
-
 std::atomic<std::uint64_t> g_next_tracer_id{1};
+}  // namespace
 
+// One entry of a thread's current-span stack (not in an anonymous namespace: CurrentStack,
+// which has external linkage, holds them).
 struct CurrentEntry {
   std::uint64_t tracer_id;
   std::uint64_t trace_hi;
@@ -93,8 +95,6 @@ struct CurrentEntry {
   std::uint64_t token;  // increasing: the stack is sorted by it
   bool ended = false;   // a tombstone, for a span ended below the top
 };
-
-}  // namespace
 
 // One thread's current spans. Only that thread pushes; any thread may remove an entry (a
 // span ended elsewhere), under `mu`.
