@@ -50,20 +50,12 @@ void model_fields(V& v, Self<V, CustomerRecord>& c) {
   v("period_start", c.period_start);
   v("period_end", c.period_end);
   v("updated_at", c.updated_at);
+  v.fill(c.number_of_requests, c.total_requests);  // the legacy twins
+  v.fill(c.total_tokens, c.tokens);
+  v.fill(c.total_cost, c.cost);
   v.extra(c.extra);
 }
-
-void to_json(Json& j, const CustomerRecord& c) {
-  detail::write_dom(j, c);
-}
-
-void from_json(const Json& j, CustomerRecord& c) {
-  detail::read_fields(j, c);
-  // The legacy twins fill the canonical fields the server left out.
-  if (!c.number_of_requests) c.number_of_requests = c.total_requests;
-  if (!c.total_tokens) c.total_tokens = c.tokens;
-  if (!c.total_cost) c.total_cost = c.cost;
-}
+RESPAN_MODEL_JSON(CustomerRecord)
 
 // ------------------------------------------------------------------------------ CustomerUpdate
 

@@ -144,17 +144,10 @@ void model_fields(V& v, Self<V, DatasetLogRecord>& l) {
   v("metrics", l.metrics);
   v("custom_identifier", l.custom_identifier);
   v("log_type", l.log_type);
+  v.fill(l.unique_id, l.id);
   v.extra(l.extra);
 }
-
-void to_json(Json& j, const DatasetLogRecord& l) {
-  detail::write_dom(j, l);
-}
-
-void from_json(const Json& j, DatasetLogRecord& l) {
-  detail::read_fields(j, l);
-  if (l.unique_id.empty() && l.id) l.unique_id = *l.id;
-}
+RESPAN_MODEL_JSON(DatasetLogRecord)
 
 // ------------------------------------------------------------------------------ export / import
 

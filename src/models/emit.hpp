@@ -66,6 +66,10 @@ class FieldWriter {
     }
   }
 
+  /// Reading only (see FieldReader::fill).
+  template <class A, class B>
+  void fill(const A&, const B&) {}
+
  private:
   Out& out() { return static_cast<Out&>(*this); }
   template <class T>

@@ -30,6 +30,9 @@
 //   a field::Codec         the model's own rule, in one struct (e.g. a list decoded element by
 //                          element); see field::Codec.
 //
+// `v.fill(to, from)`, after both fields: on reading, `to` takes `from`'s value when it was not
+// sent (legacy twins and aliases: latency from generation_time).
+//
 // Sub-lists shared by several models (the span fields of RequestLog and RequestLogRecord)
 // are functions of the same shape without the `extra` line.
 #pragma once

@@ -45,6 +45,8 @@ struct HeapSize {
     total += heap_of(v);
   }
   void extra(const Json& e) { total += json_heap(e); }
+  template <class A, class B>
+  void fill(const A&, const B&) {}
 };
 
 /// The heap `v` holds beyond its own size: a string's buffer (beyond the short-string

@@ -522,6 +522,17 @@ class FieldReader {
     r_.skip(k);
   }
 
+  /// `to` takes `from`'s value when it was not read (a twin or alias the server may fill
+  /// instead); after both in the list.
+  template <class A, class B>
+  void fill(A& to, const B& from) {
+    if constexpr (is_optional<A>::value) {
+      if (!to) to = from;
+    } else {
+      if (to.empty() && from) to = *from;
+    }
+  }
+
   /// The members no field understood, and those the codecs put aside (add_extra()).
   void extra(Json& out) {
     out = r_.extra();

@@ -249,38 +249,19 @@ Warnings Warnings::from_json_value(Json value) {
   return w;
 }
 
-void to_json(Json& j_out, const SpanIO& v) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = v.json();
-  j_out = std::move(j);
-}
-void from_json(const Json& j, SpanIO& v) {
-  v = SpanIO::from_json_value(j);
-}
-void to_json(Json& j_out, const Stop& v) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = v.json();
-  j_out = std::move(j);
-}
-void from_json(const Json& j, Stop& v) {
-  v = Stop::from_json_value(j);
-}
-void to_json(Json& j_out, const ToolChoice& v) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = v.json();
-  j_out = std::move(j);
-}
-void from_json(const Json& j, ToolChoice& v) {
-  v = ToolChoice::from_json_value(j);
-}
-void to_json(Json& j_out, const Warnings& v) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = v.json();
-  j_out = std::move(j);
-}
-void from_json(const Json& j, Warnings& v) {
-  v = Warnings::from_json_value(j);
-}
+// A union is its JSON value, any value.
+#define RESPAN_UNION_JSON(Union)            \
+  void to_json(Json& j, const Union& v) {   \
+    j = v.json();                           \
+  }                                         \
+  void from_json(const Json& j, Union& v) { \
+    v = Union::from_json_value(j);          \
+  }
+RESPAN_UNION_JSON(SpanIO)
+RESPAN_UNION_JSON(Stop)
+RESPAN_UNION_JSON(ToolChoice)
+RESPAN_UNION_JSON(Warnings)
+#undef RESPAN_UNION_JSON
 
 // ---- spans -------------------------------------------------------------------------------
 
@@ -363,31 +344,17 @@ void model_fields(V& v, Self<V, RequestLogCreated>& c) {
   v("time_to_first_token", c.time_to_first_token, field::Alias{"ttft"});
   v("prompt_cache_creation_tokens", c.prompt_cache_creation_tokens);
   v("prompt_cache_hit_tokens", c.prompt_cache_hit_tokens);
+  v.fill(c.unique_id, c.id);
   v.extra(c.extra);
 }
-
-namespace {
-template <class Obj>
-void read_created(const Obj& j, RequestLogCreated& c) {
-  detail::read_fields(j, c);
-  if (c.unique_id.empty() && c.id) c.unique_id = *c.id;
-}
-}  // namespace
-
-void to_json(Json& j_out, const RequestLogCreated& c) {
-  detail::write_dom(j_out, c);
-}
-
-void from_json(const Json& j, RequestLogCreated& c) {
-  read_created(j, c);
-}
+RESPAN_MODEL_JSON(RequestLogCreated)
 
 namespace detail {
 bool decode_text(std::string_view text, RequestLogCreated& out) {
   FlatJsonObject members;
   members.members.reserve(16);
   if (!BoundedJsonParser(text, kMaxJsonDepth).parse_flat_object(members)) return false;
-  read_created(members, out);
+  read_fields(members, out);
   return true;
 }
 }  // namespace detail
@@ -417,23 +384,7 @@ void model_fields(V& v, Self<V, RequestLogRecord>& rec) {
   v.extra(rec.extra);
 }
 
-void to_json(Json& j_out, const RequestLogRecord& rec) {
-  detail::write_dom(j_out, rec);
-}
-
-namespace detail {
-void fill_record_aliases(RequestLogRecord& rec) {
-  // The aliases the service may fill instead of the canonical fields.
-  if (!rec.latency) rec.latency = rec.generation_time;
-  if (!rec.time_to_first_token) rec.time_to_first_token = rec.ttft;
-  if (rec.unique_id.empty() && rec.id) rec.unique_id = *rec.id;
-}
-}  // namespace detail
-
-void from_json(const Json& j, RequestLogRecord& rec) {
-  detail::read_fields(j, rec);
-  detail::fill_record_aliases(rec);
-}
+RESPAN_MODEL_JSON(RequestLogRecord)
 
 template <class V>
 void model_fields(V& v, Self<V, RequestLogUpdate>& u) {

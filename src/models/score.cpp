@@ -65,6 +65,16 @@ Score Score::json(std::string evaluator_slug, const Json& document) {
   return s;
 }
 
+// A score's value, one of five kinds (Score, ScoreUpdate and ScoreRecord all have them).
+template <class V, class M>
+void value_fields(V& v, M& s) {
+  v("numerical_value", s.numerical_value);
+  v("string_value", s.string_value);
+  v("boolean_value", s.boolean_value);
+  v("categorical_value", s.categorical_value);
+  v("json_value", s.json_value);
+}
+
 template <class V>
 void model_fields(V& v, Self<V, Score>& s) {
   v("evaluator_id", s.evaluator_id, field::id);
@@ -77,11 +87,7 @@ void model_fields(V& v, Self<V, Score>& s) {
   v("dataset_id", s.dataset_id, field::id);
   v("automation_id", s.automation_id, field::id);
   v("scorer", s.scorer);
-  v("numerical_value", s.numerical_value);
-  v("string_value", s.string_value);
-  v("boolean_value", s.boolean_value);
-  v("categorical_value", s.categorical_value);
-  v("json_value", s.json_value);
+  value_fields(v, s);
   v.extra(s.extra);
 }
 RESPAN_MODEL_JSON(Score)
@@ -90,11 +96,7 @@ RESPAN_MODEL_JSON(Score)
 
 template <class V>
 void model_fields(V& v, Self<V, ScoreUpdate>& u) {
-  v("numerical_value", u.numerical_value);
-  v("string_value", u.string_value);
-  v("boolean_value", u.boolean_value);
-  v("categorical_value", u.categorical_value);
-  v("json_value", u.json_value);
+  value_fields(v, u);
   v.extra(u.extra);
 }
 RESPAN_MODEL_JSON(ScoreUpdate)
@@ -126,11 +128,7 @@ void model_fields(V& v, Self<V, ScoreRecord>& s) {
   v("created_at", s.created_at);
   v("type", s.type);
   v("environment", s.environment);
-  v("numerical_value", s.numerical_value);
-  v("string_value", s.string_value);
-  v("boolean_value", s.boolean_value);
-  v("categorical_value", s.categorical_value);
-  v("json_value", s.json_value);
+  value_fields(v, s);
   v("is_passed", s.is_passed);
   v("cost", s.cost);
   v("evaluator_id", s.evaluator_id, field::id);

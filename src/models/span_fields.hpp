@@ -83,12 +83,9 @@ void record_fields(V& v, detail::Self<V, RequestLogRecord>& rec) {
   v("note", rec.note);
   v("scores", rec.scores);
   v("limit_info", rec.limit_info);
+  v.fill(rec.latency, rec.generation_time);  // the aliases the service may fill instead
+  v.fill(rec.time_to_first_token, rec.ttft);
+  v.fill(rec.unique_id, rec.id);
 }
-
-namespace detail {
-/// After decoding a record: the canonical fields the server left out are filled from their
-/// aliases (latency from generation_time, time_to_first_token from ttft, unique_id from id).
-void fill_record_aliases(RequestLogRecord& rec);
-}  // namespace detail
 
 }  // namespace respan

@@ -43,15 +43,7 @@ void model_fields(V& v, Self<V, TraceSpanNode>& n) {
   v("children", n.children, NodesCodec{});
   v.extra(n.extra);
 }
-
-void to_json(Json& j, const TraceSpanNode& n) {
-  detail::write_dom(j, n);
-}
-
-void from_json(const Json& j, TraceSpanNode& n) {
-  detail::read_fields(j, n);
-  detail::fill_record_aliases(n);
-}
+RESPAN_MODEL_JSON(TraceSpanNode)
 
 // ------------------------------------------------------------------------------ TraceRecord
 
