@@ -11,6 +11,9 @@
 //     v.extra(p.extra);             // last: the members the SDK does not model
 //   }
 //
+// A new field is one line in its model's list; RESPAN_MODEL_JSON(Model) (emit.hpp) makes the
+// model's to_json and from_json from the list. The list's order is the order TextOut writes.
+//
 // Visitors run the list: the writers (DomOut and TextOut, emit.hpp) write the fields, the
 // reader (FieldReader, json_io.hpp) decodes them, HeapSize (heap.hpp) adds up what they hold
 // on the heap. `Self<V, M>` is `const M` for the visitors that only look (writers, HeapSize)
@@ -26,15 +29,15 @@
 //   field::Alias{"other"}  read from "other" when the field is missing (only the field is written)
 //   field::count           a non-negative integer; any other value lands in `extra`
 //   field::omit_empty      a plain member written only when not empty ("", null, false, [])
-//   field::constant        a value always written, never read (the member is a constant)
+//   field::constant        a value, not a member, always written and skipped on reading
 //   a field::Codec         the model's own rule, in one struct (e.g. a list decoded element by
 //                          element); see field::Codec.
 //
 // `v.fill(to, from)`, after both fields: on reading, `to` takes `from`'s value when it was not
 // sent (legacy twins and aliases: latency from generation_time).
 //
-// Sub-lists shared by several models (the span fields of RequestLog and RequestLogRecord)
-// are functions of the same shape without the `extra` line.
+// Sub-lists shared by several models (the span fields of RequestLog and RequestLogRecord,
+// span_fields.hpp) are functions of the same shape without the `extra` line.
 #pragma once
 
 #include <optional>

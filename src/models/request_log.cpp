@@ -383,7 +383,6 @@ void model_fields(V& v, Self<V, RequestLogRecord>& rec) {
   record_fields(v, rec);
   v.extra(rec.extra);
 }
-
 RESPAN_MODEL_JSON(RequestLogRecord)
 
 template <class V>
