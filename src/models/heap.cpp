@@ -8,8 +8,7 @@ namespace {
 constexpr std::size_t kMapNode = 48;  // red-black tree node header
 }  // namespace
 
-std::size_t json_heap(const Json& root) {
-  if (root.is_null() || root.is_boolean() || root.is_number()) return 0;  // the common case
+std::size_t json_tree_heap(const Json& root) {
   // A walk with a small inline stack: no allocation on the caller's thread for typical values.
   std::size_t total = 0;
   const Json* inline_stack[32];

@@ -21,9 +21,14 @@ namespace respan::detail {
 /// Charged per heap allocation.
 inline constexpr std::size_t kAllocOverhead = 32;
 
-/// The heap a Json value holds: its strings, arrays and object nodes. Allocates nothing for
-/// typical values (may throw std::bad_alloc for very deep JSON).
-std::size_t json_heap(const Json& root);
+/// The heap a Json container or string holds: its strings, arrays and object nodes. Allocates
+/// nothing for typical values (may throw std::bad_alloc for very deep JSON).
+std::size_t json_tree_heap(const Json& root);
+
+/// The heap a Json value holds (none for null, booleans and numbers: the common case, inline).
+inline std::size_t json_heap(const Json& v) {
+  return v.is_structured() || v.is_string() || v.is_binary() ? json_tree_heap(v) : 0;
+}
 
 /// What the span a RequestLog holds on the heap (not counting the RequestLog itself).
 std::size_t heap_bytes(const RequestLog& span);
