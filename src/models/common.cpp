@@ -4,11 +4,15 @@
 
 #include <respan/models/common.hpp>
 
+#include "models/emit.hpp"
 #include "models/json_io.hpp"
 #include "util/iso8601.hpp"
 #include "util/text.hpp"
 
 namespace respan {
+
+using detail::Self;
+namespace field = detail::field;
 
 const std::vector<std::string_view>& LogTypeValues::known() {
   static const auto* values =  // never destroyed: exporter threads may read it at exit
@@ -77,182 +81,180 @@ void from_json(const Json& j, Timestamp& t) {
   t = Timestamp(j.get<std::string>());
 }
 
-void to_json(Json& j_out, const RowError& e) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["index"] = e.index;
-  j["error"] = e.error;
-  detail::put_extra(j, e.extra);
-  j_out = std::move(j);
+namespace {
+
+// A row's position: an integer, or its decimal text.
+struct IndexCodec : field::Codec {
+  template <class R>
+  void read(R& r, const char* k, std::int64_t& out) const {
+    r.reader().get_or(k, out);
+    const Json* v = r.find(k);
+    if (v == nullptr || !v->is_string()) return;
+    if (const auto index = detail::parse_int64(v->get_ref<const std::string&>())) {
+      out = *index;
+      r.understood(k);
+    }
+  }
+};
+
+// The reason may come as "error", "detail" or "message", a string or a structured object;
+// the text is kept either way.
+struct ReasonCodec : field::Codec {
+  template <class R>
+  void read(R& r, const char*, std::string& out) const {
+    for (const char* key : {"error", "detail", "message"}) {
+      const Json* v = r.find(key);
+      if (v == nullptr || v->is_null()) continue;
+      out = v->is_string() ? v->get<std::string>() : v->dump();
+      r.understood(key);
+      return;
+    }
+  }
+};
+
+// Row errors decoded one by one (a row error that does not decode fails the result).
+struct RowErrorsCodec : field::Codec {
+  template <class R>
+  void read(R& r, const char* k, std::vector<RowError>& out) const {
+    const Json* v = r.find(k);
+    if (v == nullptr || !(v->is_array() || v->is_null())) return;
+    if (v->is_array()) {
+      for (const Json& e : *v)
+        out.push_back(e.get<RowError>());
+    }
+    r.understood(k);
+  }
+};
+
+// The ids that are strings (others are dropped); sent only when there are some.
+struct StringIdsCodec : field::Codec {
+  static constexpr bool kWrites = true;
+  template <class Out>
+  void write(Out& o, const char* k, const std::vector<std::string>& ids) const {
+    if (!ids.empty()) o.required(k, ids);
+  }
+  template <class R>
+  void read(R& r, const char* k, std::vector<std::string>& out) const {
+    const Json* v = r.find(k);
+    if (v == nullptr || !v->is_array()) return;
+    for (const Json& id : *v) {
+      if (id.is_string()) out.push_back(id.get<std::string>());
+    }
+    r.understood(k);
+  }
+};
+
+// The summaries by evaluator; entries that are not objects go to extra under the field's name.
+struct ScoreSummariesCodec : field::Codec {
+  template <class R>
+  void read(R& r, const char* k, std::map<std::string, EvaluatorScoreSummary>& out) const {
+    const Json* v = r.find(k);
+    if (v == nullptr || !(v->is_object() || v->is_null())) return;
+    r.understood(k);
+    if (v->is_null()) return;
+    Json odd = Json::object();
+    for (auto e = v->begin(); e != v->end(); ++e) {
+      if (e.value().is_object()) {
+        out[e.key()] = e.value().get<EvaluatorScoreSummary>();
+      } else {
+        odd[e.key()] = e.value();
+      }
+    }
+    if (!odd.empty()) r.add_extra(k, std::move(odd));
+  }
+};
+
+}  // namespace
+
+template <class V>
+void model_fields(V& v, Self<V, RowError>& e) {
+  v("index", e.index, IndexCodec{});
+  v("error", e.error, ReasonCodec{});
+  v.extra(e.extra);
+}
+
+void to_json(Json& j, const RowError& e) {
+  detail::write_dom(j, e);
 }
 
 void from_json(const Json& j, RowError& e) {
+  if (!j.is_string()) return detail::read_fields(j, e);
   e = RowError{};
-  if (j.is_string()) {
-    e.error = j.get<std::string>();
-    return;
-  }
-  detail::Reader r(j);
-  r.get_or("index", e.index);
-  if (auto it = j.find("index"); it != j.end() && it->is_string()) {
-    if (const auto index = detail::parse_int64(it->get_ref<const std::string&>())) {
-      e.index = *index;
-      r.skip("index");
-    }
-  }
-  // The reason may be a string or a structured object; keep the text either way.
-  for (const char* key : {"error", "detail", "message"}) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) continue;
-    e.error = it->is_string() ? it->get<std::string>() : it->dump();
-    r.skip(key);
-    break;
-  }
-  e.extra = r.extra();
+  e.error = j.get<std::string>();
 }
 
-void to_json(Json& j_out, const BulkResult& b) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["success_count"] = b.success_count;
-  j["error_count"] = b.error_count;
-  j["errors"] = b.errors;
-  detail::put(j, "total_errors", b.total_errors);
-  if (!b.unique_ids.empty()) j["unique_ids"] = b.unique_ids;
-  detail::put_extra(j, b.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, BulkResult>& b) {
+  v("success_count", b.success_count);
+  v("error_count", b.error_count);
+  v("errors", b.errors, RowErrorsCodec{});
+  v("total_errors", b.total_errors);
+  v("unique_ids", b.unique_ids, StringIdsCodec{});
+  v.extra(b.extra);
+}
+
+void to_json(Json& j, const BulkResult& b) {
+  detail::write_dom(j, b);
 }
 
 void from_json(const Json& j, BulkResult& b) {
-  b = BulkResult{};
-  detail::Reader r(j);
-  r.get_or("success_count", b.success_count);
-  r.get_or("error_count", b.error_count);
-  r.get("total_errors", b.total_errors);
-  if (auto it = j.find("errors"); it != j.end() && it->is_array()) {
-    for (const Json& e : *it)
-      b.errors.push_back(e.get<RowError>());
-    r.skip("errors");
-  } else if (it != j.end() && it->is_null()) {
-    r.skip("errors");
-  }
-  if (auto it = j.find("unique_ids"); it != j.end() && it->is_array()) {
-    for (const Json& id : *it) {
-      if (id.is_string()) b.unique_ids.push_back(id.get<std::string>());
-    }
-    r.skip("unique_ids");
-  }
+  detail::read_fields(j, b);
   if (b.error_count == 0) {
     b.error_count = std::max<std::int64_t>(b.total_errors.value_or(0),
                                            static_cast<std::int64_t>(b.errors.size()));
   }
-  b.extra = r.extra();
 }
 
-void to_json(Json& j_out, const EvaluatorScoreSummary& s) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  detail::put(j, "evaluator_id", s.evaluator_id);
-  detail::put(j, "evaluator_slug", s.evaluator_slug);
-  detail::put(j, "evaluator_name", s.evaluator_name);
-  detail::put(j, "score_value_type", s.score_value_type);
-  detail::put(j, "avg_score", s.avg_score);
-  detail::put(j, "true_count", s.true_count);
-  detail::put(j, "false_count", s.false_count);
-  detail::put_extra(j, s.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, EvaluatorScoreSummary>& s) {
+  v("evaluator_id", s.evaluator_id, field::id);
+  v("evaluator_slug", s.evaluator_slug);
+  v("evaluator_name", s.evaluator_name);
+  v("score_value_type", s.score_value_type);
+  v("avg_score", s.avg_score);
+  v("true_count", s.true_count);
+  v("false_count", s.false_count);
+  v.extra(s.extra);
+}
+RESPAN_MODEL_JSON(EvaluatorScoreSummary)
+
+template <class V>
+void model_fields(V& v, Self<V, UserRef>& u) {
+  v("first_name", u.first_name);
+  v("last_name", u.last_name);
+  v("email", u.email);
+  v.extra(u.extra);
+}
+RESPAN_MODEL_JSON(UserRef)
+
+template <class V>
+void model_fields(V& v, Self<V, MessageResponse>& m) {
+  v("message", m.message);
+  v.extra(m.extra);
 }
 
-void from_json(const Json& j, EvaluatorScoreSummary& s) {
-  s = EvaluatorScoreSummary{};
-  detail::Reader r(j);
-  r.id("evaluator_id", s.evaluator_id);
-  r.get("evaluator_slug", s.evaluator_slug);
-  r.get("evaluator_name", s.evaluator_name);
-  r.get("score_value_type", s.score_value_type);
-  r.get("avg_score", s.avg_score);
-  r.get("true_count", s.true_count);
-  r.get("false_count", s.false_count);
-  s.extra = r.extra();
-}
-
-void to_json(Json& j_out, const UserRef& u) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  detail::put(j, "first_name", u.first_name);
-  detail::put(j, "last_name", u.last_name);
-  detail::put(j, "email", u.email);
-  detail::put_extra(j, u.extra);
-  j_out = std::move(j);
-}
-
-void from_json(const Json& j, UserRef& u) {
-  u = UserRef{};
-  detail::Reader r(j);
-  r.get("first_name", u.first_name);
-  r.get("last_name", u.last_name);
-  r.get("email", u.email);
-  u.extra = r.extra();
-}
-
-void to_json(Json& j_out, const MessageResponse& m) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  detail::put(j, "message", m.message);
-  detail::put_extra(j, m.extra);
-  j_out = std::move(j);
+void to_json(Json& j, const MessageResponse& m) {
+  detail::write_dom(j, m);
 }
 
 void from_json(const Json& j, MessageResponse& m) {
   m = MessageResponse{};
-  if (!j.is_object()) return;  // an empty or non-object acknowledgement is still success
-  detail::Reader r(j);
-  r.get("message", m.message);
-  m.extra = r.extra();
+  if (j.is_object()) detail::read_fields(j, m);  // an empty acknowledgement is still success
 }
 
-void to_json(Json& j_out, const LogsSummary& s) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["number_of_requests"] = s.number_of_requests;
-  j["total_cost"] = s.total_cost;
-  j["total_tokens"] = s.total_tokens;
-  j["total_prompt_tokens"] = s.total_prompt_tokens;
-  j["total_completion_tokens"] = s.total_completion_tokens;
-  j["avg_latency"] = s.avg_latency;
-  j["avg_tps"] = s.avg_tps;
-  j["avg_ttft"] = s.avg_ttft;
-  j["scores"] = s.scores;
-  detail::put_extra(j, s.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, LogsSummary>& s) {
+  v("number_of_requests", s.number_of_requests);
+  v("total_cost", s.total_cost);
+  v("total_tokens", s.total_tokens);
+  v("total_prompt_tokens", s.total_prompt_tokens);
+  v("total_completion_tokens", s.total_completion_tokens);
+  v("avg_latency", s.avg_latency);
+  v("avg_tps", s.avg_tps);
+  v("avg_ttft", s.avg_ttft);
+  v("scores", s.scores, ScoreSummariesCodec{});
+  v.extra(s.extra);
 }
-
-void from_json(const Json& j, LogsSummary& s) {
-  s = LogsSummary{};
-  detail::Reader r(j);
-  r.get_or("number_of_requests", s.number_of_requests);
-  r.get_or("total_cost", s.total_cost);
-  r.get_or("total_tokens", s.total_tokens);
-  r.get_or("total_prompt_tokens", s.total_prompt_tokens);
-  r.get_or("total_completion_tokens", s.total_completion_tokens);
-  r.get_or("avg_latency", s.avg_latency);
-  r.get_or("avg_tps", s.avg_tps);
-  r.get_or("avg_ttft", s.avg_ttft);
-  Json odd_scores = Json::object();  // entries that are not score objects
-  if (auto it = j.find("scores"); it != j.end() && it->is_object()) {
-    for (auto e = it->begin(); e != it->end(); ++e) {
-      if (e.value().is_object()) {
-        s.scores[e.key()] = e.value().get<EvaluatorScoreSummary>();
-      } else {
-        odd_scores[e.key()] = e.value();
-      }
-    }
-    r.skip("scores");
-  } else if (it != j.end() && it->is_null()) {
-    r.skip("scores");
-  }
-  s.extra = r.extra();
-  if (!odd_scores.empty()) s.extra["scores"] = std::move(odd_scores);
-}
+RESPAN_MODEL_JSON(LogsSummary)
 
 }  // namespace respan

@@ -1,13 +1,12 @@
 #include <respan/models/dataset.hpp>
 
+#include "models/emit.hpp"
 #include "models/json_io.hpp"
 
 namespace respan {
 
-using detail::put;
-using detail::put_extra;
-using detail::put_required;
-using detail::Reader;
+using detail::Self;
+namespace field = detail::field;
 
 const std::vector<std::string_view>& DatasetStatusValues::known() {
   static const auto* values =  // never destroyed: exporter threads may read it at exit
@@ -29,233 +28,140 @@ const std::vector<std::string_view>& EvaluationTaskStatusValues::known() {
 
 // ------------------------------------------------------------------------------ Dataset
 
-void to_json(Json& j_out, const Dataset& d) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "name", d.name);
-  put(j, "description", d.description);
-  put(j, "sampling", d.sampling);
-  put(j, "start_time", d.start_time);
-  put(j, "end_time", d.end_time);
-  put(j, "is_empty", d.is_empty);
-  if (d.initial_log_filters)
-    put_required(j, "initial_log_filters", d.initial_log_filters->to_json());
-  put(j, "source_dataset_id", d.source_dataset_id);
-  put_extra(j, d.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, Dataset>& d) {
+  v("name", d.name);
+  v("description", d.description);
+  v("sampling", d.sampling);
+  v("start_time", d.start_time);
+  v("end_time", d.end_time);
+  v("is_empty", d.is_empty);
+  v("initial_log_filters", d.initial_log_filters);
+  v("source_dataset_id", d.source_dataset_id, field::id);
+  v.extra(d.extra);
 }
-
-void from_json(const Json& j, Dataset& d) {
-  d = Dataset{};
-  Reader r(j);
-  r.get("name", d.name);
-  r.get("description", d.description);
-  r.get("sampling", d.sampling);
-  r.get("start_time", d.start_time);
-  r.get("end_time", d.end_time);
-  r.get("is_empty", d.is_empty);
-  r.filters("initial_log_filters", d.initial_log_filters);
-  r.id("source_dataset_id", d.source_dataset_id);
-  d.extra = r.extra();
-}
+RESPAN_MODEL_JSON(Dataset)
 
 // ------------------------------------------------------------------------------ DatasetTag
 
-void to_json(Json& j_out, const DatasetTag& t) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "id", t.id);
-  put(j, "name", t.name);
-  put(j, "color", t.color);
-  put_extra(j, t.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, DatasetTag>& t) {
+  v("id", t.id, field::id);
+  v("name", t.name);
+  v("color", t.color);
+  v.extra(t.extra);
+}
+
+void to_json(Json& j, const DatasetTag& t) {
+  detail::write_dom(j, t);
 }
 
 void from_json(const Json& j, DatasetTag& t) {
+  if (!j.is_string()) return detail::read_fields(j, t);
   t = DatasetTag{};
-  if (j.is_string()) {  // a bare tag id
-    t.id = j.get<std::string>();
-    return;
-  }
-  Reader r(j);
-  r.id("id", t.id);
-  r.get("name", t.name);
-  r.get("color", t.color);
-  t.extra = r.extra();
+  t.id = j.get<std::string>();  // a bare tag id
 }
 
 // ------------------------------------------------------------------------------ DatasetRecord
 
-void to_json(Json& j_out, const DatasetRecord& d) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  if (!d.id.empty()) j["id"] = d.id;
-  put(j, "name", d.name);
-  put(j, "description", d.description);
-  put(j, "type", d.type);
-  put(j, "status", d.status);
-  put(j, "log_count", d.log_count);
-  put(j, "created_at", d.created_at);
-  put(j, "updated_at", d.updated_at);
-  put(j, "organization_id", d.organization_id);
-  put(j, "organization", d.organization);
-  put(j, "updated_by", d.updated_by);
-  put(j, "log_ids", d.log_ids);
-  put(j, "completed_annotation_count", d.completed_annotation_count);
-  put(j, "running_status", d.running_status);
-  put(j, "running_progress", d.running_progress);
-  put(j, "running_at", d.running_at);
-  put(j, "starred", d.starred);
-  put(j, "tags", d.tags);
-  put(j, "initial_log_filters", d.initial_log_filters);
-  put(j, "unique_organization_ids", d.unique_organization_ids);
-  put(j, "timestamps", d.timestamps);
-  put(j, "evaluator", d.evaluator);
-  put_extra(j, d.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, DatasetRecord>& d) {
+  v("id", d.id, field::id);
+  v("name", d.name);
+  v("description", d.description);
+  v("type", d.type);
+  v("status", d.status);
+  v("log_count", d.log_count);
+  v("created_at", d.created_at);
+  v("updated_at", d.updated_at);
+  v("organization_id", d.organization_id, field::id);
+  v("organization", d.organization, field::id);
+  v("updated_by", d.updated_by);
+  v("log_ids", d.log_ids);
+  v("completed_annotation_count", d.completed_annotation_count);
+  v("running_status", d.running_status);
+  v("running_progress", d.running_progress);
+  v("running_at", d.running_at);
+  v("starred", d.starred);
+  v("tags", d.tags);
+  v("initial_log_filters", d.initial_log_filters);
+  v("unique_organization_ids", d.unique_organization_ids);
+  v("timestamps", d.timestamps);
+  v("evaluator", d.evaluator);
+  v.extra(d.extra);
 }
-
-void from_json(const Json& j, DatasetRecord& d) {
-  d = DatasetRecord{};
-  Reader r(j);
-  r.id("id", d.id);
-  r.get("name", d.name);
-  r.get("description", d.description);
-  r.get("type", d.type);
-  r.get("status", d.status);
-  r.get("log_count", d.log_count);
-  r.get("created_at", d.created_at);
-  r.get("updated_at", d.updated_at);
-  r.id("organization_id", d.organization_id);
-  r.id("organization", d.organization);
-  r.get("updated_by", d.updated_by);
-  r.get("log_ids", d.log_ids);
-  r.get("completed_annotation_count", d.completed_annotation_count);
-  r.get("running_status", d.running_status);
-  r.get("running_progress", d.running_progress);
-  r.get("running_at", d.running_at);
-  r.get("starred", d.starred);
-  r.get("tags", d.tags);
-  r.raw("initial_log_filters", d.initial_log_filters);
-  r.get("unique_organization_ids", d.unique_organization_ids);
-  r.get("timestamps", d.timestamps);
-  r.get("evaluator", d.evaluator);
-  d.extra = r.extra();
-}
+RESPAN_MODEL_JSON(DatasetRecord)
 
 // ------------------------------------------------------------------------------ DatasetUpdate
 
-void to_json(Json& j_out, const DatasetUpdate& u) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "name", u.name);
-  put(j, "description", u.description);
-  put(j, "starred", u.starred);
-  put(j, "tags", u.tags);
-  put_extra(j, u.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, DatasetUpdate>& u) {
+  v("name", u.name);
+  v("description", u.description);
+  v("starred", u.starred);
+  v("tags", u.tags);
+  v.extra(u.extra);
 }
-
-void from_json(const Json& j, DatasetUpdate& u) {
-  u = DatasetUpdate{};
-  Reader r(j);
-  r.get("name", u.name);
-  r.get("description", u.description);
-  r.get("starred", u.starred);
-  r.get("tags", u.tags);
-  u.extra = r.extra();
-}
+RESPAN_MODEL_JSON(DatasetUpdate)
 
 // ------------------------------------------------------------------------------ evaluators
 
-void to_json(Json& j_out, const RunEvaluatorsRequest& req) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["evaluator_ids"] = req.evaluator_ids;
-  put(j, "experiment_id", req.experiment_id);
-  put(j, "generation_method", req.generation_method);
-  put_extra(j, req.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, RunEvaluatorsRequest>& req) {
+  v("evaluator_ids", req.evaluator_ids);
+  v("experiment_id", req.experiment_id, field::id);
+  v("generation_method", req.generation_method);
+  v.extra(req.extra);
 }
+RESPAN_MODEL_JSON(RunEvaluatorsRequest)
 
-void from_json(const Json& j, RunEvaluatorsRequest& req) {
-  req = RunEvaluatorsRequest{};
-  Reader r(j);
-  r.get_or("evaluator_ids", req.evaluator_ids);
-  r.id("experiment_id", req.experiment_id);
-  r.get("generation_method", req.generation_method);
-  req.extra = r.extra();
+template <class V>
+void model_fields(V& v, Self<V, EvaluationTask>& t) {
+  v("task_id", t.task_id, field::id);
+  v("name", t.name);
+  v("dataset_id", t.dataset_id, field::id);
+  v("evaluator_slug", t.evaluator_slug);
+  v("status", t.status);
+  v("started_at", t.started_at);
+  v("completed_at", t.completed_at);
+  v("error_message", t.error_message);
+  v("evaluated_logs_count", t.evaluated_logs_count);
+  v("score", t.score);
+  v.extra(t.extra);
 }
+RESPAN_MODEL_JSON(EvaluationTask)
 
-void to_json(Json& j_out, const EvaluationTask& t) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  if (!t.task_id.empty()) j["task_id"] = t.task_id;
-  put(j, "name", t.name);
-  put(j, "dataset_id", t.dataset_id);
-  put(j, "evaluator_slug", t.evaluator_slug);
-  put(j, "status", t.status);
-  put(j, "started_at", t.started_at);
-  put(j, "completed_at", t.completed_at);
-  put(j, "error_message", t.error_message);
-  put(j, "evaluated_logs_count", t.evaluated_logs_count);
-  put(j, "score", t.score);
-  put_extra(j, t.extra);
-  j_out = std::move(j);
-}
-
-void from_json(const Json& j, EvaluationTask& t) {
-  t = EvaluationTask{};
-  Reader r(j);
-  r.id("task_id", t.task_id);
-  r.get("name", t.name);
-  r.id("dataset_id", t.dataset_id);
-  r.get("evaluator_slug", t.evaluator_slug);
-  r.get("status", t.status);
-  r.get("started_at", t.started_at);
-  r.get("completed_at", t.completed_at);
-  r.get("error_message", t.error_message);
-  r.get("evaluated_logs_count", t.evaluated_logs_count);
-  r.get("score", t.score);
-  t.extra = r.extra();
-}
-
-void to_json(Json& j_out, const RunEvaluatorsResult& res) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  j["created_tasks"] = res.created_tasks;
-  j["errors"] = res.errors;
-  put(j, "experiment_updated", res.experiment_updated);
-  j["experiment_evaluator_ids"] = res.experiment_evaluator_ids;
-  put_extra(j, res.extra);
-  j_out = std::move(j);
-}
-
-void from_json(const Json& j, RunEvaluatorsResult& res) {
-  res = RunEvaluatorsResult{};
-  Reader r(j);
-  Json odd = Json::array();  // non-object items of created_tasks
-  if (auto it = j.find("created_tasks"); it != j.end() && it->is_array()) {
-    // Decode item by item so one odd task does not hide the others.
-    for (const Json& item : *it) {
+namespace {
+// The tasks decoded one by one, so one odd task does not hide the others: the items that are
+// not objects go to extra under the field's name.
+struct TasksCodec : field::Codec {
+  template <class R>
+  void read(R& r, const char* k, std::vector<EvaluationTask>& out) const {
+    const Json* v = r.find(k);
+    if (v == nullptr || !(v->is_array() || v->is_null())) return;
+    r.understood(k);
+    if (v->is_null()) return;
+    Json odd = Json::array();
+    for (const Json& item : *v) {
       if (item.is_object()) {
-        res.created_tasks.push_back(item.get<EvaluationTask>());
+        out.push_back(item.get<EvaluationTask>());
       } else {
         odd.push_back(item);
       }
     }
-    r.skip("created_tasks");
-  } else if (it != j.end() && it->is_null()) {
-    r.skip("created_tasks");
+    if (!odd.empty()) r.add_extra(k, std::move(odd));
   }
-  if (auto it = j.find("errors"); it != j.end()) {
-    res.errors = it->is_null() ? Json::object() : *it;
-    r.skip("errors");
-  }
-  r.get("experiment_updated", res.experiment_updated);
-  r.get_or("experiment_evaluator_ids", res.experiment_evaluator_ids);
-  res.extra = r.extra();
-  if (!odd.empty()) res.extra["created_tasks"] = std::move(odd);
+};
+}  // namespace
+
+template <class V>
+void model_fields(V& v, Self<V, RunEvaluatorsResult>& res) {
+  v("created_tasks", res.created_tasks, TasksCodec{});
+  v("errors", res.errors);
+  v("experiment_updated", res.experiment_updated);
+  v("experiment_evaluator_ids", res.experiment_evaluator_ids);
+  v.extra(res.extra);
 }
+RESPAN_MODEL_JSON(RunEvaluatorsResult)
 
 }  // namespace respan

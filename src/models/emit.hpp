@@ -1,7 +1,4 @@
-// Internal: one field list per model, two ways to write it.
-//
-// A model's fields are listed once, in a template `emit_fields(Out& o, const Model& m)` that
-// calls o.required(key, value), o.opt(key, optional) and o.extra(json). Two writers run it:
+// Internal: the writers of a model's field list (fields.hpp).
 //
 //  * DomOut builds a Json (the model's to_json: what `Json(model)` users get);
 //  * TextOut appends the compact JSON text straight to a string, without building a DOM: the
@@ -19,46 +16,105 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 #include <vector>
 
+#include <respan/filters.hpp>
 #include <respan/json.hpp>
 #include <respan/models/common.hpp>
 #include <respan/models/request_log.hpp>
 
+#include "models/fields.hpp"
 #include "models/json_io.hpp"
 #include "util/json_limits.hpp"
 #include "util/json_write.hpp"
 
 namespace respan::detail {
 
+/// What both writers do with a field list's entries: says, from the field's type and tag,
+/// whether a field is written and as what; `Out` (DomOut, TextOut) writes it with
+/// required(key, value) (always) or opt(key, optional) (when set).
+template <class Out>
+class FieldWriter {
+ public:
+  static constexpr bool kReads = false;
+
+  template <class T>
+  void operator()(const char* k, const T& v) {
+    if constexpr (std::is_same_v<T, std::optional<Filters>>) {
+      if (v) out().required(k, v->to_json());
+    } else if constexpr (std::is_same_v<T, Filters>) {
+      if (!v.empty()) out().required(k, v.to_json());  // empty filters: not sent
+    } else if constexpr (is_optional<T>::value || is_clearable<T>::value) {
+      out().opt(k, v);
+    } else {
+      out().required(k, v);
+    }
+  }
+
+  template <class T, class Tag>
+  void operator()(const char* k, const T& v, const Tag& tag) {
+    if constexpr (field::writes_itself<Tag>()) {
+      tag.write(out(), k, v);
+    } else if constexpr (std::is_same_v<Tag, field::Constant>) {
+      out().required(k, v);
+    } else if constexpr (std::is_same_v<Tag, field::OmitEmpty> ||
+                         (std::is_same_v<Tag, field::Id> && std::is_same_v<T, std::string>)) {
+      if (!empty(v)) (*this)(k, v);
+    } else {
+      (*this)(k, v);
+    }
+  }
+
+  /// Reading only (see FieldReader::fill).
+  template <class A, class B>
+  void fill(const A&, const B&) {}
+
+ private:
+  Out& out() { return static_cast<Out&>(*this); }
+  template <class T>
+  static bool empty(const T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+      return !v;
+    } else if constexpr (std::is_same_v<T, Json>) {
+      return v.is_null();
+    } else {
+      return v.empty();
+    }
+  }
+};
+
 /// Writes a model's fields into a Json object (see put/put_required/put_extra).
-struct DomOut {
-  Json& j;
+class DomOut : public FieldWriter<DomOut> {
+ public:
+  explicit DomOut(Json& j) : j_(j) {}
   template <class T>
   void required(const char* k, const T& v) {
-    put_required(j, k, v);
+    put_required(j_, k, v);
   }
   template <class T>
   void opt(const char* k, const T& v) {
-    put(j, k, v);
+    put(j_, k, v);
   }
-  void extra(const Json& e) { put_extra(j, e); }
-};
+  void extra(const Json& e) { put_extra(j_, e); }
 
-template <class T>
-struct is_open_enum {
  private:
-  template <class Tag>
-  static std::true_type test(const OpenEnum<Tag>*);
-  static std::false_type test(...);
-
- public:
-  static constexpr bool value = decltype(test(static_cast<const T*>(nullptr)))::value;
+  Json& j_;
 };
+
+/// A model as a Json object (its to_json), built aside: a refused field leaves `j_out`
+/// untouched.
+template <class M>
+void write_dom(Json& j_out, const M& m) {
+  Json j = Json::object();
+  DomOut o(j);
+  model_fields(o, m);
+  j_out = std::move(j);
+}
 
 /// Appends a model's JSON text to a string. The text is complete only when no EncodeError was
 /// thrown; on one, discard the string.
-class TextOut {
+class TextOut : public FieldWriter<TextOut> {
  public:
   /// Not reentrant on one thread (the field names go to a per-thread scratch list).
   explicit TextOut(std::string& out) : out_(out), keys_(scratch_keys()) { keys_.clear(); }
@@ -67,14 +123,14 @@ class TextOut {
   /// the asynchronous paths' rule. Every other refusal still throws.
   TextOut(std::string& out, FieldDrops& drops) : TextOut(out) { drops_ = &drops; }
 
-  /// Writes `m` as a JSON object: its fields come from emit_fields(TextOut&, const M&), found
-  /// by argument-dependent lookup.
+  /// Writes `m` as a JSON object: its fields come from its field list (model_fields, found by
+  /// argument-dependent lookup).
   template <class M>
   void object(const M& m) {
     open('{');
     const std::size_t outer = level_;
     level_ = keys_.size();
-    emit_fields(*this, m);
+    model_fields(*this, m);
     keys_.resize(level_);
     level_ = outer;
     close('}');
@@ -261,6 +317,8 @@ class TextOut {
       json(v);
     } else if constexpr (std::is_base_of_v<JsonUnion, T>) {
       json(v.json());
+    } else if constexpr (is_variant<T>::value) {
+      std::visit([this](const auto& alt) { value(alt); }, v);
     } else if constexpr (is_vector<T>::value) {
       open('[');
       for (std::size_t i = 0; i < v.size(); ++i) {
@@ -298,3 +356,13 @@ class TextOut {
 };
 
 }  // namespace respan::detail
+
+/// Defines `to_json` and `from_json` of `Model` (declared in its public header) as runs of its
+/// field list, for the models that need nothing else.
+#define RESPAN_MODEL_JSON(Model)            \
+  void to_json(Json& j, const Model& m) {   \
+    detail::write_dom(j, m);                \
+  }                                         \
+  void from_json(const Json& j, Model& m) { \
+    detail::read_fields(j, m);              \
+  }

@@ -69,13 +69,13 @@ RESPAN_EXPORT RequestLog without_non_finite(const RequestLog& span, FieldDrops& 
 /// invalid): the caller then takes the general path, which reports it.
 RESPAN_EXPORT bool decode_text(std::string_view text, RequestLogCreated& out);
 
-/// encode() straight to the JSON text sent (the same value; ready for ApiRequest::body_text,
-/// as it is checked as check_body() would). Appends to `out`; on an Error `out` is restored.
-template <class T>
-Result<void> encode_text(const T& body, std::string_view type_name, std::string& out) {
+/// Runs `write` (which appends to `out`): nothing on success; on a refusal `out` is restored
+/// and the refusal is the invalid_argument Error.
+template <class Write>
+Result<void> written_or_refused(std::string_view type_name, std::string& out, Write&& write) {
   const std::size_t size = out.size();
   try {
-    write_text(out, body);
+    write();
     return {};
   } catch (const EncodeError& e) {
     out.resize(size);
@@ -87,6 +87,13 @@ Result<void> encode_text(const T& body, std::string_view type_name, std::string&
   }
 }
 
+/// encode() straight to the JSON text sent (the same value; ready for ApiRequest::body_text,
+/// as it is checked as check_body() would). Appends to `out`; on an Error `out` is restored.
+template <class T>
+Result<void> encode_text(const T& body, std::string_view type_name, std::string& out) {
+  return written_or_refused(type_name, out, [&] { write_text(out, body); });
+}
+
 /// encode_text() for the asynchronous paths: a span with a non-finite number is sent without
 /// that field (recorded in `drops`) instead of being refused. The common span, without one,
 /// costs what encode_text() costs.
@@ -94,7 +101,7 @@ template <class T>
 Result<void> encode_text_dropping(const T& body, std::string_view type_name, std::string& out,
                                   FieldDrops& drops) {
   const std::size_t size = out.size();
-  try {
+  return written_or_refused(type_name, out, [&] {
     try {
       write_text(out, body);
     } catch (const EncodeError& e) {
@@ -102,15 +109,7 @@ Result<void> encode_text_dropping(const T& body, std::string_view type_name, std
       out.resize(size);
       write_text_dropping(out, body, drops);
     }
-    return {};
-  } catch (const EncodeError& e) {
-    out.resize(size);
-    return encode_refusal(type_name, e);
-  } catch (const std::exception& e) {
-    out.resize(size);
-    return Error::make(ErrorCode::invalid_argument,
-                       std::string(type_name) + ": cannot be encoded: " + e.what());
-  }
+  });
 }
 
 }  // namespace respan::detail

@@ -1,4 +1,5 @@
-// Internal: helpers that keep the model (de)serializers short and uniformly tolerant.
+// Internal: the rules every model follows on the wire (what is refused on writing, how
+// tolerant reading is) and the reader that runs a model's field list (fields.hpp).
 #pragma once
 
 #include <cmath>
@@ -9,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include <respan/filters.hpp>
@@ -16,6 +19,7 @@
 #include <respan/models/common.hpp>
 #include <respan/models/request_log.hpp>
 
+#include "models/fields.hpp"
 #include "util/json_limits.hpp"
 
 namespace respan::detail {
@@ -209,11 +213,6 @@ Json to_json_value(const T& v) {
   return out;
 }
 
-template <class T>
-struct is_vector : std::false_type {};
-template <class T, class A>
-struct is_vector<std::vector<T, A>> : std::true_type {};
-
 /// The JSON of one field value, checked: no non-finite number in numbers, free-form JSON and
 /// JsonUnion values; arrays report the failing element's index.
 /// @throws EncodeError with a path relative to the value.
@@ -239,6 +238,8 @@ Json encode_value(const T& v) {
   } else if constexpr (std::is_base_of_v<JsonUnion, T>) {
     check_finite(v.json());
     return v.json();
+  } else if constexpr (is_variant<T>::value) {
+    return std::visit([](const auto& alt) { return encode_value(alt); }, v);
   } else {
     return to_json_value(v);  // models check themselves
   }
@@ -417,6 +418,19 @@ class BasicReader {
     out = v.value_or(Filters{});
   }
 
+  /// A count: a non-negative integer (see json_count()); null counts as unset, any other
+  /// value is left unread (lands in extra).
+  void count(const char* k, std::optional<std::int64_t>& out) {
+    out.reset();
+    auto it = j_.find(k);
+    if (it == j_.end()) return;
+    if (it->is_null()) {
+      seen(k);
+    } else if ((out = json_count(*it))) {
+      seen(k);
+    }
+  }
+
   /// Marks `k` as understood without reading it.
   void skip(const char* k) {
     if (j_.contains(k)) seen(k);
@@ -465,5 +479,95 @@ class BasicReader {
 };
 
 using Reader = BasicReader<Json>;
+
+/// Runs a model's field list (fields.hpp) as a decoder: each field is read as its type and tag
+/// say (BasicReader's rules), and `extra` gets the members no field understood.
+template <class Obj>
+class FieldReader {
+ public:
+  static constexpr bool kReads = true;
+
+  explicit FieldReader(const Obj& j) : r_(j), j_(j) {}
+
+  template <class T>
+  void operator()(const char* k, T& out) {
+    if constexpr (std::is_same_v<T, Filters> || std::is_same_v<T, std::optional<Filters>>) {
+      r_.filters(k, out);
+    } else if constexpr (is_optional<T>::value) {
+      r_.get(k, out);
+    } else {
+      r_.get_or(k, out);
+    }
+  }
+
+  template <class T, class Tag>
+  void operator()(const char* k, T& out, const Tag& tag) {
+    if constexpr (std::is_same_v<Tag, field::Id>) {
+      r_.id(k, out);
+      if (tag.alias != nullptr && missing(out)) r_.id(tag.alias, out);
+    } else if constexpr (std::is_same_v<Tag, field::Alias>) {
+      (*this)(k, out);
+      if (!out) (*this)(tag.other, out);
+    } else if constexpr (std::is_same_v<Tag, field::Count>) {
+      r_.count(k, out);
+    } else if constexpr (std::is_base_of_v<field::Codec, Tag>) {
+      tag.read(*this, k, out);
+    } else {
+      (*this)(k, out);
+    }
+  }
+  /// A constant (field::constant): only marked as understood.
+  template <class T>
+  void operator()(const char* k, const T&, field::Constant) {
+    r_.skip(k);
+  }
+
+  /// `to` takes `from`'s value when it was not read (a twin or alias the server may fill
+  /// instead); after both in the list.
+  template <class A, class B>
+  void fill(A& to, const B& from) {
+    if constexpr (is_optional<A>::value) {
+      if (!to) to = from;
+    } else {
+      if (to.empty() && from) to = *from;
+    }
+  }
+
+  /// The members no field understood, and those the codecs put aside (add_extra()).
+  void extra(Json& out) {
+    out = r_.extra();
+    for (auto& [k, v] : aside_)
+      out[k] = std::move(v);
+  }
+
+  // For codecs.
+  /// Member `k`, or nullptr.
+  const Json* find(const char* k) const {
+    auto it = j_.find(k);
+    return it == j_.end() ? nullptr : &*it;
+  }
+  /// Marks `k` as understood: it does not land in extra.
+  void understood(const char* k) { r_.skip(k); }
+  /// Puts `v` into extra under `k` (the part of a field that did not decode).
+  void add_extra(const char* k, Json v) { aside_.emplace_back(k, std::move(v)); }
+  BasicReader<Obj>& reader() { return r_; }
+
+ private:
+  static bool missing(const std::string& s) { return s.empty(); }
+  static bool missing(const std::optional<std::string>& s) { return !s; }
+
+  BasicReader<Obj> r_;
+  const Obj& j_;
+  std::vector<std::pair<const char*, Json>> aside_;
+};
+
+/// Decodes `m` from `j` with its field list (model_fields, found by argument-dependent lookup).
+/// @throws nlohmann::json::type_error when `j` is not an object.
+template <class M, class Obj>
+void read_fields(const Obj& j, M& m) {
+  m = M{};
+  FieldReader<Obj> r(j);
+  model_fields(r, m);
+}
 
 }  // namespace respan::detail

@@ -6,47 +6,17 @@
 
 #include "models/emit.hpp"
 #include "models/encode.hpp"
+#include "models/heap.hpp"
 #include "models/json_io.hpp"
+#include "models/span_fields.hpp"
 #include "util/text.hpp"
 
 namespace respan {
 
-using detail::put;
-using detail::put_extra;
-using detail::put_required;
-using detail::Reader;
+using detail::Self;
+namespace field = detail::field;
 
-// Each model's fields are listed once, in emit_fields(); to_json() runs the list into a Json,
-// detail::write_text() straight into JSON text (models/emit.hpp).
-template <class Out>
-void emit_fields(Out& o, const ContentPart& p);
-template <class Out>
-void emit_fields(Out& o, const FunctionCall& f);
-template <class Out>
-void emit_fields(Out& o, const ToolCall& t);
-template <class Out>
-void emit_fields(Out& o, const Message& m);
-template <class Out>
-void emit_fields(Out& o, const ToolDefinition::Function& f);
-template <class Out>
-void emit_fields(Out& o, const ToolDefinition& t);
-template <class Out>
-void emit_fields(Out& o, const Usage& u);
-template <class Out>
-void emit_fields(Out& o, const CustomerParams& c);
-template <class Out>
-void emit_fields(Out& o, const RequestLog& r);
-
-namespace {
-// A model as a Json object, built aside: a refused field leaves the caller's Json untouched.
-template <class M>
-Json dom_object(const M& m) {
-  Json j = Json::object();
-  detail::DomOut o{j};
-  emit_fields(o, m);
-  return j;
-}
-}  // namespace
+// Each model's fields are listed once, in its model_fields() (models/fields.hpp).
 
 // ---- messages ----------------------------------------------------------------------------
 
@@ -66,45 +36,22 @@ ContentPart ContentPart::make_image_url(std::string url, std::optional<std::stri
   return p;
 }
 
-template <class Out>
-void emit_fields(Out& o, const ContentPart& p) {
-  o.required("type", p.type);
-  o.opt("text", p.text);
-  o.opt("image_url", p.image_url);
-  o.extra(p.extra);
+template <class V>
+void model_fields(V& v, Self<V, ContentPart>& p) {
+  v("type", p.type);
+  v("text", p.text);
+  v("image_url", p.image_url);
+  v.extra(p.extra);
 }
+RESPAN_MODEL_JSON(ContentPart)
 
-void to_json(Json& j_out, const ContentPart& p) {
-  j_out = dom_object(p);
+template <class V>
+void model_fields(V& v, Self<V, FunctionCall>& f) {
+  v("name", f.name);
+  v("arguments", f.arguments);
+  v.extra(f.extra);
 }
-
-void from_json(const Json& j, ContentPart& p) {
-  p = ContentPart{};
-  Reader r(j);
-  r.get_or("type", p.type);
-  r.get("text", p.text);
-  r.raw("image_url", p.image_url);
-  p.extra = r.extra();
-}
-
-template <class Out>
-void emit_fields(Out& o, const FunctionCall& f) {
-  o.opt("name", f.name);
-  o.opt("arguments", f.arguments);
-  o.extra(f.extra);
-}
-
-void to_json(Json& j_out, const FunctionCall& f) {
-  j_out = dom_object(f);
-}
-
-void from_json(const Json& j, FunctionCall& f) {
-  f = FunctionCall{};
-  Reader r(j);
-  r.get("name", f.name);
-  r.get("arguments", f.arguments);
-  f.extra = r.extra();
-}
+RESPAN_MODEL_JSON(FunctionCall)
 
 ToolCall ToolCall::make_function(std::string id, std::string name, std::string arguments_json) {
   ToolCall t;
@@ -114,26 +61,14 @@ ToolCall ToolCall::make_function(std::string id, std::string name, std::string a
   return t;
 }
 
-template <class Out>
-void emit_fields(Out& o, const ToolCall& t) {
-  o.opt("id", t.id);
-  o.opt("type", t.type);
-  o.opt("function", t.function);
-  o.extra(t.extra);
+template <class V>
+void model_fields(V& v, Self<V, ToolCall>& t) {
+  v("id", t.id, field::id);
+  v("type", t.type);
+  v("function", t.function);
+  v.extra(t.extra);
 }
-
-void to_json(Json& j_out, const ToolCall& t) {
-  j_out = dom_object(t);
-}
-
-void from_json(const Json& j, ToolCall& t) {
-  t = ToolCall{};
-  Reader r(j);
-  r.id("id", t.id);
-  r.get("type", t.type);
-  r.get("function", t.function);
-  t.extra = r.extra();
-}
+RESPAN_MODEL_JSON(ToolCall)
 
 namespace {
 Message text_message(const char* role, std::string text) {
@@ -184,50 +119,39 @@ std::string Message::text() const {
   return out;
 }
 
-template <class Out>
-void emit_fields(Out& o, const Message& m) {
-  o.required("role", m.role);
-  if (m.content) {
-    if (const auto* s = std::get_if<std::string>(&*m.content)) {
-      o.required("content", *s);
-    } else {
-      o.required("content", std::get<std::vector<ContentPart>>(*m.content));
-    }
-  }
-  o.opt("name", m.name);
-  o.opt("tool_calls", m.tool_calls);
-  o.opt("tool_call_id", m.tool_call_id);
-  o.extra(m.extra);
-}
-
-void to_json(Json& j_out, const Message& m) {
-  j_out = dom_object(m);
-}
-
-void from_json(const Json& j, Message& m) {
-  m = Message{};
-  Reader r(j);
-  r.get_or("role", m.role);
-  if (auto it = j.find("content"); it != j.end()) {
-    if (it->is_string()) {
-      m.content = MessageContent(it->get<std::string>());
-      r.skip("content");
-    } else if (it->is_null()) {
-      r.skip("content");
-    } else if (it->is_array()) {
+namespace {
+// A message's content: a string or a list of parts (anything else stays in extra).
+struct ContentCodec : field::Codec {
+  template <class R>
+  void read(R& r, const char* k, std::optional<MessageContent>& out) const {
+    const Json* v = r.find(k);
+    if (v == nullptr) return;
+    if (v->is_string()) {
+      out = MessageContent(v->get<std::string>());
+    } else if (v->is_array()) {
       try {
-        m.content = MessageContent(it->get<std::vector<ContentPart>>());
-        r.skip("content");
+        out = MessageContent(v->get<std::vector<ContentPart>>());
       } catch (const std::exception&) {
-        // Not a list of parts: stays in extra.
+        return;  // not a list of parts: stays in extra
       }
+    } else if (!v->is_null()) {
+      return;
     }
+    r.understood(k);
   }
-  r.get("name", m.name);
-  r.get("tool_calls", m.tool_calls);
-  r.id("tool_call_id", m.tool_call_id);
-  m.extra = r.extra();
+};
+}  // namespace
+
+template <class V>
+void model_fields(V& v, Self<V, Message>& m) {
+  v("role", m.role);
+  v("content", m.content, ContentCodec{});
+  v("name", m.name);
+  v("tool_calls", m.tool_calls);
+  v("tool_call_id", m.tool_call_id, field::id);
+  v.extra(m.extra);
 }
+RESPAN_MODEL_JSON(Message)
 
 ToolDefinition ToolDefinition::make_function(std::string name, std::string description,
                                              Json parameters_schema) {
@@ -240,97 +164,45 @@ ToolDefinition ToolDefinition::make_function(std::string name, std::string descr
   return t;
 }
 
-template <class Out>
-void emit_fields(Out& o, const ToolDefinition::Function& f) {
-  o.required("name", f.name);
-  o.opt("description", f.description);
-  o.opt("parameters", f.parameters);
-  o.opt("strict", f.strict);
-  o.extra(f.extra);
+template <class V>
+void model_fields(V& v, Self<V, ToolDefinition::Function>& f) {
+  v("name", f.name);
+  v("description", f.description);
+  v("parameters", f.parameters);
+  v("strict", f.strict);
+  v.extra(f.extra);
 }
+RESPAN_MODEL_JSON(ToolDefinition::Function)
 
-void to_json(Json& j_out, const ToolDefinition::Function& f) {
-  j_out = dom_object(f);
+template <class V>
+void model_fields(V& v, Self<V, ToolDefinition>& t) {
+  v("type", t.type);
+  v("function", t.function);
+  v.extra(t.extra);
 }
+RESPAN_MODEL_JSON(ToolDefinition)
 
-void from_json(const Json& j, ToolDefinition::Function& f) {
-  f = ToolDefinition::Function{};
-  Reader r(j);
-  r.get_or("name", f.name);
-  r.get("description", f.description);
-  r.raw("parameters", f.parameters);
-  r.get("strict", f.strict);
-  f.extra = r.extra();
+template <class V>
+void model_fields(V& v, Self<V, Usage>& u) {
+  v("prompt_tokens", u.prompt_tokens);
+  v("completion_tokens", u.completion_tokens);
+  v("total_tokens", u.total_tokens);
+  v("input_tokens", u.input_tokens);
+  v("output_tokens", u.output_tokens);
+  v("cache_creation_input_tokens", u.cache_creation_input_tokens);
+  v("cache_read_input_tokens", u.cache_read_input_tokens);
+  v.extra(u.extra);
 }
+RESPAN_MODEL_JSON(Usage)
 
-template <class Out>
-void emit_fields(Out& o, const ToolDefinition& t) {
-  o.required("type", t.type);
-  o.opt("function", t.function);
-  o.extra(t.extra);
+template <class V>
+void model_fields(V& v, Self<V, CustomerParams>& c) {
+  v("customer_identifier", c.customer_identifier);
+  v("email", c.email);
+  v("name", c.name);
+  v.extra(c.extra);
 }
-
-void to_json(Json& j_out, const ToolDefinition& t) {
-  j_out = dom_object(t);
-}
-
-void from_json(const Json& j, ToolDefinition& t) {
-  t = ToolDefinition{};
-  Reader r(j);
-  r.get_or("type", t.type);
-  r.get("function", t.function);
-  t.extra = r.extra();
-}
-
-template <class Out>
-void emit_fields(Out& o, const Usage& u) {
-  o.opt("prompt_tokens", u.prompt_tokens);
-  o.opt("completion_tokens", u.completion_tokens);
-  o.opt("total_tokens", u.total_tokens);
-  o.opt("input_tokens", u.input_tokens);
-  o.opt("output_tokens", u.output_tokens);
-  o.opt("cache_creation_input_tokens", u.cache_creation_input_tokens);
-  o.opt("cache_read_input_tokens", u.cache_read_input_tokens);
-  o.extra(u.extra);
-}
-
-void to_json(Json& j_out, const Usage& u) {
-  j_out = dom_object(u);
-}
-
-void from_json(const Json& j, Usage& u) {
-  u = Usage{};
-  Reader r(j);
-  r.get("prompt_tokens", u.prompt_tokens);
-  r.get("completion_tokens", u.completion_tokens);
-  r.get("total_tokens", u.total_tokens);
-  r.get("input_tokens", u.input_tokens);
-  r.get("output_tokens", u.output_tokens);
-  r.get("cache_creation_input_tokens", u.cache_creation_input_tokens);
-  r.get("cache_read_input_tokens", u.cache_read_input_tokens);
-  u.extra = r.extra();
-}
-
-template <class Out>
-void emit_fields(Out& o, const CustomerParams& c) {
-  o.opt("customer_identifier", c.customer_identifier);
-  o.opt("email", c.email);
-  o.opt("name", c.name);
-  o.extra(c.extra);
-}
-
-void to_json(Json& j_out, const CustomerParams& c) {
-  j_out = dom_object(c);
-}
-
-void from_json(const Json& j, CustomerParams& c) {
-  c = CustomerParams{};
-  Reader r(j);
-  r.get("customer_identifier", c.customer_identifier);
-  r.get("email", c.email);
-  r.get("name", c.name);
-  c.extra = r.extra();
-}
+RESPAN_MODEL_JSON(CustomerParams)
 
 // ---- unions ------------------------------------------------------------------------------
 
@@ -377,171 +249,21 @@ Warnings Warnings::from_json_value(Json value) {
   return w;
 }
 
-void to_json(Json& j_out, const SpanIO& v) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = v.json();
-  j_out = std::move(j);
-}
-void from_json(const Json& j, SpanIO& v) {
-  v = SpanIO::from_json_value(j);
-}
-void to_json(Json& j_out, const Stop& v) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = v.json();
-  j_out = std::move(j);
-}
-void from_json(const Json& j, Stop& v) {
-  v = Stop::from_json_value(j);
-}
-void to_json(Json& j_out, const ToolChoice& v) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = v.json();
-  j_out = std::move(j);
-}
-void from_json(const Json& j, ToolChoice& v) {
-  v = ToolChoice::from_json_value(j);
-}
-void to_json(Json& j_out, const Warnings& v) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = v.json();
-  j_out = std::move(j);
-}
-void from_json(const Json& j, Warnings& v) {
-  v = Warnings::from_json_value(j);
-}
+// A union is its JSON value, any value.
+#define RESPAN_UNION_JSON(Union)            \
+  void to_json(Json& j, const Union& v) {   \
+    j = v.json();                           \
+  }                                         \
+  void from_json(const Json& j, Union& v) { \
+    v = Union::from_json_value(j);          \
+  }
+RESPAN_UNION_JSON(SpanIO)
+RESPAN_UNION_JSON(Stop)
+RESPAN_UNION_JSON(ToolChoice)
+RESPAN_UNION_JSON(Warnings)
+#undef RESPAN_UNION_JSON
 
 // ---- spans -------------------------------------------------------------------------------
-
-namespace {
-
-// A union-typed optional field: any non-null JSON is kept.
-template <class U>
-void get_union(Reader& r, const Json& j, const char* k, std::optional<U>& out) {
-  out.reset();
-  auto it = j.find(k);
-  if (it == j.end()) return;
-  r.skip(k);
-  if (!it->is_null()) out = U::from_json_value(*it);
-}
-
-template <class Out>
-void emit_span(Out& o, const SpanFields& s) {
-  o.required("model", s.model);
-  o.opt("prompt_messages", s.prompt_messages);
-  o.opt("completion_message", s.completion_message);
-  o.opt("messages", s.messages);
-  o.opt("input", s.input);
-  o.opt("output", s.output);
-  o.opt("log_type", s.log_type);
-  o.opt("prompt_tokens", s.prompt_tokens);
-  o.opt("completion_tokens", s.completion_tokens);
-  o.opt("usage", s.usage);
-  o.opt("cost", s.cost);
-  o.opt("latency", s.latency);
-  o.opt("generation_time", s.generation_time);
-  o.opt("time_to_first_token", s.time_to_first_token);
-  o.opt("ttft", s.ttft);
-  o.opt("tokens_per_second", s.tokens_per_second);
-  o.opt("prompt_unit_price", s.prompt_unit_price);
-  o.opt("completion_unit_price", s.completion_unit_price);
-  o.opt("timestamp", s.timestamp);
-  o.opt("start_time", s.start_time);
-  o.opt("temperature", s.temperature);
-  o.opt("top_p", s.top_p);
-  o.opt("max_tokens", s.max_tokens);
-  o.opt("frequency_penalty", s.frequency_penalty);
-  o.opt("presence_penalty", s.presence_penalty);
-  o.opt("stop", s.stop);
-  o.opt("stream", s.stream);
-  o.opt("tools", s.tools);
-  o.opt("tool_calls", s.tool_calls);
-  o.opt("tool_choice", s.tool_choice);
-  o.opt("response_format", s.response_format);
-  o.opt("status_code", s.status_code);
-  o.opt("status", s.status);
-  o.opt("error_message", s.error_message);
-  o.opt("warnings", s.warnings);
-  o.opt("trace_unique_id", s.trace_unique_id);
-  o.opt("span_name", s.span_name);
-  o.opt("span_parent_id", s.span_parent_id);
-  o.opt("span_workflow_name", s.span_workflow_name);
-  o.opt("custom_identifier", s.custom_identifier);
-  o.opt("thread_identifier", s.thread_identifier);
-  o.opt("group_identifier", s.group_identifier);
-  o.opt("customer_identifier", s.customer_identifier);
-  o.opt("customer_params", s.customer_params);
-  o.opt("metadata", s.metadata);
-  o.opt("properties", s.properties);
-  o.opt("variables", s.variables);
-  o.opt("prompt_id", s.prompt_id);
-  o.opt("prompt_name", s.prompt_name);
-  o.opt("is_custom_prompt", s.is_custom_prompt);
-  o.opt("full_request", s.full_request);
-  o.opt("full_response", s.full_response);
-  o.opt("respan_params", s.respan_params);
-  o.opt("keywordsai_params", s.keywordsai_params);
-  o.opt("positive_feedback", s.positive_feedback);
-}
-
-void decode_span(Reader& r, const Json& j, SpanFields& s) {
-  r.get_or("model", s.model);
-  r.get("prompt_messages", s.prompt_messages);
-  r.get("completion_message", s.completion_message);
-  r.get("messages", s.messages);
-  get_union(r, j, "input", s.input);
-  get_union(r, j, "output", s.output);
-  r.get("log_type", s.log_type);
-  r.get("prompt_tokens", s.prompt_tokens);
-  r.get("completion_tokens", s.completion_tokens);
-  r.get("usage", s.usage);
-  r.get("cost", s.cost);
-  r.get("latency", s.latency);
-  r.get("generation_time", s.generation_time);
-  r.get("time_to_first_token", s.time_to_first_token);
-  r.get("ttft", s.ttft);
-  r.get("tokens_per_second", s.tokens_per_second);
-  r.get("prompt_unit_price", s.prompt_unit_price);
-  r.get("completion_unit_price", s.completion_unit_price);
-  r.get("timestamp", s.timestamp);
-  r.get("start_time", s.start_time);
-  r.get("temperature", s.temperature);
-  r.get("top_p", s.top_p);
-  r.get("max_tokens", s.max_tokens);
-  r.get("frequency_penalty", s.frequency_penalty);
-  r.get("presence_penalty", s.presence_penalty);
-  get_union(r, j, "stop", s.stop);
-  r.get("stream", s.stream);
-  r.get("tools", s.tools);
-  r.get("tool_calls", s.tool_calls);
-  get_union(r, j, "tool_choice", s.tool_choice);
-  r.raw("response_format", s.response_format);
-  r.get("status_code", s.status_code);
-  r.get("status", s.status);
-  r.get("error_message", s.error_message);
-  get_union(r, j, "warnings", s.warnings);
-  r.id("trace_unique_id", s.trace_unique_id);
-  r.get("span_name", s.span_name);
-  r.id("span_parent_id", s.span_parent_id);
-  r.get("span_workflow_name", s.span_workflow_name);
-  r.get("custom_identifier", s.custom_identifier);
-  r.get("thread_identifier", s.thread_identifier);
-  r.get("group_identifier", s.group_identifier);
-  r.get("customer_identifier", s.customer_identifier);
-  r.get("customer_params", s.customer_params);
-  r.raw("metadata", s.metadata);
-  r.raw("properties", s.properties);
-  r.raw("variables", s.variables);
-  r.id("prompt_id", s.prompt_id);
-  r.get("prompt_name", s.prompt_name);
-  r.get("is_custom_prompt", s.is_custom_prompt);
-  r.raw("full_request", s.full_request);
-  r.raw("full_response", s.full_response);
-  r.raw("respan_params", s.respan_params);
-  r.raw("keywordsai_params", s.keywordsai_params);
-  r.get("positive_feedback", s.positive_feedback);
-}
-
-}  // namespace
 
 RequestLog RequestLog::from_record(const RequestLogRecord& record) {
   RequestLog span;
@@ -559,30 +281,45 @@ std::string span_model_problem(std::string_view model) {
 }
 }  // namespace detail
 
-template <class Out>
-void emit_fields(Out& o, const RequestLog& r) {
-  // The create's rule for `model` (both writers, so every request-log create and the
-  // BatchLogger refuse it); an empty model is the caller's check (see span_model_problem).
-  if (!r.model.empty()) {
-    if (std::string why = detail::span_model_problem(r.model); !why.empty()) {
-      throw detail::EncodeError("model", why);
-    }
-  }
-  emit_span(o, r);
-  o.extra(r.extra);
+template <class V>
+void model_fields(V& v, Self<V, RequestLog>& r) {
+  span_fields(v, r);
+  v.extra(r.extra);
 }
 
+namespace {
+// The create's rule for `model`, checked by both writers before any field, so every
+// request-log create and the BatchLogger refuse it; an empty model is the caller's check.
+void check_model(const RequestLog& r) {
+  if (r.model.empty()) return;
+  if (std::string why = detail::span_model_problem(r.model); !why.empty()) {
+    throw detail::EncodeError("model", why);
+  }
+}
+}  // namespace
+
 void to_json(Json& j_out, const RequestLog& r) {
-  j_out = dom_object(r);
+  check_model(r);
+  detail::write_dom(j_out, r);
+}
+
+void from_json(const Json& j, RequestLog& s) {
+  detail::read_fields(j, s);
 }
 
 namespace detail {
 void write_text(std::string& out, const RequestLog& span) {
+  check_model(span);
   TextOut(out).object(span);
 }
 
 void write_text_dropping(std::string& out, const RequestLog& span, FieldDrops& drops) {
+  check_model(span);
   TextOut(out, drops).object(span);
+}
+
+std::size_t heap_bytes(const RequestLog& span) {
+  return heap_of(span);
 }
 
 RequestLog without_non_finite(const RequestLog& span, FieldDrops& drops) {
@@ -593,168 +330,72 @@ RequestLog without_non_finite(const RequestLog& span, FieldDrops& drops) {
 }
 }  // namespace detail
 
-void from_json(const Json& j, RequestLog& s) {
-  s = RequestLog{};
-  Reader r(j);
-  decode_span(r, j, s);
-  s.extra = r.extra();
+template <class V>
+void model_fields(V& v, Self<V, RequestLogCreated>& c) {
+  v("id", c.id, field::id);
+  v("unique_id", c.unique_id, field::id);
+  v("organization_id", c.organization_id, field::id);
+  v("customer_identifier", c.customer_identifier);
+  v("status", c.status);
+  v("cost", c.cost);
+  v("timestamp", c.timestamp);
+  v("environment", c.environment);
+  v("latency", c.latency, field::Alias{"generation_time"});  // aliases the service may echo
+  v("time_to_first_token", c.time_to_first_token, field::Alias{"ttft"});
+  v("prompt_cache_creation_tokens", c.prompt_cache_creation_tokens);
+  v("prompt_cache_hit_tokens", c.prompt_cache_hit_tokens);
+  v.fill(c.unique_id, c.id);
+  v.extra(c.extra);
 }
-
-void to_json(Json& j_out, const RequestLogCreated& c) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "id", c.id);
-  if (!c.unique_id.empty()) j["unique_id"] = c.unique_id;
-  put(j, "organization_id", c.organization_id);
-  put(j, "customer_identifier", c.customer_identifier);
-  put(j, "status", c.status);
-  put(j, "cost", c.cost);
-  put(j, "timestamp", c.timestamp);
-  put(j, "environment", c.environment);
-  put(j, "latency", c.latency);
-  put(j, "time_to_first_token", c.time_to_first_token);
-  put(j, "prompt_cache_creation_tokens", c.prompt_cache_creation_tokens);
-  put(j, "prompt_cache_hit_tokens", c.prompt_cache_hit_tokens);
-  put_extra(j, c.extra);
-  j_out = std::move(j);
-}
-
-namespace {
-template <class Obj>
-void read_created(const Obj& j, RequestLogCreated& c) {
-  c = RequestLogCreated{};
-  detail::BasicReader<Obj> r(j);
-  r.id("id", c.id);
-  r.id("unique_id", c.unique_id);
-  r.id("organization_id", c.organization_id);
-  r.get("customer_identifier", c.customer_identifier);
-  r.get("status", c.status);
-  r.get("cost", c.cost);
-  r.get("timestamp", c.timestamp);
-  r.get("environment", c.environment);
-  r.get("latency", c.latency);
-  r.get("time_to_first_token", c.time_to_first_token);
-  r.get("prompt_cache_creation_tokens", c.prompt_cache_creation_tokens);
-  r.get("prompt_cache_hit_tokens", c.prompt_cache_hit_tokens);
-  // Aliases the service may echo back.
-  if (!c.latency) {
-    std::optional<double> alias;
-    r.get("generation_time", alias);
-    c.latency = alias;
-  }
-  if (!c.time_to_first_token) {
-    std::optional<double> alias;
-    r.get("ttft", alias);
-    c.time_to_first_token = alias;
-  }
-  if (c.unique_id.empty() && c.id) c.unique_id = *c.id;
-  c.extra = r.extra();
-}
-}  // namespace
-
-void from_json(const Json& j, RequestLogCreated& c) {
-  read_created(j, c);
-}
+RESPAN_MODEL_JSON(RequestLogCreated)
 
 namespace detail {
 bool decode_text(std::string_view text, RequestLogCreated& out) {
   FlatJsonObject members;
   members.members.reserve(16);
   if (!BoundedJsonParser(text, kMaxJsonDepth).parse_flat_object(members)) return false;
-  read_created(members, out);
+  read_fields(members, out);
   return true;
 }
 }  // namespace detail
 
-void to_json(Json& j_out, const LimitCheck& l) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "name", l.name);
-  put(j, "current_value", l.current_value);
-  put(j, "new_value", l.new_value);
-  put(j, "limit_value", l.limit_value);
-  put(j, "is_within_limit", l.is_within_limit);
-  put_extra(j, l.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, LimitCheck>& l) {
+  v("name", l.name);
+  v("current_value", l.current_value);
+  v("new_value", l.new_value);
+  v("limit_value", l.limit_value);
+  v("is_within_limit", l.is_within_limit);
+  v.extra(l.extra);
 }
+RESPAN_MODEL_JSON(LimitCheck)
 
-void from_json(const Json& j, LimitCheck& l) {
-  l = LimitCheck{};
-  Reader r(j);
-  r.get("name", l.name);
-  r.get("current_value", l.current_value);
-  r.get("new_value", l.new_value);
-  r.get("limit_value", l.limit_value);
-  r.get("is_within_limit", l.is_within_limit);
-  l.extra = r.extra();
+template <class V>
+void model_fields(V& v, Self<V, LimitInfo>& l) {
+  v("is_allowed", l.is_allowed);
+  v("limits", l.limits);
+  v.extra(l.extra);
 }
+RESPAN_MODEL_JSON(LimitInfo)
 
-void to_json(Json& j_out, const LimitInfo& l) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "is_allowed", l.is_allowed);
-  j["limits"] = l.limits;
-  put_extra(j, l.extra);
-  j_out = std::move(j);
+template <class V>
+void model_fields(V& v, Self<V, RequestLogRecord>& rec) {
+  record_fields(v, rec);
+  v.extra(rec.extra);
 }
+RESPAN_MODEL_JSON(RequestLogRecord)
 
-void from_json(const Json& j, LimitInfo& l) {
-  l = LimitInfo{};
-  Reader r(j);
-  r.get("is_allowed", l.is_allowed);
-  r.get_or("limits", l.limits);
-  l.extra = r.extra();
-}
-
-void to_json(Json& j_out, const RequestLogRecord& rec) {
-  Json j = Json::object();  // built aside: a refused field leaves j_out untouched
-  detail::DomOut o{j};
-  emit_span(o, rec);
-  put(j, "id", rec.id);
-  if (!rec.unique_id.empty()) j["unique_id"] = rec.unique_id;
-  put(j, "organization_id", rec.organization_id);
-  put(j, "environment", rec.environment);
-  put(j, "total_request_tokens", rec.total_request_tokens);
-  put(j, "prompt_cache_creation_tokens", rec.prompt_cache_creation_tokens);
-  put(j, "prompt_cache_hit_tokens", rec.prompt_cache_hit_tokens);
-  put(j, "is_pinned", rec.is_pinned);
-  put(j, "note", rec.note);
-  put(j, "scores", rec.scores);
-  put(j, "limit_info", rec.limit_info);
-  put_extra(j, rec.extra);
-  j_out = std::move(j);
-}
-
-void from_json(const Json& j, RequestLogRecord& rec) {
-  rec = RequestLogRecord{};
-  Reader r(j);
-  decode_span(r, j, rec);
-  r.id("id", rec.id);
-  r.id("unique_id", rec.unique_id);
-  r.id("organization_id", rec.organization_id);
-  r.get("environment", rec.environment);
-  r.get("total_request_tokens", rec.total_request_tokens);
-  r.get("prompt_cache_creation_tokens", rec.prompt_cache_creation_tokens);
-  r.get("prompt_cache_hit_tokens", rec.prompt_cache_hit_tokens);
-  r.get("is_pinned", rec.is_pinned);
-  r.get("note", rec.note);
-  r.raw("scores", rec.scores);
-  r.get("limit_info", rec.limit_info);
-  if (!rec.latency) rec.latency = rec.generation_time;
-  if (!rec.time_to_first_token) rec.time_to_first_token = rec.ttft;
-  if (rec.unique_id.empty() && rec.id) rec.unique_id = *rec.id;
-  rec.extra = r.extra();
+template <class V>
+void model_fields(V& v, Self<V, RequestLogUpdate>& u) {
+  v("is_pinned", u.is_pinned);
+  v("positive_feedback", u.positive_feedback);
+  v("note", u.note);
+  v("metadata", u.metadata);
+  v.extra(u.extra);
 }
 
 void to_json(Json& j_out, const RequestLogUpdate& u) {
-  Json j;  // built aside: a refused field leaves j_out untouched (see to_json_value)
-  j = Json::object();
-  put(j, "is_pinned", u.is_pinned);
-  put(j, "positive_feedback", u.positive_feedback);
-  put(j, "note", u.note);
-  put(j, "metadata", u.metadata);
-  put_extra(j, u.extra);
-  j_out = std::move(j);
+  detail::write_dom(j_out, u);
 }
 
 }  // namespace respan

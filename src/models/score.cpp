@@ -6,7 +6,8 @@
 
 namespace respan {
 
-using detail::Reader;
+using detail::Self;
+namespace field = detail::field;
 
 const std::vector<std::string_view>& ScoreTypeValues::known() {
   static const std::vector<std::string_view> values = {"llm",
@@ -21,16 +22,8 @@ const std::vector<std::string_view>& ScoreTypeValues::known() {
   return values;
 }
 
-// Each model's fields are listed once, in emit_fields() (models/emit.hpp).
+// Each model's fields are listed once, in its model_fields() (models/fields.hpp).
 namespace {
-
-template <class M>
-Json dom_object(const M& m) {
-  Json j = Json::object();
-  detail::DomOut o{j};
-  emit_fields(o, m);
-  return j;
-}
 
 Score with_slug(std::string slug) {
   Score s;
@@ -72,102 +65,53 @@ Score Score::json(std::string evaluator_slug, const Json& document) {
   return s;
 }
 
-template <class Out>
-void emit_fields(Out& o, const Score& s) {
-  o.opt("evaluator_id", s.evaluator_id);
-  o.opt("evaluator_slug", s.evaluator_slug);
-  o.opt("log_id", s.log_id);
-  o.opt("timestamp", s.timestamp);
-  o.opt("environment", s.environment);
-  o.opt("prompt_id", s.prompt_id);
-  o.opt("prompt_version_number", s.prompt_version_number);
-  o.opt("dataset_id", s.dataset_id);
-  o.opt("automation_id", s.automation_id);
-  o.opt("scorer", s.scorer);
-  o.opt("numerical_value", s.numerical_value);
-  o.opt("string_value", s.string_value);
-  o.opt("boolean_value", s.boolean_value);
-  o.opt("categorical_value", s.categorical_value);
-  o.opt("json_value", s.json_value);
-  o.extra(s.extra);
+// A score's value, one of five kinds (Score, ScoreUpdate and ScoreRecord all have them).
+template <class V, class M>
+void value_fields(V& v, M& s) {
+  v("numerical_value", s.numerical_value);
+  v("string_value", s.string_value);
+  v("boolean_value", s.boolean_value);
+  v("categorical_value", s.categorical_value);
+  v("json_value", s.json_value);
 }
 
-void to_json(Json& j_out, const Score& s) {
-  j_out = dom_object(s);
+template <class V>
+void model_fields(V& v, Self<V, Score>& s) {
+  v("evaluator_id", s.evaluator_id, field::id);
+  v("evaluator_slug", s.evaluator_slug);
+  v("log_id", s.log_id, field::id);
+  v("timestamp", s.timestamp);
+  v("environment", s.environment);
+  v("prompt_id", s.prompt_id, field::id);
+  v("prompt_version_number", s.prompt_version_number);
+  v("dataset_id", s.dataset_id, field::id);
+  v("automation_id", s.automation_id, field::id);
+  v("scorer", s.scorer);
+  value_fields(v, s);
+  v.extra(s.extra);
 }
-
-void from_json(const Json& j, Score& s) {
-  s = Score{};
-  Reader r(j);
-  r.id("evaluator_id", s.evaluator_id);
-  r.get("evaluator_slug", s.evaluator_slug);
-  r.id("log_id", s.log_id);
-  r.get("timestamp", s.timestamp);
-  r.get("environment", s.environment);
-  r.id("prompt_id", s.prompt_id);
-  r.get("prompt_version_number", s.prompt_version_number);
-  r.id("dataset_id", s.dataset_id);
-  r.id("automation_id", s.automation_id);
-  r.get("scorer", s.scorer);
-  r.get("numerical_value", s.numerical_value);
-  r.get("string_value", s.string_value);
-  r.get("boolean_value", s.boolean_value);
-  r.get("categorical_value", s.categorical_value);
-  r.get("json_value", s.json_value);
-  s.extra = r.extra();
-}
+RESPAN_MODEL_JSON(Score)
 
 // ------------------------------------------------------------------------------ ScoreUpdate
 
-template <class Out>
-void emit_fields(Out& o, const ScoreUpdate& u) {
-  o.opt("numerical_value", u.numerical_value);
-  o.opt("string_value", u.string_value);
-  o.opt("boolean_value", u.boolean_value);
-  o.opt("categorical_value", u.categorical_value);
-  o.opt("json_value", u.json_value);
-  o.extra(u.extra);
+template <class V>
+void model_fields(V& v, Self<V, ScoreUpdate>& u) {
+  value_fields(v, u);
+  v.extra(u.extra);
 }
-
-void to_json(Json& j_out, const ScoreUpdate& u) {
-  j_out = dom_object(u);
-}
-
-void from_json(const Json& j, ScoreUpdate& u) {
-  u = ScoreUpdate{};
-  Reader r(j);
-  r.get("numerical_value", u.numerical_value);
-  r.get("string_value", u.string_value);
-  r.get("boolean_value", u.boolean_value);
-  r.get("categorical_value", u.categorical_value);
-  r.get("json_value", u.json_value);
-  u.extra = r.extra();
-}
+RESPAN_MODEL_JSON(ScoreUpdate)
 
 // ------------------------------------------------------------------------------ ScoreInputs
 
-template <class Out>
-void emit_fields(Out& o, const ScoreInputs& i) {
-  o.opt("input", i.input);
-  o.opt("output", i.output);
-  o.opt("metrics", i.metrics);
-  o.opt("metadata", i.metadata);
-  o.extra(i.extra);
+template <class V>
+void model_fields(V& v, Self<V, ScoreInputs>& i) {
+  v("input", i.input);
+  v("output", i.output);
+  v("metrics", i.metrics);
+  v("metadata", i.metadata);
+  v.extra(i.extra);
 }
-
-void to_json(Json& j_out, const ScoreInputs& i) {
-  j_out = dom_object(i);
-}
-
-void from_json(const Json& j, ScoreInputs& i) {
-  i = ScoreInputs{};
-  Reader r(j);
-  r.raw("input", i.input);
-  r.raw("output", i.output);
-  r.raw("metrics", i.metrics);
-  r.raw("metadata", i.metadata);
-  i.extra = r.extra();
-}
+RESPAN_MODEL_JSON(ScoreInputs)
 
 // ------------------------------------------------------------------------------ ScoreRecord
 
@@ -178,67 +122,30 @@ std::optional<Json> ScoreRecord::json_document() const {
   return std::move(parsed.value);
 }
 
-template <class Out>
-void emit_fields(Out& o, const ScoreRecord& s) {
-  if (!s.id.empty()) o.required("id", s.id);
-  o.opt("created_at", s.created_at);
-  o.opt("type", s.type);
-  o.opt("environment", s.environment);
-  o.opt("numerical_value", s.numerical_value);
-  o.opt("string_value", s.string_value);
-  o.opt("boolean_value", s.boolean_value);
-  o.opt("categorical_value", s.categorical_value);
-  o.opt("json_value", s.json_value);
-  o.opt("is_passed", s.is_passed);
-  o.opt("cost", s.cost);
-  o.opt("evaluator_id", s.evaluator_id);
-  o.opt("evaluator_slug", s.evaluator_slug);
-  o.opt("evaluator_name", s.evaluator_name);
-  o.opt("scorer", s.scorer);
-  o.opt("log_id", s.log_id);
-  o.opt("prompt_id", s.prompt_id);
-  o.opt("prompt_version_number", s.prompt_version_number);
-  o.opt("dataset_id", s.dataset_id);
-  o.opt("automation_id", s.automation_id);
-  o.opt("status", s.status);
-  o.opt("error_message", s.error_message);
-  o.opt("inputs", s.inputs);
-  o.opt("evaluator", s.evaluator);
-  o.extra(s.extra);
+template <class V>
+void model_fields(V& v, Self<V, ScoreRecord>& s) {
+  v("id", s.id, field::id);
+  v("created_at", s.created_at);
+  v("type", s.type);
+  v("environment", s.environment);
+  value_fields(v, s);
+  v("is_passed", s.is_passed);
+  v("cost", s.cost);
+  v("evaluator_id", s.evaluator_id, field::id);
+  v("evaluator_slug", s.evaluator_slug);
+  v("evaluator_name", s.evaluator_name);
+  v("scorer", s.scorer);
+  v("log_id", s.log_id, field::id);
+  v("prompt_id", s.prompt_id, field::id);
+  v("prompt_version_number", s.prompt_version_number);
+  v("dataset_id", s.dataset_id, field::id);
+  v("automation_id", s.automation_id, field::id);
+  v("status", s.status);
+  v("error_message", s.error_message);
+  v("inputs", s.inputs);
+  v("evaluator", s.evaluator);
+  v.extra(s.extra);
 }
-
-void to_json(Json& j_out, const ScoreRecord& s) {
-  j_out = dom_object(s);
-}
-
-void from_json(const Json& j, ScoreRecord& s) {
-  s = ScoreRecord{};
-  Reader r(j);
-  r.id("id", s.id);
-  r.get("created_at", s.created_at);
-  r.get("type", s.type);
-  r.get("environment", s.environment);
-  r.get("numerical_value", s.numerical_value);
-  r.get("string_value", s.string_value);
-  r.get("boolean_value", s.boolean_value);
-  r.get("categorical_value", s.categorical_value);
-  r.get("json_value", s.json_value);
-  r.get("is_passed", s.is_passed);
-  r.get("cost", s.cost);
-  r.id("evaluator_id", s.evaluator_id);
-  r.get("evaluator_slug", s.evaluator_slug);
-  r.get("evaluator_name", s.evaluator_name);
-  r.get("scorer", s.scorer);
-  r.id("log_id", s.log_id);
-  r.id("prompt_id", s.prompt_id);
-  r.get("prompt_version_number", s.prompt_version_number);
-  r.id("dataset_id", s.dataset_id);
-  r.id("automation_id", s.automation_id);
-  r.get("status", s.status);
-  r.get("error_message", s.error_message);
-  r.get("inputs", s.inputs);
-  r.raw("evaluator", s.evaluator);
-  s.extra = r.extra();
-}
+RESPAN_MODEL_JSON(ScoreRecord)
 
 }  // namespace respan
