@@ -8,7 +8,8 @@
 
 namespace respan {
 
-// The fields every span has (REFERENCE §7.1): all of a RequestLog's, a record's first.
+// The fields every span has (the documented create-span body): all of a RequestLog's, a record's
+// first.
 template <class V>
 void span_fields(V& v, detail::Self<V, SpanFields>& s) {
   v("model", s.model);

@@ -84,7 +84,7 @@ template <class Tag>
 class OpenEnum {
  public:
   OpenEnum() = default;
-  OpenEnum(std::string value) : value_(std::move(value)) {}  // NOLINT implicit
+  OpenEnum(std::string value) : value_(std::move(value)) {}    // NOLINT implicit
   OpenEnum(const char* value) : value_(value ? value : "") {}  // NOLINT implicit
   const std::string& value() const noexcept { return value_; }
   /// True when the value is one of Tag::known().
