@@ -318,7 +318,7 @@ class TextOut : public FieldWriter<TextOut> {
     } else if constexpr (std::is_base_of_v<JsonUnion, T>) {
       json(v.json());
     } else if constexpr (is_variant<T>::value) {
-      std::visit([this](const auto& alt) { value(alt); }, v);
+      std::visit([this](const auto& alt) { this->value(alt); }, v);
     } else if constexpr (is_vector<T>::value) {
       open('[');
       for (std::size_t i = 0; i < v.size(); ++i) {
