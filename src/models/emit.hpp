@@ -307,6 +307,9 @@ class TextOut : public FieldWriter<TextOut> {
     } else if constexpr (std::is_floating_point_v<T>) {
       check_finite(static_cast<double>(v));
       write_json_double(static_cast<double>(v), out_);
+    } else if constexpr (std::is_same_v<T, Seconds>) {
+      check_finite(v.count());
+      write_json_double(v.count(), out_);
     } else if constexpr (std::is_same_v<T, std::string>) {
       write_json_string(v, out_);
     } else if constexpr (std::is_same_v<T, Timestamp>) {

@@ -105,6 +105,8 @@ template <class T>
 struct is_optional : std::false_type {};
 template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_optional<OptionalList<T>> : std::true_type {};
 
 template <class T>
 struct is_clearable : std::false_type {};

@@ -58,7 +58,7 @@ struct HeapSize {
 /// buffer), a list's array and its elements', a model's fields'.
 template <class T>
 std::size_t heap_of(const T& v) {
-  if constexpr (std::is_arithmetic_v<T>) {
+  if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, Seconds>) {
     return 0;
   } else if constexpr (std::is_same_v<T, std::string>) {
     return v.capacity() > 15 ? v.capacity() + 1 + kAllocOverhead : 0;

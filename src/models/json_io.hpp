@@ -221,6 +221,9 @@ Json encode_value(const T& v) {
   if constexpr (std::is_floating_point_v<T>) {
     check_finite(static_cast<double>(v));
     return Json(v);
+  } else if constexpr (std::is_same_v<T, Seconds>) {
+    check_finite(v.count());
+    return Json(v.count());
   } else if constexpr (std::is_same_v<T, Json>) {
     check_finite(v);
     return v;
@@ -328,7 +331,7 @@ bool json_type_fits(const Json& v) {
       return d >= lo && d < hi;
     }
     return false;
-  } else if constexpr (std::is_floating_point_v<T>) {
+  } else if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, Seconds>) {
     return v.is_number();
   } else if constexpr (std::is_same_v<T, std::string>) {
     return v.is_string();

@@ -13,9 +13,8 @@ namespace respan {
 template <class V>
 void span_fields(V& v, detail::Self<V, SpanFields>& s) {
   v("model", s.model);
-  v("prompt_messages", s.prompt_messages);
+  v("prompt_messages", s.prompt_messages, detail::field::Alias{"messages"});
   v("completion_message", s.completion_message);
-  v("messages", s.messages);
   v("input", s.input);
   v("output", s.output);
   v("log_type", s.log_type);
@@ -23,10 +22,8 @@ void span_fields(V& v, detail::Self<V, SpanFields>& s) {
   v("completion_tokens", s.completion_tokens);
   v("usage", s.usage);
   v("cost", s.cost);
-  v("latency", s.latency);
-  v("generation_time", s.generation_time);
-  v("time_to_first_token", s.time_to_first_token);
-  v("ttft", s.ttft);
+  v("latency", s.latency, detail::field::Alias{"generation_time"});
+  v("time_to_first_token", s.time_to_first_token, detail::field::Alias{"ttft"});
   v("tokens_per_second", s.tokens_per_second);
   v("prompt_unit_price", s.prompt_unit_price);
   v("completion_unit_price", s.completion_unit_price);
@@ -64,8 +61,7 @@ void span_fields(V& v, detail::Self<V, SpanFields>& s) {
   v("is_custom_prompt", s.is_custom_prompt);
   v("full_request", s.full_request);
   v("full_response", s.full_response);
-  v("respan_params", s.respan_params);
-  v("keywordsai_params", s.keywordsai_params);
+  v("respan_params", s.respan_params, detail::field::Alias{"keywordsai_params"});
   v("positive_feedback", s.positive_feedback);
 }
 
@@ -84,8 +80,6 @@ void record_fields(V& v, detail::Self<V, RequestLogRecord>& rec) {
   v("note", rec.note);
   v("scores", rec.scores);
   v("limit_info", rec.limit_info);
-  v.fill(rec.latency, rec.generation_time);  // the aliases the service may fill instead
-  v.fill(rec.time_to_first_token, rec.ttft);
   v.fill(rec.unique_id, rec.id);
 }
 

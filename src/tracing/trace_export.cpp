@@ -318,7 +318,6 @@ const std::set<std::string>& mapped_fields() {
   // Never destroyed: a namespace-scope Tracer's exporter encodes during static destruction.
   static const auto* k = new std::set<std::string>{"model",
                                                    "prompt_messages",
-                                                   "messages",
                                                    "completion_message",
                                                    "input",
                                                    "output",
@@ -404,11 +403,9 @@ Result<Json> otlp_span_json(const TraceSpan& span) {
     a.str("traceloop.entity.input", it->is_string() ? it->get<std::string>() : to_json_text(*it));
   if (auto it = row.find("output"); it != row.end())
     a.str("traceloop.entity.output", it->is_string() ? it->get<std::string>() : to_json_text(*it));
-  const auto* prompt =
-      log.prompt_messages ? &*log.prompt_messages : (log.messages ? &*log.messages : nullptr);
-  if (prompt) {
-    for (std::size_t i = 0; i < prompt->size(); ++i)
-      add_message(a, "gen_ai.prompt." + std::to_string(i), (*prompt)[i]);
+  if (log.prompt_messages) {
+    for (std::size_t i = 0; i < log.prompt_messages->size(); ++i)
+      add_message(a, "gen_ai.prompt." + std::to_string(i), (*log.prompt_messages)[i]);
   }
   if (log.completion_message) add_message(a, "gen_ai.completion.0", *log.completion_message);
 

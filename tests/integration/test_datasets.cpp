@@ -429,7 +429,7 @@ TEST_F(DatasetsApi, CreateLogSendsTheDocumentedBodyAndRetrieves) {
   EXPECT_EQ(got->completion_tokens, 18);
   EXPECT_EQ(got->total_request_tokens, 43);
   EXPECT_DOUBLE_EQ(got->cost.value_or(0), 0.002);
-  EXPECT_DOUBLE_EQ(got->latency.value_or(0), 1.8);
+  EXPECT_DOUBLE_EQ(got->latency.value_or(0).count(), 1.8);
   EXPECT_EQ(got->environment, "test");
   EXPECT_TRUE(got->timestamp && got->timestamp->valid());
   // log_type is a list-row field (REFERENCE §5.2), not one of a single log (§5.3).
@@ -807,7 +807,7 @@ TEST_F(DatasetsApi, ImportThenSummaryMatchesTheImportedSpans) {
   EXPECT_EQ(sum->total_prompt_tokens, 350);
   EXPECT_EQ(sum->total_completion_tokens, 70);
   EXPECT_EQ(sum->total_tokens, 420);
-  EXPECT_DOUBLE_EQ(sum->avg_latency, 7.0 / 3.0);
+  EXPECT_DOUBLE_EQ(sum->avg_latency.count(), 7.0 / 3.0);
   EXPECT_GT(sum->avg_tps, 0.0);
   auto get = requests_to(logs_path(ds.id) + "summary/");
   ASSERT_EQ(get.size(), 1u);

@@ -6,11 +6,13 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -417,6 +419,131 @@ TEST_F(NewcomerApi, AnUnknownFilterFieldIsSentButWarnedAboutOncePerField) {
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_NE(warnings[1].find("'span_name'"), std::string::npos) << warnings[1];
   EXPECT_NE(warnings[1].find("traces"), std::string::npos) << warnings[1];
+}
+
+// ---------------------------------------------------------------- items 2 and 3: fields
+
+// Detects a member named `name` in T (the legacy aliases must not be writable).
+#define RESPAN_TEST_HAS_MEMBER(trait, name) \
+  template <class T, class = void>          \
+  struct trait : std::false_type {};        \
+  template <class T>                        \
+  struct trait<T, std::void_t<decltype(std::declval<T&>().name)>> : std::true_type {};
+RESPAN_TEST_HAS_MEMBER(HasMessages, messages)
+RESPAN_TEST_HAS_MEMBER(HasGenerationTime, generation_time)
+RESPAN_TEST_HAS_MEMBER(HasTtft, ttft)
+RESPAN_TEST_HAS_MEMBER(HasKeywordsaiParams, keywordsai_params)
+#undef RESPAN_TEST_HAS_MEMBER
+
+TEST_F(NewcomerApi, AssignmentsThatReadAsMeantCompileAndSendWhatTheySay) {
+  using namespace std::chrono_literals;
+  respan::RequestLog span("gpt-4o");
+  span.prompt_messages = {respan::Message::user("hi")};
+  span.completion_message = respan::Message::assistant("hello");
+  span.tools = {respan::ToolDefinition::make_function("lookup", "Finds an order", Json::object())};
+  span.latency = std::chrono::milliseconds(840);
+  span.time_to_first_token = 210ms;
+  span.timestamp = std::chrono::system_clock::now();
+  span.start_time = std::chrono::system_clock::now() - 840ms;
+  span.log_type = "chat";
+  span.status = "success";
+  auto c = client();
+  ASSERT_TRUE(c.request_logs().create(span).ok());
+
+  const auto sent = requests_to("/api/request-logs/", "POST");
+  ASSERT_EQ(sent.size(), 1u);
+  const Json body = sent[0].json();
+  EXPECT_EQ(body["latency"], 0.84) << body.dump();  // milliseconds go out as seconds
+  EXPECT_EQ(body["time_to_first_token"], 0.21);
+  ASSERT_EQ(body["prompt_messages"].size(), 1u);
+  EXPECT_EQ(body["prompt_messages"][0]["content"], "hi");
+  EXPECT_EQ(body["tools"][0]["function"]["name"], "lookup");
+  EXPECT_EQ(body["log_type"], "chat");
+  EXPECT_EQ(body["status"], "success");
+  const respan::Timestamp sent_at(body["timestamp"].get<std::string>());
+  ASSERT_TRUE(sent_at.valid()) << body["timestamp"];
+  EXPECT_LT(std::chrono::system_clock::now() - *sent_at.to_time_point(), 60s);
+
+  // A number of seconds still works; `= {}` unsets a list as it unsets a std::optional.
+  span.latency = 1.5;
+  span.prompt_messages = {};
+  span.tools = std::vector<respan::ToolDefinition>{};  // an empty list, sent as []
+  ASSERT_TRUE(c.request_logs().create(span).ok());
+  const Json second = requests_to("/api/request-logs/", "POST").at(1).json();
+  EXPECT_EQ(second["latency"], 1.5);
+  EXPECT_FALSE(second.contains("prompt_messages")) << second.dump();
+  EXPECT_EQ(second["tools"], Json::array());
+
+  // Read back: durations are Seconds, comparable with chrono durations and numbers.
+  respan::RequestLogRecord rec =
+      Json{{"model", "m"}, {"latency", 0.25}}.get<respan::RequestLogRecord>();
+  ASSERT_TRUE(rec.latency);
+  EXPECT_EQ(*rec.latency, 250ms);
+  EXPECT_EQ(*rec.latency, 0.25);
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(rec.latency->duration()), 250ms);
+}
+
+TEST_F(NewcomerApi, EveryDurationFieldTakesAChronoDuration) {
+  using namespace std::chrono_literals;
+  const respan::Seconds ms(1500ms), us(std::chrono::microseconds(250)), min(2min);
+  EXPECT_DOUBLE_EQ(ms.count(), 1.5);
+  EXPECT_DOUBLE_EQ(us.count(), 0.00025);
+  EXPECT_DOUBLE_EQ(min.count(), 120.0);
+  respan::DatasetLogRecord dl;
+  dl.latency = 1200ms;
+  EXPECT_EQ(Json(dl)["latency"], 1.2);
+  respan::RequestLogCreated created;
+  created.latency = 3s;
+  created.time_to_first_token = 500ms;
+  EXPECT_EQ(Json(created)["time_to_first_token"], 0.5);
+  respan::TraceRecord trace;
+  trace.duration = 90s;
+  EXPECT_EQ(Json(trace)["duration"], 90.0);
+  respan::CustomerRecord customer;
+  customer.average_latency = 1200ms;
+  customer.average_ttft = 300ms;
+  EXPECT_EQ(Json(customer)["average_ttft"], 0.3);
+  // A non-finite duration is refused by the synchronous create, as any non-finite number.
+  respan::RequestLog bad("gpt-4o");
+  bad.latency = std::numeric_limits<double>::infinity();
+  auto c = client();
+  auto r = c.request_logs().create(bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, respan::ErrorCode::invalid_argument);
+  EXPECT_NE(r.error().message.find("latency"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(server_.requests().empty());
+}
+
+TEST_F(NewcomerApi, OneFieldPerFactAndTheLegacyNamesAreStillRead) {
+  EXPECT_FALSE(HasMessages<respan::RequestLog>::value);
+  EXPECT_FALSE(HasGenerationTime<respan::RequestLog>::value);
+  EXPECT_FALSE(HasTtft<respan::RequestLog>::value);
+  EXPECT_FALSE(HasKeywordsaiParams<respan::RequestLog>::value);
+  EXPECT_FALSE(HasGenerationTime<respan::RequestLogRecord>::value);
+
+  // Responses (and JSON lines written by older code) may use the legacy names: they fill the
+  // canonical fields and are not left in `extra`, so nothing is sent twice when logged again.
+  const Json legacy = {{"model", "gpt-4o"},
+                       {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                       {"generation_time", 1.25},
+                       {"ttft", 0.5},
+                       {"keywordsai_params", {{"cache_enabled", true}}}};
+  const auto rec = legacy.get<respan::RequestLogRecord>();
+  ASSERT_TRUE(rec.prompt_messages);
+  EXPECT_EQ(rec.prompt_messages->at(0).text(), "hi");
+  EXPECT_DOUBLE_EQ(rec.latency->count(), 1.25);
+  EXPECT_DOUBLE_EQ(rec.time_to_first_token->count(), 0.5);
+  EXPECT_EQ(rec.respan_params, (Json{{"cache_enabled", true}}));
+  EXPECT_TRUE(rec.extra.empty()) << rec.extra.dump();
+  const Json again = respan::RequestLog::from_record(rec);
+  for (const char* legacy_name : {"messages", "generation_time", "ttft", "keywordsai_params"})
+    EXPECT_FALSE(again.contains(legacy_name)) << legacy_name << " in " << again.dump();
+  EXPECT_EQ(again["latency"], 1.25);
+
+  // Where both are present the canonical field wins.
+  const auto both =
+      Json{{"model", "m"}, {"latency", 2.0}, {"generation_time", 9.0}}.get<respan::RequestLog>();
+  EXPECT_DOUBLE_EQ(both.latency->count(), 2.0);
 }
 
 }  // namespace

@@ -362,7 +362,7 @@ TEST(DatasetLogModels, RecordDecodesEveryField) {
   EXPECT_EQ(l.total_request_tokens, 43);
   EXPECT_DOUBLE_EQ(l.cost.value_or(0), 0.002);
   EXPECT_EQ(l.model, "gpt-4o");
-  EXPECT_DOUBLE_EQ(l.latency.value_or(0), 1.8);
+  EXPECT_DOUBLE_EQ(l.latency.value_or(0).count(), 1.8);
   EXPECT_EQ(l.status_code, 200);
   EXPECT_EQ(l.status, respan::SpanStatus::success());
   EXPECT_EQ(l.prompt, Json("hello"));
@@ -497,9 +497,9 @@ TEST(DatasetLogModels, SummaryDecoding) {
   EXPECT_EQ(s.total_tokens, 90);
   EXPECT_EQ(s.total_prompt_tokens, 60);
   EXPECT_EQ(s.total_completion_tokens, 30);
-  EXPECT_DOUBLE_EQ(s.avg_latency, 1.25);
+  EXPECT_DOUBLE_EQ(s.avg_latency.count(), 1.25);
   EXPECT_DOUBLE_EQ(s.avg_tps, 12.0);
-  EXPECT_DOUBLE_EQ(s.avg_ttft, 0.0);  // null tolerated
+  EXPECT_DOUBLE_EQ(s.avg_ttft.count(), 0.0);  // null tolerated
   ASSERT_EQ(s.scores.size(), 1u);
   EXPECT_EQ(s.scores.at("ev-1").evaluator_slug, "relevance");
   EXPECT_DOUBLE_EQ(s.scores.at("ev-1").avg_score.value_or(0), 4.5);

@@ -230,7 +230,6 @@ TEST(EncodeText, WritesTheSameValueAsToJsonForEveryField) {
   s.prompt_messages->at(1).name = "ann";
   s.prompt_messages->at(1).extra = Json{{"role", "ignored: typed field wins"}, {"x", nullptr}};
   s.completion_message = respan::Message::assistant("ok");
-  s.messages = s.prompt_messages;
   s.input = respan::SpanIO::from_json_value(Json{{"q", "where?"}, {"n", {1, 2.5, -3}}});
   s.output = "plain text";
   s.log_type = respan::LogType::chat();
@@ -243,9 +242,7 @@ TEST(EncodeText, WritesTheSameValueAsToJsonForEveryField) {
   s.usage = u;
   s.cost = 0.1 + 0.2;
   s.latency = 1e-300;
-  s.generation_time = 3.0;
   s.time_to_first_token = 0.0;
-  s.ttft = -0.0;
   s.tokens_per_second = 1e300;
   s.prompt_unit_price = 2.5;
   s.completion_unit_price = 10;
@@ -290,7 +287,6 @@ TEST(EncodeText, WritesTheSameValueAsToJsonForEveryField) {
   s.full_request = Json::array();
   s.full_response = Json::object();
   s.respan_params = Json{{"environment", "test"}};
-  s.keywordsai_params = Json{{"x", 1}};
   s.positive_feedback = true;
   s.extra = Json{{"model", "extra loses to the typed field"},
                  {"custom_field", {{"deep", {1, {2, {3}}}}}},

@@ -16,11 +16,13 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -75,6 +77,96 @@ class RESPAN_EXPORT Timestamp {
 
 RESPAN_EXPORT void to_json(Json& j, const Timestamp& t);
 RESPAN_EXPORT void from_json(const Json& j, Timestamp& t);
+
+/// A duration as the API writes durations (`latency`, `time_to_first_token`, ...): a JSON
+/// number of seconds. Any `std::chrono::duration` converts, and so does a plain number of
+/// seconds, so both of these send `"latency":0.84`:
+/// @code
+/// respan::RequestLog span("gpt-4o");
+/// span.latency = std::chrono::milliseconds(840);
+/// span.latency = 0.84;
+/// @endcode
+/// A non-finite value is never sent (create() refuses it; the BatchLogger and the Tracer send
+/// the span without the field and count it in DeliveryReport::fields_dropped).
+class Seconds {
+ public:
+  constexpr Seconds() noexcept = default;
+  /// `seconds` seconds.
+  constexpr Seconds(double seconds) noexcept : s_(seconds) {}  // NOLINT implicit
+  /// Any chrono duration, e.g. `std::chrono::milliseconds(840)` (0.84 s).
+  template <class Rep, class Period>
+  constexpr Seconds(std::chrono::duration<Rep, Period> d) noexcept  // NOLINT implicit
+      : s_(std::chrono::duration<double>(d).count()) {}
+
+  /// The number of seconds.
+  constexpr double count() const noexcept { return s_; }
+  /// As a chrono duration (use std::chrono::duration_cast for other units).
+  constexpr std::chrono::duration<double> duration() const noexcept {
+    return std::chrono::duration<double>(s_);
+  }
+
+  friend constexpr bool operator==(Seconds a, Seconds b) noexcept { return a.s_ == b.s_; }
+  friend constexpr bool operator!=(Seconds a, Seconds b) noexcept { return a.s_ != b.s_; }
+  friend constexpr bool operator<(Seconds a, Seconds b) noexcept { return a.s_ < b.s_; }
+  friend constexpr bool operator<=(Seconds a, Seconds b) noexcept { return a.s_ <= b.s_; }
+  friend constexpr bool operator>(Seconds a, Seconds b) noexcept { return a.s_ > b.s_; }
+  friend constexpr bool operator>=(Seconds a, Seconds b) noexcept { return a.s_ >= b.s_; }
+  /// Writes e.g. `0.84s`.
+  friend std::ostream& operator<<(std::ostream& os, Seconds s) { return os << s.s_ << 's'; }
+  friend void to_json(Json& j, Seconds s) { j = s.s_; }
+  /// @throws nlohmann::json::type_error when `j` is not a number.
+  friend void from_json(const Json& j, Seconds& s) {
+    if (!j.is_number()) throw Json::type_error::create(302, "expected a number of seconds", &j);
+    s.s_ = j.get<double>();
+  }
+
+ private:
+  double s_ = 0;
+};
+
+/// `std::optional<std::vector<T>>` that also takes a braced list, so that
+/// `span.prompt_messages = {respan::Message::user("hi")};` reads as meant. Everything else is
+/// std::optional's. As for std::optional, `= {}` resets (the field is not sent); to send an
+/// empty list, assign `std::vector<T>{}`.
+template <class T>
+class OptionalList : public std::optional<std::vector<T>> {
+ public:
+  /// The std::optional this is.
+  using Base = std::optional<std::vector<T>>;
+  using Base::Base;
+  using Base::operator=;
+  OptionalList() = default;
+  /// The list `items` (unset when empty, as `= {}` is).
+  OptionalList(std::initializer_list<T> items) {  // NOLINT implicit
+    if (items.size() != 0) this->emplace(items);
+  }
+  OptionalList(const Base& other) : Base(other) {}                 // NOLINT implicit
+  OptionalList(Base&& other) noexcept : Base(std::move(other)) {}  // NOLINT implicit
+  /// Sets the list to `items`; `= {}` resets it.
+  OptionalList& operator=(std::initializer_list<T> items) {
+    if (items.size() == 0) {
+      this->reset();
+    } else {
+      this->emplace(items);
+    }
+    return *this;
+  }
+  /// Equal when both are unset, or both hold equal lists. (Comparisons with a vector, a
+  /// std::optional or std::nullopt are std::optional's.)
+  template <
+      class L, class R,
+      std::enable_if_t<std::is_same_v<L, OptionalList> && std::is_same_v<R, OptionalList>, int> = 0>
+  friend bool operator==(const L& a, const R& b) {
+    return static_cast<const Base&>(a) == static_cast<const Base&>(b);
+  }
+  /// See operator==.
+  template <
+      class L, class R,
+      std::enable_if_t<std::is_same_v<L, OptionalList> && std::is_same_v<R, OptionalList>, int> = 0>
+  friend bool operator!=(const L& a, const R& b) {
+    return !(a == b);
+  }
+};
 
 /// An enumeration whose set of values may grow on the server: known values have named
 /// constructors in the concrete types, unknown ones are kept verbatim. `Tag::known()` returns
@@ -302,14 +394,14 @@ RESPAN_EXPORT void from_json(const Json& j, EvaluatorScoreSummary& s);
 /// Aggregates over a set of logs: the answer of the span summary and of the dataset-log
 /// summaries (RequestLogSummary and DatasetLogsSummary name this type).
 struct RESPAN_EXPORT LogsSummary {
-  std::int64_t number_of_requests = 0;                  ///< Logs summarised.
-  double total_cost = 0;                                ///< USD.
-  std::int64_t total_tokens = 0;                        ///< All tokens.
-  std::int64_t total_prompt_tokens = 0;                 ///< Prompt tokens.
-  std::int64_t total_completion_tokens = 0;             ///< Completion tokens.
-  double avg_latency = 0;                               ///< Seconds.
+  std::int64_t number_of_requests = 0;       ///< Logs summarised.
+  double total_cost = 0;                     ///< USD.
+  std::int64_t total_tokens = 0;             ///< All tokens.
+  std::int64_t total_prompt_tokens = 0;      ///< Prompt tokens.
+  std::int64_t total_completion_tokens = 0;  ///< Completion tokens.
+  Seconds avg_latency;
   double avg_tps = 0;                                   ///< Tokens per second.
-  double avg_ttft = 0;                                  ///< Time to first token, seconds.
+  Seconds avg_ttft;                                     ///< Average time to first token.
   std::map<std::string, EvaluatorScoreSummary> scores;  ///< By evaluator id.
   Json extra;  ///< Any other field (and `scores` entries that are not objects).
 };

@@ -65,11 +65,11 @@ struct RESPAN_EXPORT CustomerRecord {
   std::optional<std::int64_t> number_of_requests;
   std::optional<std::int64_t> total_requests;  ///< Legacy twin of number_of_requests.
   std::optional<std::int64_t> total_tokens;
-  std::optional<std::int64_t> tokens;          ///< Legacy twin of total_tokens.
-  std::optional<double> total_cost;            ///< USD.
-  std::optional<double> cost;                  ///< Legacy twin of total_cost.
-  std::optional<double> average_latency;       ///< Seconds.
-  std::optional<double> average_ttft;          ///< Seconds.
+  std::optional<std::int64_t> tokens;  ///< Legacy twin of total_tokens.
+  std::optional<double> total_cost;    ///< USD.
+  std::optional<double> cost;          ///< Legacy twin of total_cost.
+  std::optional<Seconds> average_latency;
+  std::optional<Seconds> average_ttft;         ///< Average time to first token.
   std::optional<double> average_monthly_cost;  ///< USD, estimated.
   // Budget.
   std::optional<double> period_budget;  ///< USD per period.

@@ -89,29 +89,29 @@ struct RESPAN_EXPORT DatasetRecord {
   std::optional<std::string> organization_id;              ///< Owning organization (list items).
   std::optional<std::string> organization;                 ///< Owning organization (retrieve).
   std::optional<UserRef> updated_by;                       ///< Who last changed it (list items).
-  std::optional<std::vector<std::string>> log_ids;         ///< Log ids (list items).
+  OptionalList<std::string> log_ids;                       ///< Log ids (list items).
   std::optional<std::int64_t> completed_annotation_count;  ///< Logs fully annotated.
-  std::optional<std::string> running_status;    ///< Background job state, e.g. "pending".
-  std::optional<double> running_progress;       ///< Background job progress.
-  std::optional<Timestamp> running_at;          ///< When the background job started.
-  std::optional<bool> starred;                  ///< Starred in the UI.
-  std::optional<std::vector<DatasetTag>> tags;  ///< Attached tags.
-  std::optional<Json> initial_log_filters;      ///< Filters the dataset was sampled with.
-  std::optional<std::vector<std::string>> unique_organization_ids;  ///< (retrieve)
-  std::optional<std::vector<std::string>> timestamps;               ///< (retrieve)
-  std::optional<std::string> evaluator;  ///< Attached evaluator, if any (retrieve).
-  Json extra;                            ///< Any other field.
+  std::optional<std::string> running_status;          ///< Background job state, e.g. "pending".
+  std::optional<double> running_progress;             ///< Background job progress.
+  std::optional<Timestamp> running_at;                ///< When the background job started.
+  std::optional<bool> starred;                        ///< Starred in the UI.
+  OptionalList<DatasetTag> tags;                      ///< Attached tags.
+  std::optional<Json> initial_log_filters;            ///< Filters the dataset was sampled with.
+  OptionalList<std::string> unique_organization_ids;  ///< (retrieve)
+  OptionalList<std::string> timestamps;               ///< (retrieve)
+  std::optional<std::string> evaluator;               ///< Attached evaluator, if any (retrieve).
+  Json extra;                                         ///< Any other field.
 };
 RESPAN_EXPORT void to_json(Json& j, const DatasetRecord& d);
 RESPAN_EXPORT void from_json(const Json& j, DatasetRecord& d);
 
 /// Body of `PATCH /api/datasets/{id}/`. Only set fields are sent (and changed).
 struct RESPAN_EXPORT DatasetUpdate {
-  std::optional<std::string> name;               ///< New name.
-  std::optional<std::string> description;        ///< New description.
-  std::optional<bool> starred;                   ///< Star or unstar.
-  std::optional<std::vector<std::string>> tags;  ///< Tag ids; replaces the existing tags.
-  Json extra;                                    ///< Other fields to send.
+  std::optional<std::string> name;         ///< New name.
+  std::optional<std::string> description;  ///< New description.
+  std::optional<bool> starred;             ///< Star or unstar.
+  OptionalList<std::string> tags;          ///< Tag ids; replaces the existing tags.
+  Json extra;                              ///< Other fields to send.
 };
 RESPAN_EXPORT void to_json(Json& j, const DatasetUpdate& u);
 RESPAN_EXPORT void from_json(const Json& j, DatasetUpdate& u);

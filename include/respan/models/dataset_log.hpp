@@ -74,18 +74,18 @@ struct RESPAN_EXPORT DatasetLogRecord {
   std::optional<std::int64_t> total_request_tokens;  ///< Total tokens.
   std::optional<double> cost;                        ///< USD.
   std::optional<std::string> model;                  ///< Model name.
-  std::optional<double> latency;                     ///< Seconds.
-  std::optional<std::int64_t> status_code;           ///< HTTP-like status of the call.
-  std::optional<SpanStatus> status;                  ///< success / error.
-  std::optional<Json> prompt;                        ///< Prompt (usually text).
-  std::optional<Json> completion;                    ///< Completion (usually text).
-  std::optional<Json> messages;                      ///< Chat messages.
-  std::optional<Json> input;                         ///< As the server sent it.
-  std::optional<Json> output;                        ///< As the server sent it.
-  std::optional<Json> expected_output;               ///< As the server sent it.
-  std::optional<std::string> dataset_id;             ///< Owning dataset.
-  std::optional<std::string> annotation_status;      ///< Annotation workflow state.
-  std::optional<UserRef> annotation_completed_by;    ///< Who completed the annotation.
+  std::optional<Seconds> latency;
+  std::optional<std::int64_t> status_code;         ///< HTTP-like status of the call.
+  std::optional<SpanStatus> status;                ///< success / error.
+  std::optional<Json> prompt;                      ///< Prompt (usually text).
+  std::optional<Json> completion;                  ///< Completion (usually text).
+  std::optional<Json> messages;                    ///< Chat messages.
+  std::optional<Json> input;                       ///< As the server sent it.
+  std::optional<Json> output;                      ///< As the server sent it.
+  std::optional<Json> expected_output;             ///< As the server sent it.
+  std::optional<std::string> dataset_id;           ///< Owning dataset.
+  std::optional<std::string> annotation_status;    ///< Annotation workflow state.
+  std::optional<UserRef> annotation_completed_by;  ///< Who completed the annotation.
   /// Evaluator scores, normalised to evaluator id -> score object. List rows send an object
   /// keyed by evaluator id; single-log answers (retrieve, update, replace) send a list of score
   /// objects, keyed here by their `evaluator_id` (else `evaluator_slug`, else `id`; entries

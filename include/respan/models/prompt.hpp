@@ -69,7 +69,7 @@ struct RESPAN_EXPORT PromptRecord {
   std::optional<std::string> name;
   std::optional<std::string> description;
   std::optional<std::string> prompt_slug;
-  std::optional<std::vector<PromptTag>> tags;
+  OptionalList<PromptTag> tags;
   std::optional<PromptVersionPointer> current_version;  ///< The draft / latest version.
   std::optional<PromptVersionPointer> live_version;     ///< The deployed version, if any.
   std::optional<Timestamp> created_at;
@@ -95,13 +95,13 @@ struct RESPAN_EXPORT PromptVersionFields {
   std::optional<std::int64_t> seed;
   /// Declared template variables: name -> default value (an object).
   std::optional<Json> variables;
-  std::optional<std::vector<std::string>> fallback_models;  ///< Tried if the model fails.
+  OptionalList<std::string> fallback_models;  ///< Tried if the model fails.
   /// Weighted split across models, e.g. `[{"model": "gpt-4o", "weight": 0.8}, ...]`.
-  std::optional<std::vector<Json>> load_balance_models;
-  std::optional<std::vector<Json>> tools;  ///< Tool definitions offered to the model.
-  std::optional<ToolChoice> tool_choice;   ///< A string or an object.
-  std::optional<Json> response_format;     ///< An object.
-  std::optional<Json> json_schema;         ///< An object.
+  OptionalList<Json> load_balance_models;
+  OptionalList<Json> tools;               ///< Tool definitions offered to the model.
+  std::optional<ToolChoice> tool_choice;  ///< A string or an object.
+  std::optional<Json> response_format;    ///< An object.
+  std::optional<Json> json_schema;        ///< An object.
   std::optional<bool> is_enforcing_response_format;
 };
 
@@ -118,7 +118,7 @@ RESPAN_EXPORT void from_json(const Json& j, PromptVersion& v);
 
 /// Body of `PATCH /api/prompts/{prompt_id}/versions/{version}/`: only set fields change.
 struct RESPAN_EXPORT PromptVersionUpdate : PromptVersionFields {
-  std::optional<std::vector<Message>> messages;
+  OptionalList<Message> messages;
   std::optional<std::string> model;
   std::optional<bool> deploy;  ///< True: this version goes live at once.
   Json extra;                  ///< Other fields to send.
@@ -143,7 +143,7 @@ struct RESPAN_EXPORT PromptVersionRecord : PromptVersionFields {
   std::optional<std::string> id;                 ///< Version record id.
   std::optional<std::string> prompt_version_id;  ///< Another string id of the version.
   std::optional<std::int64_t> version;           ///< The version number.
-  std::optional<std::vector<Message>> messages;  ///< The template's chat messages.
+  OptionalList<Message> messages;                ///< The template's chat messages.
   std::optional<std::string> model;
   std::optional<bool> readonly;     ///< True for committed (frozen) versions.
   std::optional<bool> is_deployed;  ///< True for the live version.

@@ -58,9 +58,9 @@ struct RESPAN_EXPORT Message {
   std::string role;                       ///< "system", "user", "assistant", "tool", ...
   std::optional<MessageContent> content;  ///< Unset = omitted (null content is decoded as unset).
   std::optional<std::string> name;
-  std::optional<std::vector<ToolCall>> tool_calls;  ///< Assistant tool calls.
-  std::optional<std::string> tool_call_id;          ///< For role "tool".
-  Json extra;                                       ///< Other members (kept and sent back).
+  OptionalList<ToolCall> tool_calls;        ///< Assistant tool calls.
+  std::optional<std::string> tool_call_id;  ///< For role "tool".
+  Json extra;                               ///< Other members (kept and sent back).
 
   static Message system(std::string text);
   static Message user(std::string text);
@@ -196,22 +196,24 @@ struct RESPAN_EXPORT SpanFields {
   std::string model;  ///< Model used for the span (required when creating).
 
   // Chat input and output.
-  std::optional<std::vector<Message>> prompt_messages;  ///< Chat input messages.
-  std::optional<Message> completion_message;            ///< Assistant reply.
-  std::optional<std::vector<Message>> messages;         ///< Legacy alias of prompt_messages.
-  std::optional<SpanIO> input;                          ///< Preferred universal input.
-  std::optional<SpanIO> output;                         ///< Preferred universal output.
-  std::optional<LogType> log_type;                      ///< Server default: chat.
+  /// Chat input messages (chat spans; read from the legacy `messages` when a response has only
+  /// that).
+  OptionalList<Message> prompt_messages;
+  std::optional<Message> completion_message;  ///< The assistant's reply (chat spans).
+  std::optional<SpanIO> input;      ///< Input of a span that is not a chat call (text, object).
+  std::optional<SpanIO> output;     ///< Output of a span that is not a chat call (text, object).
+  std::optional<LogType> log_type;  ///< Server default: chat.
 
   // Tokens, cost and timing.
   std::optional<std::int64_t> prompt_tokens;
   std::optional<std::int64_t> completion_tokens;
   std::optional<Usage> usage;
-  std::optional<double> cost;                 ///< USD; computed from pricing when unset.
-  std::optional<double> latency;              ///< Seconds.
-  std::optional<double> generation_time;      ///< Alias of latency (the service stores latency).
-  std::optional<double> time_to_first_token;  ///< Seconds.
-  std::optional<double> ttft;                 ///< Alias of time_to_first_token.
+  std::optional<double> cost;  ///< USD; computed from pricing when unset.
+  /// Duration of the call (`= std::chrono::milliseconds(840)` or `= 0.84`); read from the
+  /// legacy `generation_time` when a response has only that.
+  std::optional<Seconds> latency;
+  /// Time to the first token of a streamed answer; read from the legacy `ttft` likewise.
+  std::optional<Seconds> time_to_first_token;
   std::optional<double> tokens_per_second;
   std::optional<double> prompt_unit_price;      ///< USD per 1M prompt tokens.
   std::optional<double> completion_unit_price;  ///< USD per 1M completion tokens.
@@ -226,8 +228,8 @@ struct RESPAN_EXPORT SpanFields {
   std::optional<double> presence_penalty;
   std::optional<Stop> stop;
   std::optional<bool> stream;  ///< Server default false.
-  std::optional<std::vector<ToolDefinition>> tools;
-  std::optional<std::vector<ToolCall>> tool_calls;
+  OptionalList<ToolDefinition> tools;
+  OptionalList<ToolCall> tool_calls;
   std::optional<ToolChoice> tool_choice;
   std::optional<Json> response_format;
 
@@ -257,8 +259,9 @@ struct RESPAN_EXPORT SpanFields {
   std::optional<bool> is_custom_prompt;
   std::optional<Json> full_request;
   std::optional<Json> full_response;
-  std::optional<Json> respan_params;      ///< Respan controls (schema not published).
-  std::optional<Json> keywordsai_params;  ///< Legacy alias of respan_params.
+  /// Respan controls (schema not published); read from the legacy `keywordsai_params` when a
+  /// response has only that.
+  std::optional<Json> respan_params;
   std::optional<bool> positive_feedback;
 
   /// Fields the SDK does not model: sent with the span, filled with unknown fields on decode.
@@ -291,8 +294,8 @@ struct RESPAN_EXPORT RequestLogCreated {
   std::optional<double> cost;
   std::optional<Timestamp> timestamp;
   std::optional<std::string> environment;  ///< Derived from the API key.
-  std::optional<double> latency;
-  std::optional<double> time_to_first_token;
+  std::optional<Seconds> latency;
+  std::optional<Seconds> time_to_first_token;
   std::optional<std::int64_t> prompt_cache_creation_tokens;
   std::optional<std::int64_t> prompt_cache_hit_tokens;
   Json extra;
@@ -318,7 +321,8 @@ struct RESPAN_EXPORT LimitInfo {
 };
 
 /// A stored span as list and retrieve return it: the span fields plus what the service adds.
-/// `generation_time` / `ttft` in a response fill latency / time_to_first_token.
+/// The legacy names a response may use (`messages`, `generation_time`, `ttft`,
+/// `keywordsai_params`) fill prompt_messages, latency, time_to_first_token and respan_params.
 struct RESPAN_EXPORT RequestLogRecord : SpanFields {
   std::string unique_id;          ///< Id of the span ("" if the server sent none).
   std::optional<std::string> id;  ///< Alias of unique_id, when the server sends it.

@@ -80,7 +80,7 @@ struct RESPAN_EXPORT Score {
   std::optional<std::string> string_value;  ///< text / comment evaluators.
   std::optional<bool> boolean_value;        ///< boolean evaluators.
   /// single_select / multi_select / categorical evaluators: the chosen option(s).
-  std::optional<std::vector<std::string>> categorical_value;
+  OptionalList<std::string> categorical_value;
   /// json evaluators: the JSON document as text (see Score::json()).
   std::optional<std::string> json_value;
   Json extra;  ///< Other fields to send.
@@ -106,7 +106,7 @@ struct RESPAN_EXPORT ScoreUpdate {
   std::optional<double> numerical_value;
   std::optional<std::string> string_value;
   std::optional<bool> boolean_value;
-  std::optional<std::vector<std::string>> categorical_value;
+  OptionalList<std::string> categorical_value;
   std::optional<std::string> json_value;  ///< JSON text.
   Json extra;                             ///< Other fields to send.
 };
@@ -135,7 +135,7 @@ struct RESPAN_EXPORT ScoreRecord {
   std::optional<double> numerical_value;
   std::optional<std::string> string_value;
   std::optional<bool> boolean_value;
-  std::optional<std::vector<std::string>> categorical_value;
+  OptionalList<std::string> categorical_value;
   std::optional<std::string> json_value;  ///< JSON text; see json_document().
   std::optional<bool> is_passed;          ///< Whether the value meets the pass condition.
   std::optional<double> cost;             ///< Cost of the evaluation, USD.

@@ -44,7 +44,7 @@ struct RESPAN_EXPORT TraceRecord {
   std::optional<std::string> customer_identifier;
   std::optional<Timestamp> start_time;  ///< Start of the earliest span.
   std::optional<Timestamp> end_time;    ///< End of the latest span.
-  std::optional<double> duration;       ///< Seconds.
+  std::optional<Seconds> duration;
   std::optional<std::int64_t> span_count;
   std::optional<std::int64_t> llm_call_count;
   std::optional<double> total_cost;  ///< USD.
@@ -61,7 +61,7 @@ struct RESPAN_EXPORT TraceRecord {
   std::optional<std::string> model;
   std::optional<std::string> storage_object_key;
   /// The root spans with their descendants: retrieve answers only (unset on list rows).
-  std::optional<std::vector<TraceSpanNode>> span_tree;
+  OptionalList<TraceSpanNode> span_tree;
   Json extra;  ///< Any other field (e.g. `is_public` if a deployment sends it).
 };
 RESPAN_EXPORT void to_json(Json& j, const TraceRecord& t);
