@@ -314,16 +314,20 @@ void Mapper::error_body(const Json& body) {
       if (const Json* m = member(holder, "detail")) message = text_of(*m);
     }
     for (const char* k : {"type", "status", "code"}) {
-      if (holder.is_object() && k == std::string_view("type") && &holder == &body &&
-          member(body, "error") != nullptr) {
-        continue;  // Anthropic's top-level "type": "error" says nothing
-      }
       if (const Json* t = member(holder, k)) {
         type = text_of(*t);
         if (type) break;
       }
     }
-    if (e != nullptr) keep(response_fields, "error", *e, "response.error");
+    if (e != nullptr) {
+      // The error and the body's other members (Anthropic's request_id, ...).
+      for (auto it = body.begin(); it != body.end(); ++it) {
+        if (it.key() == "type" && it.value() == "error") continue;
+        keep(response_fields, it.key(), it.value(), "response." + it.key());
+      }
+    } else {
+      keep(response_fields, "error", body, "response");  // the body is the error (vLLM)
+    }
   } else if (!body.is_null()) {
     keep(response_fields, "error", body, "response");
   }
