@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <iterator>
+#include <variant>
 #include <new>
 #include <string>
 #include <string_view>
@@ -245,7 +247,24 @@ std::optional<Message> Mapper::openai_message(const Json& v, std::string_view pa
     return std::nullopt;
   }
   try {
-    return v.get<Message>();
+    Message msg = v.get<Message>();
+    // Members sent as null ("refusal": null, "reasoning_content": null) say nothing: they
+    // are not kept (a null never goes on the wire from here).
+    const auto drop_nulls = [](Json& extra) {
+      if (!extra.is_object()) return;
+      for (auto it = extra.begin(); it != extra.end();) {
+        it = it->is_null() ? extra.erase(it) : std::next(it);
+      }
+      if (extra.empty()) extra = Json();
+    };
+    drop_nulls(msg.extra);
+    if (msg.tool_calls) {
+      for (ToolCall& t : *msg.tool_calls) drop_nulls(t.extra);
+    }
+    if (msg.content && std::holds_alternative<std::vector<ContentPart>>(*msg.content)) {
+      for (ContentPart& p : std::get<std::vector<ContentPart>>(*msg.content)) drop_nulls(p.extra);
+    }
+    return msg;
   } catch (const std::exception&) {
     skip(path, "not a message object");
     return std::nullopt;

@@ -376,7 +376,7 @@ void responses_usage(Mapper& m, const Json& u) {
   m.log.usage = std::move(usage);
 }
 
-// Response members that repeat the request: dropped when equal to the request's.
+// Response members that repeat request parameters: kept only when they differ from what was sent.
 bool is_echo(const std::string& k) {
   static const char* const kEcho[] = {"instructions", "tools", "tool_choice", "temperature",
                                       "top_p", "max_output_tokens", "text", "reasoning",
@@ -465,8 +465,9 @@ void responses_response(Mapper& m, const Json& req, const Json& resp) {
         }
       }
     } else if (is_echo(k)) {
+      // Kept only when the server changed what the request sent.
       const Json* sent = member(req, k.c_str());
-      if (sent == nullptr || *sent != v) m.keep(m.response_fields, k, v, "response." + k);
+      if (sent != nullptr && *sent != v) m.keep(m.response_fields, k, v, "response." + k);
     } else {
       m.keep(m.response_fields, k, v, "response." + k);
     }
@@ -485,7 +486,10 @@ void responses_response(Mapper& m, const Json& req, const Json& resp) {
   } else if (status) {
     m.meta["finish_reason"] = *status;
   }
-  if (status && *status == "failed") m.error_body(resp);
+  if (status && *status == "failed") {
+    const Json* e = member(resp, "error");
+    m.error_body(e != nullptr ? Json{{"error", *e}} : Json::object());
+  }
 }
 
 bool responses_is_error(const Json& resp) {

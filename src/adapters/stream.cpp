@@ -817,8 +817,18 @@ struct StreamAccumulator::Impl {
         res = gemini::apply_generate_content(log, request, r, info);
         break;
     }
-    if (res) note_limits(log);
+    if (res) {
+      keep_partial_text(log);
+      note_limits(log);
+    }
     return res;
+  }
+
+  // A stream that failed half-way: the text received before the error is the completion.
+  void keep_partial_text(RequestLog& log) const {
+    if (!error.is_null() && !text.empty() && !log.completion_message) {
+      log.completion_message = Message::assistant(text);
+    }
   }
 };
 
@@ -888,7 +898,10 @@ Result<void> StreamAccumulator::record(Span& span, const Json& request,
       res = gemini::record_generate_content(span, request, r, full);
       break;
   }
-  if (res) impl_->note_limits(span.fields());
+  if (res) {
+    impl_->keep_partial_text(span.fields());
+    impl_->note_limits(span.fields());
+  }
   return res;
 }
 

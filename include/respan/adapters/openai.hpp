@@ -41,7 +41,9 @@
 /// text and the `function_call` items its tool calls (`call_id` as the id); `reasoning` items
 /// are kept in the completion message as `reasoning`, other output items in
 /// `metadata.response_fields.output`. The finish reason is `incomplete_details.reason` when
-/// present, else the response's `status`; a `failed` response is an error.
+/// present, else the response's `status`; a `failed` response is an error. The response's
+/// copies of request parameters (`instructions`, `tools`, `temperature`, `text`, ...) are kept
+/// in `metadata.response_fields` only when they differ from what the request sent.
 #pragma once
 
 #include <respan/adapters/common.hpp>
