@@ -382,7 +382,7 @@ struct StreamAccumulator::Impl {
   }
 
   Json chat_response() const {
-    if (!error.is_null() && choices.empty()) return error;
+    if (!error.is_null()) return error;  // the text before it: keep_partial_text()
     Json r = chat;
     r["object"] = "chat.completion";
     Json cs = Json::array();
@@ -702,7 +702,7 @@ struct StreamAccumulator::Impl {
   }
 
   Json gemini_response() const {
-    if (!error.is_null() && candidates.empty()) return error;
+    if (!error.is_null()) return error;
     Json r = gemini;
     Json cs = Json::array();
     for (const auto& [idx, cand] : candidates) {

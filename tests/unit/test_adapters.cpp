@@ -212,3 +212,152 @@ TEST(AdapterFixtures, EveryProviderCoversTheFiveKinds) {
 }
 
 }  // namespace
+
+namespace {
+
+const Json kChatRequest = {{"model", "gpt-4o"},
+                           {"messages", {{{"role", "user"}, {"content", "Hi"}}}}};
+
+TEST(Adapters, RequestOrResponseNotAnObjectIsATypedError) {
+  Result<RequestLog> a = ad::openai::chat_log(Json::array(), Json::object());
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, respan::ErrorCode::invalid_argument);
+  Result<RequestLog> b = ad::anthropic::messages_log(kChatRequest, Json("text"));
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, respan::ErrorCode::decode);
+  Result<RequestLog> c = ad::gemini::generate_content_log(Json::object(), Json(42));
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, respan::ErrorCode::decode);
+  // On a failed call any body is an error body.
+  ad::ExchangeInfo failed;
+  failed.http_status = 500;
+  Result<RequestLog> d = ad::openai::chat_log(kChatRequest, Json(42), failed);
+  ASSERT_TRUE(d) << d.error();
+  EXPECT_EQ(d->status->value(), "error");
+  EXPECT_EQ(*d->error_message, "HTTP 500");
+}
+
+TEST(Adapters, MalformedMembersAreSkippedAndNamed) {
+  const double inf = std::numeric_limits<double>::infinity();
+  Json req = kChatRequest;
+  req["temperature"] = "hot";
+  req["top_p"] = std::numeric_limits<double>::quiet_NaN();
+  req["max_tokens"] = -5;
+  req["messages"].push_back(7);
+  req["stop"] = {"a", 1};
+  req["seed"] = inf;  // an unknown member that cannot go on the wire
+  Json resp = {{"id", 12},
+               {"model", "gpt-4o"},
+               {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", "ok"}}}}}},
+               {"usage",
+                {{"prompt_tokens", 1e300},
+                 {"completion_tokens", 2.5},
+                 {"total_tokens", -1},
+                 {"prompt_tokens_details", {{"cached_tokens", "many"}}}}}};
+  Result<RequestLog> log = ad::openai::chat_log(req, resp);
+  ASSERT_TRUE(log) << log.error();
+  EXPECT_FALSE(log->temperature);
+  EXPECT_FALSE(log->top_p);
+  EXPECT_FALSE(log->max_tokens);
+  EXPECT_FALSE(log->stop);
+  EXPECT_FALSE(log->prompt_tokens);
+  EXPECT_FALSE(log->completion_tokens);
+  ASSERT_TRUE(log->prompt_messages);
+  EXPECT_EQ(log->prompt_messages->size(), 1u);
+  EXPECT_EQ(log->completion_message->text(), "ok");
+  EXPECT_FALSE(log->metadata->contains("response_id"));
+  EXPECT_FALSE((*log->metadata)["request_params"].contains("seed"));
+  ASSERT_TRUE(log->warnings);
+  const std::string w = log->warnings->as_string();
+  for (const char* named : {"request.temperature", "request.top_p", "request.max_tokens",
+                            "request.messages[1]", "request.stop", "request.seed"}) {
+    EXPECT_NE(w.find(named), std::string::npos) << named << " not in: " << w;
+  }
+  EXPECT_NE(w.find("more"), std::string::npos) << w;  // more than eight were skipped
+  // Nothing it holds is refused by the encoder: no null, no non-finite number.
+  EXPECT_NO_THROW((void)Json(*log).dump());
+}
+
+TEST(Adapters, DeepValuesAreSkippedNotCopied) {
+  Json deep = Json::array();
+  for (int i = 0; i < 10000; ++i) deep = Json::array({std::move(deep)});
+  Json req = kChatRequest;
+  req["logit_bias"] = deep;
+  Json resp = {{"choices", Json::array()}, {"strange", deep}};
+  Result<RequestLog> log = ad::openai::chat_log(req, resp);
+  ASSERT_TRUE(log) << log.error();
+  EXPECT_FALSE(log->metadata->contains("request_params"));
+  EXPECT_FALSE(log->metadata->contains("response_fields"));
+  EXPECT_NE(log->warnings->as_string().find("request.logit_bias"), std::string::npos);
+  EXPECT_NO_THROW((void)Json(*log).dump());
+}
+
+TEST(Adapters, ApplyMergesIntoAnExistingLogAndKeepsTheCallersFields) {
+  RequestLog log("placeholder");
+  log.customer_identifier = "cust-1";
+  log.metadata = Json{{"tenant", "acme"}, {"provider", "mine"}};
+  const Json resp = {{"id", "chatcmpl-1"},
+                     {"model", "gpt-4o-2024"},
+                     {"choices", {{{"message", {{"role", "assistant"}, {"content", "Hello"}}},
+                                   {"finish_reason", "stop"}}}}};
+  ASSERT_TRUE(ad::openai::apply_chat(log, kChatRequest, resp));
+  EXPECT_EQ(log.model, "gpt-4o-2024");
+  EXPECT_EQ(*log.customer_identifier, "cust-1");
+  EXPECT_EQ((*log.metadata)["tenant"], "acme");
+  EXPECT_EQ((*log.metadata)["provider"], "openai");  // the adapter's keys win
+  EXPECT_EQ((*log.metadata)["finish_reason"], "stop");
+  // A refused exchange leaves the log as it was.
+  RequestLog before = log;
+  EXPECT_FALSE(ad::openai::apply_chat(log, Json(1), resp));
+  EXPECT_EQ(Json(log), Json(before));
+}
+
+TEST(Adapters, RecordFillsASpanAndMarksAFailedCall) {
+  respan::Span span;  // not recording: fields() is a scratch span, nothing is sent
+  ad::ExchangeInfo info;
+  info.http_status = 529;
+  const Json body = {{"type", "error"},
+                     {"error", {{"type", "overloaded_error"}, {"message", "Overloaded"}}}};
+  const Json req = {{"model", "claude"}, {"max_tokens", 10}, {"messages", Json::array()}};
+  EXPECT_TRUE(ad::anthropic::record_messages(span, req, body, info));
+  EXPECT_FALSE(ad::anthropic::record_messages(span, Json(), body, info));
+}
+
+TEST(Adapters, RawBodiesOnRequest) {
+  ad::ExchangeInfo info;
+  info.attach_raw_bodies = true;
+  const Json resp = {{"choices", Json::array()}, {"model", "m"}};
+  Result<RequestLog> log = ad::openai::chat_log(kChatRequest, resp, info);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(*log->full_request, kChatRequest);
+  EXPECT_EQ(*log->full_response, resp);
+  Result<RequestLog> without = ad::openai::chat_log(kChatRequest, resp);
+  EXPECT_FALSE(without->full_request);
+}
+
+TEST(Adapters, ErrorBodyAndParseBody) {
+  EXPECT_EQ(ad::error_body("{\"error\":\"x\"}"), Json({{"error", "x"}}));
+  EXPECT_EQ(ad::error_body("bad \xFF gateway"), Json("bad \xEF\xBF\xBD gateway"));
+  const std::string big(10000, 'a');
+  const Json cut = ad::error_body(big);
+  EXPECT_EQ(cut.get<std::string>().size(), 4096u + std::string("...[truncated]").size());
+  EXPECT_FALSE(ad::parse_body("{"));
+  EXPECT_EQ(ad::parse_body(std::string(200, '[') + std::string(200, ']')).error().code,
+            respan::ErrorCode::decode);
+  EXPECT_TRUE(ad::parse_body("{\"a\":1}"));
+}
+
+TEST(Adapters, AnthropicTokensAddUpAndSaturate) {
+  const Json req = {{"model", "claude"}, {"messages", Json::array()}};
+  const Json resp = {{"content", Json::array()},
+                     {"usage",
+                      {{"input_tokens", 9223372036854775807LL},
+                       {"cache_read_input_tokens", 5},
+                       {"output_tokens", 1}}}};
+  Result<RequestLog> log = ad::anthropic::messages_log(req, resp);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(*log->prompt_tokens, 9223372036854775807LL);
+  EXPECT_EQ(*log->usage->total_tokens, 9223372036854775807LL);
+}
+
+}  // namespace
