@@ -91,7 +91,8 @@ struct StreamOptions {
   std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
-/// Assembles one streaming call from its server-sent events. Movable, not copyable.
+/// Assembles one streaming call from its server-sent events. Movable, not copyable; a
+/// moved-from accumulator may only be assigned to or destroyed.
 class RESPAN_EXPORT StreamAccumulator {
  public:
   /// Starts the timing now (see start()).
