@@ -15,7 +15,7 @@
 /// respan::Result<respan::RequestLog> log =
 ///     respan::adapters::anthropic::messages_log(request, response);
 /// if (log) logger.log(*log);
-/// /// @endcode
+/// @endcode
 ///
 /// Anthropic specifics: `system` (a string or text blocks) becomes the first message; content
 /// blocks become OpenAI-style parts (`text`; `image` as an `image_url` part holding a `data:`

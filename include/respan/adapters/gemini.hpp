@@ -15,7 +15,7 @@
 /// respan::Result<respan::RequestLog> log =
 ///     respan::adapters::gemini::generate_content_log(request, response, info);
 /// if (log) logger.log(*log);
-/// /// @endcode
+/// @endcode
 ///
 /// Gemini specifics: the model is ExchangeInfo::model, else the response's `modelVersion`
 /// (left empty when neither says: set it before logging). `systemInstruction` becomes the

@@ -20,7 +20,7 @@
 ///   respan::Result<void> r = respan::adapters::openai::record_chat(llm, request, *response, info);
 ///   if (!r) std::cerr << r.error() << '\n';
 /// }
-/// /// @endcode
+/// @endcode
 ///
 /// Chat Completions specifics: `max_completion_tokens` fills `max_tokens`; with `n` > 1 the
 /// first choice is the completion and the others are kept in

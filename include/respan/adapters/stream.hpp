@@ -25,7 +25,7 @@
 /// acc.finish();
 /// respan::Result<void> r = acc.record(llm, request);
 /// if (!r) std::cerr << r.error() << '\n';
-/// /// @endcode
+/// @endcode
 ///
 /// Formats: OpenAI Chat Completions chunks (`data: {...}` ... `data: [DONE]`; choices and
 /// tool-call deltas assembled by their `index`; the `stream_options.include_usage` chunk;
