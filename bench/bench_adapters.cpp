@@ -56,8 +56,7 @@ const std::string& response_bytes() {
           {"accepted_prediction_tokens", 0},
           {"rejected_prediction_tokens", 0}}}}},
       {"service_tier", "default"},
-      {"system_fingerprint", "fp_06737a9306"}}
-                                                       .dump());
+      {"system_fingerprint", "fp_06737a9306"}}.dump());
   return *body;
 }
 
@@ -84,8 +83,7 @@ const std::string& request_bytes() {
       {"tool_choice", "auto"},
       {"temperature", 0.2},
       {"max_completion_tokens", 300},
-      {"user", "cust-1"}}
-                                                       .dump());
+      {"user", "cust-1"}}.dump());
   return *body;
 }
 
@@ -103,8 +101,7 @@ void BM_AdapterResponse_adapter(benchmark::State& state) {
   const Json request = Json::object();  // the answer alone
   for (auto _ : state) {
     respan::Result<Json> response = respan::adapters::parse_body(body);
-    respan::Result<respan::RequestLog> log =
-        respan::adapters::openai::chat_log(request, *response);
+    respan::Result<respan::RequestLog> log = respan::adapters::openai::chat_log(request, *response);
     benchmark::DoNotOptimize(log);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));

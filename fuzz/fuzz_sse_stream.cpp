@@ -57,16 +57,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   printed_split += split.finish();
 
   if (printed_whole != printed_split || whole.text() != split.text() ||
-      whole.skipped_events() != split.skipped_events() ||
-      whole.truncated() != split.truncated() || whole.response() != split.response()) {
+      whole.skipped_events() != split.skipped_events() || whole.truncated() != split.truncated() ||
+      whole.response() != split.response()) {
     std::abort();
   }
 
   const respan::Json request = {{"model", "m"}, {"stream", true}};
   respan::Result<respan::RequestLog> log = split.log(request);
   if (log) {
-    const std::string out = respan::Json(*log).dump(-1, ' ', false,
-                                                    respan::Json::error_handler_t::replace);
+    const std::string out =
+        respan::Json(*log).dump(-1, ' ', false, respan::Json::error_handler_t::replace);
     (void)out;
   }
   return 0;

@@ -52,11 +52,11 @@ class Mapper {
 
   RequestLog& log;
   const ExchangeInfo& info;
-  std::string provider;         ///< metadata.provider / Span::set_provider().
-  Json meta = Json::object();   ///< The adapter's metadata keys.
+  std::string provider;        ///< metadata.provider / Span::set_provider().
+  Json meta = Json::object();  ///< The adapter's metadata keys.
   Json request_params = Json::object();
   Json response_fields = Json::object();
-  bool failed = false;          ///< The call failed (status error).
+  bool failed = false;  ///< The call failed (status error).
 
   /// Notes a skipped member ("response.usage.prompt_tokens", "not a string").
   void skip(std::string_view path, std::string_view reason);
@@ -113,9 +113,9 @@ Result<void> apply(RequestLog& log, const Json& request, const Json& response,
 Result<RequestLog> make_log(const Json& request, const Json& response, const ExchangeInfo& info,
                             const char* default_provider, MapFn map_request, MapFn map_response,
                             IsErrorFn is_error);
-Result<void> record(Span& span, const Json& request, const Json& response,
-                    const ExchangeInfo& info, const char* default_provider, MapFn map_request,
-                    MapFn map_response, IsErrorFn is_error);
+Result<void> record(Span& span, const Json& request, const Json& response, const ExchangeInfo& info,
+                    const char* default_provider, MapFn map_request, MapFn map_response,
+                    IsErrorFn is_error);
 
 /// "data:<mime>;base64,<data>".
 std::string data_url(std::string_view mime, std::string_view base64);

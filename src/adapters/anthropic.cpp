@@ -402,8 +402,8 @@ bool messages_is_error(const Json& resp) {
 
 Result<RequestLog> messages_log(const Json& request, const Json& response,
                                 const ExchangeInfo& info) {
-  return detail::make_log(request, response, info, "anthropic", messages_request,
-                          messages_response, messages_is_error);
+  return detail::make_log(request, response, info, "anthropic", messages_request, messages_response,
+                          messages_is_error);
 }
 Result<void> apply_messages(RequestLog& log, const Json& request, const Json& response,
                             const ExchangeInfo& info) {

@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <exception>
 #include <iterator>
-#include <variant>
 #include <new>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <respan/adapters/common.hpp>
@@ -33,8 +33,8 @@ Result<Json> parse_body(std::string_view body) {
     case ::respan::detail::JsonParseStatus::invalid:
       break;
   }
-  return Error::make(ErrorCode::decode, "provider body is not valid JSON (" +
-                                            std::to_string(body.size()) + " bytes)");
+  return Error::make(ErrorCode::decode,
+                     "provider body is not valid JSON (" + std::to_string(body.size()) + " bytes)");
 }
 
 Json error_body(std::string_view body) {
@@ -84,7 +84,8 @@ bool copyable(const Json& v, std::size_t max_depth) noexcept {
         if (!std::isfinite(n.get<double>())) return false;
       } else if (n.is_structured()) {
         if (f.depth + 1 > max_depth) return false;
-        for (const Json& child : n) stack.push_back({&child, f.depth + 1});
+        for (const Json& child : n)
+          stack.push_back({&child, f.depth + 1});
       }
     }
   } catch (...) {
@@ -157,8 +158,8 @@ std::optional<bool> Mapper::boolean(const Json* v, std::string_view path) {
 std::optional<Json> Mapper::copy(const Json* v, std::string_view path) {
   if (v == nullptr) return std::nullopt;
   if (!copyable(*v)) {
-    skip(path, "non-finite number or nested deeper than " + std::to_string(kMaxCopyDepth) +
-                   " levels");
+    skip(path,
+         "non-finite number or nested deeper than " + std::to_string(kMaxCopyDepth) + " levels");
     return std::nullopt;
   }
   return *v;
@@ -259,10 +260,12 @@ std::optional<Message> Mapper::openai_message(const Json& v, std::string_view pa
     };
     drop_nulls(msg.extra);
     if (msg.tool_calls) {
-      for (ToolCall& t : *msg.tool_calls) drop_nulls(t.extra);
+      for (ToolCall& t : *msg.tool_calls)
+        drop_nulls(t.extra);
     }
     if (msg.content && std::holds_alternative<std::vector<ContentPart>>(*msg.content)) {
-      for (ContentPart& p : std::get<std::vector<ContentPart>>(*msg.content)) drop_nulls(p.extra);
+      for (ContentPart& p : std::get<std::vector<ContentPart>>(*msg.content))
+        drop_nulls(p.extra);
     }
     return msg;
   } catch (const std::exception&) {
@@ -384,7 +387,8 @@ void Mapper::finish(const Json& request, const Json& response) {
   if (!log.metadata || !log.metadata->is_object()) {
     log.metadata = std::move(meta);
   } else {
-    for (auto it = meta.begin(); it != meta.end(); ++it) (*log.metadata)[it.key()] = it.value();
+    for (auto it = meta.begin(); it != meta.end(); ++it)
+      (*log.metadata)[it.key()] = it.value();
   }
 
   if (info.attach_raw_bodies) {
@@ -517,9 +521,9 @@ Result<void> apply(RequestLog& log, const Json& request, const Json& response,
   return {};
 }
 
-Result<void> record(Span& span, const Json& request, const Json& response,
-                    const ExchangeInfo& info, const char* default_provider, MapFn map_request,
-                    MapFn map_response, IsErrorFn is_error) {
+Result<void> record(Span& span, const Json& request, const Json& response, const ExchangeInfo& info,
+                    const char* default_provider, MapFn map_request, MapFn map_response,
+                    IsErrorFn is_error) {
   RequestLog out;
   std::string provider;
   bool failed = false;

@@ -131,7 +131,8 @@ void read_content(Mapper& m, const Json& c, const std::string& path, const char*
   } else if (ps != nullptr) {
     m.skip(path + ".parts", "not a list");
   }
-  for (Message& t : tools) out.push_back(std::move(t));
+  for (Message& t : tools)
+    out.push_back(std::move(t));
   if (parts.empty() && calls.empty() && !tools.empty()) return;
   Message msg;
   msg.role = std::move(role);
@@ -178,7 +179,8 @@ void read_tools(Mapper& m, const Json& v) {
           }
           f.description = m.string(member(d, "description"), path + ".description");
           const Json* params = member(d, "parameters");
-          if (params == nullptr) params = member2(d, "parametersJsonSchema", "parameters_json_schema");
+          if (params == nullptr)
+            params = member2(d, "parametersJsonSchema", "parameters_json_schema");
           f.parameters = m.copy(params, path + ".parameters");
           for (auto jt = d.begin(); jt != d.end(); ++jt) {
             const std::string& dk = jt.key();
@@ -253,8 +255,7 @@ void read_generation_config(Mapper& m, const Json& g) {
     } else if (k == "frequencyPenalty" || k == "frequency_penalty") {
       log.frequency_penalty = m.number(&v, path);
     } else if (k == "responseMimeType" || k == "response_mime_type" || k == "responseSchema" ||
-               k == "response_schema" || k == "responseJsonSchema" ||
-               k == "response_json_schema") {
+               k == "response_schema" || k == "responseJsonSchema" || k == "response_json_schema") {
       m.keep(format, k, v, path);
     } else {
       m.keep(kept, k, v, path);
@@ -390,7 +391,8 @@ void generate_response(Mapper& m, const Json& /*request*/, const Json& resp) {
       read_candidate(m, v[0]);
       if (v.size() > 1) {
         Json others(Json::value_t::array);
-        for (std::size_t i = 1; i < v.size(); ++i) others.push_back(v[i]);
+        for (std::size_t i = 1; i < v.size(); ++i)
+          others.push_back(v[i]);
         m.keep(m.response_fields, "other_choices", others, "response.candidates");
       }
     } else if (k == "usageMetadata") {
@@ -420,8 +422,8 @@ Result<RequestLog> generate_content_log(const Json& request, const Json& respons
 }
 Result<void> apply_generate_content(RequestLog& log, const Json& request, const Json& response,
                                     const ExchangeInfo& info) {
-  return detail::apply(log, request, response, info, "gemini", generate_request,
-                       generate_response, generate_is_error);
+  return detail::apply(log, request, response, info, "gemini", generate_request, generate_response,
+                       generate_is_error);
 }
 Result<void> record_generate_content(Span& span, const Json& request, const Json& response,
                                      const ExchangeInfo& info) {

@@ -132,7 +132,8 @@ void chat_response(Mapper& m, const Json& /*request*/, const Json& resp) {
       chat_choice(m, v[0]);
       if (v.size() > 1) {
         Json others(Json::value_t::array);
-        for (std::size_t i = 1; i < v.size(); ++i) others.push_back(v[i]);
+        for (std::size_t i = 1; i < v.size(); ++i)
+          others.push_back(v[i]);
         m.keep(m.response_fields, "other_choices", others, "response.choices");
       }
     } else if (k == "usage") {
@@ -169,7 +170,8 @@ ContentPart responses_part(Mapper& m, const Json& p, const std::string& path) {
     }
     return part;
   }
-  if (t == "input_image" && member(p, "image_url") != nullptr && member(p, "image_url")->is_string()) {
+  if (t == "input_image" && member(p, "image_url") != nullptr &&
+      member(p, "image_url")->is_string()) {
     part.type = "image_url";
     Json url = {{"url", member(p, "image_url")->get<std::string>()}};
     if (const Json* d = member(p, "detail")) {
@@ -237,7 +239,8 @@ void responses_input(Mapper& m, const Json& input, std::vector<Message>& msgs) {
     if ((t.empty() || t == "message") && member(item, "role") != nullptr) {
       Message msg;
       if (auto r = m.string(member(item, "role"), path + ".role")) msg.role = std::move(*r);
-      if (const Json* c = member(item, "content")) msg.content = responses_content(m, *c, path + ".content");
+      if (const Json* c = member(item, "content"))
+        msg.content = responses_content(m, *c, path + ".content");
       msgs.push_back(std::move(msg));
     } else if (t == "function_call") {
       ToolCall call = function_call_item(m, item, path);
@@ -268,7 +271,8 @@ void responses_request(Mapper& m, const Json& req, const Json& /*response*/) {
   RequestLog& log = m.log;
   std::vector<Message> msgs;
   if (const Json* ins = member(req, "instructions")) {
-    if (auto s = m.string(ins, "request.instructions")) msgs.push_back(Message::system(std::move(*s)));
+    if (auto s = m.string(ins, "request.instructions"))
+      msgs.push_back(Message::system(std::move(*s)));
   }
   for (auto it = req.begin(); it != req.end(); ++it) {
     const std::string& k = it.key();
@@ -360,8 +364,8 @@ void responses_usage(Mapper& m, const Json& u) {
       usage.total_tokens = m.count(&v, "response.usage.total_tokens");
     } else {
       if (k == "input_tokens_details") {
-        usage.cache_read_input_tokens =
-            m.count(member(v, "cached_tokens"), "response.usage.input_tokens_details.cached_tokens");
+        usage.cache_read_input_tokens = m.count(
+            member(v, "cached_tokens"), "response.usage.input_tokens_details.cached_tokens");
       } else if (k == "output_tokens_details") {
         if (auto n = m.count(member(v, "reasoning_tokens"),
                              "response.usage.output_tokens_details.reasoning_tokens")) {
@@ -378,11 +382,25 @@ void responses_usage(Mapper& m, const Json& u) {
 
 // Response members that repeat request parameters: kept only when they differ from what was sent.
 bool is_echo(const std::string& k) {
-  static const char* const kEcho[] = {"instructions", "tools", "tool_choice", "temperature",
-                                      "top_p", "max_output_tokens", "text", "reasoning",
-                                      "parallel_tool_calls", "previous_response_id", "truncation",
-                                      "metadata", "user", "store", "background", "top_logprobs",
-                                      "max_tool_calls", "prompt_cache_key", "safety_identifier"};
+  static const char* const kEcho[] = {"instructions",
+                                      "tools",
+                                      "tool_choice",
+                                      "temperature",
+                                      "top_p",
+                                      "max_output_tokens",
+                                      "text",
+                                      "reasoning",
+                                      "parallel_tool_calls",
+                                      "previous_response_id",
+                                      "truncation",
+                                      "metadata",
+                                      "user",
+                                      "store",
+                                      "background",
+                                      "top_logprobs",
+                                      "max_tool_calls",
+                                      "prompt_cache_key",
+                                      "safety_identifier"};
   for (const char* e : kEcho) {
     if (k == e) return true;
   }
@@ -429,7 +447,8 @@ void responses_response(Mapper& m, const Json& req, const Json& resp) {
         const Json& item = v[i];
         const std::string path = at("response.output", i);
         const Json* type = member(item, "type");
-        const std::string t = (type != nullptr && type->is_string()) ? type->get<std::string>() : "";
+        const std::string t =
+            (type != nullptr && type->is_string()) ? type->get<std::string>() : "";
         if (t == "message") {
           const Json* content = member(item, "content");
           if (content == nullptr || !content->is_array()) continue;
@@ -443,7 +462,8 @@ void responses_response(Mapper& m, const Json& req, const Json& resp) {
               }
               if (const Json* a = member(part, "annotations")) {
                 if (a->is_array() && detail::copyable(*a)) {
-                  for (const Json& x : *a) annotations.push_back(x);
+                  for (const Json& x : *a)
+                    annotations.push_back(x);
                 }
               }
             } else if (pt != nullptr && *pt == "refusal") {
@@ -515,8 +535,8 @@ Result<void> record_chat(Span& span, const Json& request, const Json& response,
 
 Result<RequestLog> responses_log(const Json& request, const Json& response,
                                  const ExchangeInfo& info) {
-  return detail::make_log(request, response, info, "openai", responses_request,
-                          responses_response, responses_is_error);
+  return detail::make_log(request, response, info, "openai", responses_request, responses_response,
+                          responses_is_error);
 }
 Result<void> apply_responses(RequestLog& log, const Json& request, const Json& response,
                              const ExchangeInfo& info) {

@@ -75,7 +75,7 @@ struct ChatChoice {
 };
 
 struct AnthropicBlock {
-  Json block;               // the content block being assembled
+  Json block;                // the content block being assembled
   std::string partial_json;  // tool_use input
   bool stopped = false;
 };
@@ -124,7 +124,7 @@ struct StreamAccumulator::Impl {
   Json message;  // from message_start
   std::map<std::size_t, AnthropicBlock> blocks;
   // openai_responses
-  Json response_base;  // from response.created
+  Json response_base;   // from response.created
   Json final_response;  // from response.completed / .failed / .incomplete
   std::map<std::size_t, Json> items;
   std::map<std::size_t, std::string> item_text;
@@ -307,7 +307,8 @@ struct StreamAccumulator::Impl {
       Json& v = it.value();
       if (k == "choices") {
         if (!v.is_array()) return false;
-        for (std::size_t pos = 0; pos < v.size(); ++pos) chat_choice(v[pos], pos, now);
+        for (std::size_t pos = 0; pos < v.size(); ++pos)
+          chat_choice(v[pos], pos, now);
       } else if (k == "object") {
         continue;
       } else if (v.is_null() && k == "usage") {
@@ -345,7 +346,8 @@ struct StreamAccumulator::Impl {
             if (!piece.empty()) output_delta(piece, first, now);
           } else if (dk == "tool_calls") {
             if (!dv.is_array()) continue;
-            for (std::size_t t = 0; t < dv.size(); ++t) chat_tool_delta(ch, dv[t], t, now);
+            for (std::size_t t = 0; t < dv.size(); ++t)
+              chat_tool_delta(ch, dv[t], t, now);
           } else {
             if (dv.is_string() && !dv.get_ref<const std::string&>().empty()) mark_delta(now);
             merge_delta_member(ch.delta_extra, dk, dv);
@@ -485,7 +487,8 @@ struct StreamAccumulator::Impl {
       if (!message.is_object()) message = Json::object();
       if (const Json* d = member(obj, "delta")) {
         if (d->is_object()) {
-          for (auto it = d->begin(); it != d->end(); ++it) message[it.key()] = it.value();
+          for (auto it = d->begin(); it != d->end(); ++it)
+            message[it.key()] = it.value();
         }
       }
       if (const Json* u = member(obj, "usage")) {
@@ -629,9 +632,10 @@ struct StreamAccumulator::Impl {
     // Text deltas of items never announced.
     for (const auto& [idx, txt] : item_text) {
       if (items.count(idx) != 0) continue;
-      output.push_back(Json{{"type", "message"},
-                            {"role", "assistant"},
-                            {"content", Json::array({Json{{"type", "output_text"}, {"text", txt}}})}});
+      output.push_back(
+          Json{{"type", "message"},
+               {"role", "assistant"},
+               {"content", Json::array({Json{{"type", "output_text"}, {"text", txt}}})}});
     }
     r["output"] = std::move(output);
     return r;
@@ -648,7 +652,8 @@ struct StreamAccumulator::Impl {
       Json& v = it.value();
       if (k == "candidates") {
         if (!v.is_array()) return false;
-        for (std::size_t pos = 0; pos < v.size(); ++pos) gemini_candidate(v[pos], pos, now);
+        for (std::size_t pos = 0; pos < v.size(); ++pos)
+          gemini_candidate(v[pos], pos, now);
       } else if (!v.is_null()) {
         gemini[k] = std::move(v);
       }
@@ -676,8 +681,8 @@ struct StreamAccumulator::Impl {
           if (ptext != nullptr && ptext->is_string() && p.size() == (thought ? 2u : 1u)) {
             // Consecutive text parts of the same kind are one part.
             Json& last = cand.parts.empty() ? cand.parts : cand.parts.back();
-            const bool last_thought =
-                last.is_object() && member(last, "thought") != nullptr && *member(last, "thought") == true;
+            const bool last_thought = last.is_object() && member(last, "thought") != nullptr &&
+                                      *member(last, "thought") == true;
             if (!cand.parts.empty() && last.is_object() && member(last, "text") != nullptr &&
                 last.size() == (last_thought ? 2u : 1u) && last_thought == thought) {
               last["text"].get_ref<std::string&>() += ptext->get_ref<const std::string&>();
@@ -838,7 +843,9 @@ StreamAccumulator::~StreamAccumulator() = default;
 StreamAccumulator::StreamAccumulator(StreamAccumulator&&) noexcept = default;
 StreamAccumulator& StreamAccumulator::operator=(StreamAccumulator&&) noexcept = default;
 
-void StreamAccumulator::start() { impl_->started = impl_->clock(); }
+void StreamAccumulator::start() {
+  impl_->started = impl_->clock();
+}
 
 std::string StreamAccumulator::feed(std::string_view bytes) {
   impl_->out.clear();
@@ -852,11 +859,21 @@ std::string StreamAccumulator::finish() {
   return std::move(impl_->out);
 }
 
-bool StreamAccumulator::done() const noexcept { return impl_->done; }
-bool StreamAccumulator::truncated() const noexcept { return impl_->truncated; }
-std::size_t StreamAccumulator::skipped_events() const noexcept { return impl_->skipped; }
-const std::string& StreamAccumulator::text() const noexcept { return impl_->text; }
-Json StreamAccumulator::response() const { return impl_->response(); }
+bool StreamAccumulator::done() const noexcept {
+  return impl_->done;
+}
+bool StreamAccumulator::truncated() const noexcept {
+  return impl_->truncated;
+}
+std::size_t StreamAccumulator::skipped_events() const noexcept {
+  return impl_->skipped;
+}
+const std::string& StreamAccumulator::text() const noexcept {
+  return impl_->text;
+}
+Json StreamAccumulator::response() const {
+  return impl_->response();
+}
 
 std::optional<std::chrono::duration<double>> StreamAccumulator::time_to_first_token() const {
   if (!impl_->first_delta) return std::nullopt;

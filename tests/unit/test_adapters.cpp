@@ -3,8 +3,8 @@
 // published API reference shows them, and the span expected from them. The produced span is
 // compared field by field (the serialized RequestLog JSON of each field); a failure names the
 // fixture and the field. Then targeted cases: malformed input, spans, merging.
-#include <gtest/gtest.h>
-
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -13,12 +13,12 @@
 #include <limits>
 #include <map>
 #include <memory>
-#include <algorithm>
-#include <cctype>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include <respan/adapters/anthropic.hpp>
 #include <respan/adapters/gemini.hpp>
@@ -70,7 +70,8 @@ ad::ExchangeInfo info_of(const Json& spec) {
   ad::ExchangeInfo info;
   const Json i = spec.value("info", Json::object());
   info.http_status = i.value("http_status", 0);
-  if (i.contains("latency_ms")) info.latency = std::chrono::milliseconds(i["latency_ms"].get<int>());
+  if (i.contains("latency_ms"))
+    info.latency = std::chrono::milliseconds(i["latency_ms"].get<int>());
   info.provider = i.value("provider", "");
   info.model = i.value("model", "");
   info.attach_raw_bodies = i.value("attach_raw_bodies", false);
@@ -159,8 +160,10 @@ bool same(const Json& a, const Json& b) {
 // The fields of the serialized span that differ from the expected ones.
 std::vector<std::string> field_diffs(const Json& expected, const Json& got) {
   std::set<std::string> keys;
-  for (auto it = expected.begin(); it != expected.end(); ++it) keys.insert(it.key());
-  for (auto it = got.begin(); it != got.end(); ++it) keys.insert(it.key());
+  for (auto it = expected.begin(); it != expected.end(); ++it)
+    keys.insert(it.key());
+  for (auto it = got.begin(); it != got.end(); ++it)
+    keys.insert(it.key());
   std::vector<std::string> out;
   for (const std::string& k : keys) {
     const bool in_e = expected.contains(k);
@@ -187,7 +190,8 @@ TEST_P(ProviderFixture, SpanMatchesFieldByField) {
   // The span goes on the wire as it is: encoding must not refuse it.
   EXPECT_NO_THROW((void)got.dump());
   const std::vector<std::string> diffs = field_diffs(spec.at("expected"), got);
-  for (const std::string& d : diffs) ADD_FAILURE() << f.provider << "/" << f.name << " " << d;
+  for (const std::string& d : diffs)
+    ADD_FAILURE() << f.provider << "/" << f.name << " " << d;
 }
 
 INSTANTIATE_TEST_SUITE_P(Providers, ProviderFixture, ::testing::ValuesIn(all_fixtures()),
@@ -201,7 +205,8 @@ INSTANTIATE_TEST_SUITE_P(Providers, ProviderFixture, ::testing::ValuesIn(all_fix
 
 TEST(AdapterFixtures, EveryProviderCoversTheFiveKinds) {
   std::map<std::string, std::set<std::string>> kinds;
-  for (const Fixture& f : all_fixtures()) kinds[f.provider].insert(f.name);
+  for (const Fixture& f : all_fixtures())
+    kinds[f.provider].insert(f.name);
   for (const char* p : {"openai_chat", "openai_responses", "llama_cpp", "vllm", "ollama",
                         "openrouter", "anthropic", "gemini"}) {
     ASSERT_TRUE(kinds.count(p)) << p;
@@ -246,14 +251,15 @@ TEST(Adapters, MalformedMembersAreSkippedAndNamed) {
   req["messages"].push_back(7);
   req["stop"] = {"a", 1};
   req["seed"] = inf;  // an unknown member that cannot go on the wire
-  Json resp = {{"id", 12},
-               {"model", "gpt-4o"},
-               {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", "ok"}}}}}},
-               {"usage",
-                {{"prompt_tokens", 1e300},
-                 {"completion_tokens", 2.5},
-                 {"total_tokens", -1},
-                 {"prompt_tokens_details", {{"cached_tokens", "many"}}}}}};
+  Json resp = {
+      {"id", 12},
+      {"model", "gpt-4o"},
+      {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", "ok"}}}}}},
+      {"usage",
+       {{"prompt_tokens", 1e300},
+        {"completion_tokens", 2.5},
+        {"total_tokens", -1},
+        {"prompt_tokens_details", {{"cached_tokens", "many"}}}}}};
   Result<RequestLog> log = ad::openai::chat_log(req, resp);
   ASSERT_TRUE(log) << log.error();
   EXPECT_FALSE(log->temperature);
@@ -280,7 +286,8 @@ TEST(Adapters, MalformedMembersAreSkippedAndNamed) {
 
 TEST(Adapters, DeepValuesAreSkippedNotCopied) {
   Json deep = Json::array();
-  for (int i = 0; i < 10000; ++i) deep = Json::array({std::move(deep)});
+  for (int i = 0; i < 10000; ++i)
+    deep = Json::array({std::move(deep)});
   Json req = kChatRequest;
   req["logit_bias"] = deep;
   Json resp = {{"choices", Json::array()}, {"strange", deep}};
@@ -296,10 +303,11 @@ TEST(Adapters, ApplyMergesIntoAnExistingLogAndKeepsTheCallersFields) {
   RequestLog log("placeholder");
   log.customer_identifier = "cust-1";
   log.metadata = Json{{"tenant", "acme"}, {"provider", "mine"}};
-  const Json resp = {{"id", "chatcmpl-1"},
-                     {"model", "gpt-4o-2024"},
-                     {"choices", {{{"message", {{"role", "assistant"}, {"content", "Hello"}}},
-                                   {"finish_reason", "stop"}}}}};
+  const Json resp = {
+      {"id", "chatcmpl-1"},
+      {"model", "gpt-4o-2024"},
+      {"choices",
+       {{{"message", {{"role", "assistant"}, {"content", "Hello"}}}, {"finish_reason", "stop"}}}}};
   ASSERT_TRUE(ad::openai::apply_chat(log, kChatRequest, resp));
   EXPECT_EQ(log.model, "gpt-4o-2024");
   EXPECT_EQ(*log.customer_identifier, "cust-1");

@@ -1,8 +1,6 @@
 // StreamAccumulator: the same stream split at random points (mid-line, mid-UTF-8 sequence,
 // between CR and LF) assembles the same answer as fed whole; the limits hold; timing is
 // measured on the injected clock.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +9,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include <respan/adapters/stream.hpp>
 #include <respan/models/request_log.hpp>
@@ -41,8 +41,10 @@ const Case kCases[] = {
     {"ollama/stream.sse", ad::StreamFormat::openai_chat, "Hello!"},
     {"openrouter/stream.sse", ad::StreamFormat::openai_chat, "Hey there"},
     {"openai_responses/stream.sse", ad::StreamFormat::openai_responses, "Hi there!"},
-    {"anthropic/stream.sse", ad::StreamFormat::anthropic, "Let me check \xE2\x80\x94 \xE2\x98\x80\xEF\xB8\x8F"},
-    {"gemini/stream.sse", ad::StreamFormat::gemini, "Autumn moonlight\xE2\x80\x94\na worm digs silently"},
+    {"anthropic/stream.sse", ad::StreamFormat::anthropic,
+     "Let me check \xE2\x80\x94 \xE2\x98\x80\xEF\xB8\x8F"},
+    {"gemini/stream.sse", ad::StreamFormat::gemini,
+     "Autumn moonlight\xE2\x80\x94\na worm digs silently"},
 };
 
 Json assemble_whole(const Case& c, const std::string& bytes) {
@@ -129,9 +131,13 @@ TEST(StreamAccumulator, ToolCallDeltasAssembledByIndexInAnyOrder) {
   ad::StreamAccumulator acc(ad::StreamFormat::openai_chat);
   (void)acc.feed(
       "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":["
-      "{\"index\":1,\"id\":\"b\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"{\\\"y\\\"\"}},"
-      "{\"index\":0,\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]}}]}\n\n"
-      "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{}\"}},"
+      "{\"index\":1,\"id\":\"b\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":"
+      "\"{\\\"y\\\"\"}},"
+      "{\"index\":0,\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
+      "\"\"}}]}}]}\n\n"
+      "data: "
+      "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
+      "\"arguments\":\"{}\"}},"
       "{\"index\":1,\"function\":{\"arguments\":\":2}\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n"
       "data: [DONE]\n\n");
   respan::Result<respan::RequestLog> log = acc.log(Json{{"model", "m"}});
@@ -166,7 +172,8 @@ TEST(StreamAccumulator, LinesAndEventsOverTheLimitsAreSkipped) {
   (void)acc.feed("data: \"" + std::string(500, 'x') + "\"\n\n");  // one line too long
   (void)acc.feed(ok);
   std::string many;  // short lines, but the event's data too large together
-  for (int i = 0; i < 10; ++i) many += "data: 0123456789012345678901234567890123456789\n";
+  for (int i = 0; i < 10; ++i)
+    many += "data: 0123456789012345678901234567890123456789\n";
   (void)acc.feed(many + "\n");
   (void)acc.feed(ok);
   (void)acc.finish();

@@ -77,11 +77,11 @@ enum class StreamFormat {
 
 /// Bounds on what a StreamAccumulator keeps (see the file comment for what happens at each).
 struct StreamLimits {
-  std::size_t max_line_bytes = 1 << 20;         ///< One SSE line.
-  std::size_t max_event_bytes = 4 << 20;        ///< The data of one event.
-  std::size_t max_total_bytes = 64ull << 20;    ///< The whole stream.
-  std::size_t max_choices = 16;                 ///< Choices, candidates or content blocks.
-  std::size_t max_tool_calls = 128;             ///< Tool calls per choice.
+  std::size_t max_line_bytes = 1 << 20;       ///< One SSE line.
+  std::size_t max_event_bytes = 4 << 20;      ///< The data of one event.
+  std::size_t max_total_bytes = 64ull << 20;  ///< The whole stream.
+  std::size_t max_choices = 16;               ///< Choices, candidates or content blocks.
+  std::size_t max_tool_calls = 128;           ///< Tool calls per choice.
 };
 
 /// Options of a StreamAccumulator.
