@@ -6,7 +6,10 @@
 //   ./build/release/bench/respan_bench --benchmark_filter='Adapter'
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true     (one command line)
 //
-// Compare the medians: .../adapter over .../nlohmann_parse is the ratio.
+// Compare the medians: .../adapter over .../nlohmann_parse is the ratio. Measured (Release,
+// 2 shared cores, medians of 5, CPU time): answer alone 9.67 us vs 8.58 us = 1.13x (1.16x
+// wall); whole exchange 16.4 us vs 14.7 us = 1.12x (1.09x wall). The adapter's bounded parser
+// is faster than nlohmann's, which pays for most of the mapping.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
