@@ -21,7 +21,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [[ $seconds -lt 1 ]]; then
   exit 2
 fi
 targets=(fuzz_response_models fuzz_error_body fuzz_retry_after fuzz_filters fuzz_url fuzz_json
-  fuzz_otlp_protobuf)
+  fuzz_otlp_protobuf fuzz_sse_stream)
 [[ $# -gt 0 ]] && targets=("$@")
 
 cxx=${CXX:-clang++}
@@ -77,6 +77,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 dict_for() {
   case $1 in
     fuzz_response_models | fuzz_filters | fuzz_json) echo fuzz/dict/json.dict ;;
+    fuzz_sse_stream) echo fuzz/dict/sse.dict ;;
     fuzz_retry_after | fuzz_url) echo fuzz/dict/http.dict ;;
     fuzz_otlp_protobuf) echo fuzz/dict/otlp.dict ;;
     fuzz_error_body)
@@ -92,6 +93,7 @@ max_len_for() {
     fuzz_url) echo 1024 ;;
     fuzz_retry_after) echo 256 ;;
     fuzz_otlp_protobuf) echo 4096 ;;
+    fuzz_sse_stream) echo 8192 ;;
   esac
 }
 
