@@ -94,6 +94,8 @@ std::uint64_t& Core::drop_counter(DropReason reason) {
       return counters_.dropped_unended;
     case DropReason::unconfirmed:
       return counters_.dropped_unconfirmed;
+    case DropReason::filtered:
+      return counters_.dropped_filtered;
   }
   return counters_.dropped_internal;
 }
@@ -170,6 +172,37 @@ void Core::note_fields_dropped(const FieldDrops& drops, const TraceSpan* span) n
     set_span(e, span);
     emit(e);
   } catch (...) {  // out of memory while reporting: the counter has it
+  }
+}
+
+void Core::note_privacy(const PrivacyOutcome& outcome, const TraceSpan* span) noexcept {
+  if (outcome.mask_failed.count == 0 && outcome.truncated.count == 0) return;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (outcome.mask_failed.count != 0) ++counters_.mask_failures;
+    if (outcome.truncated.count != 0) ++counters_.truncated;
+  }
+  if (outcome.mask_failed.count != 0)
+    note_failure(0, outcome.mask_failed.describe("the masking hook threw on"));
+  if (!opt().on_event) return;
+  try {
+    if (outcome.mask_failed.count != 0) {
+      DeliveryEvent e;
+      e.kind = DeliveryEvent::Kind::mask_failed;
+      e.count = outcome.mask_failed.count;
+      e.message = outcome.mask_failed.describe("the masking hook threw on");
+      set_span(e, span);
+      emit(e);
+    }
+    if (outcome.truncated.count != 0) {
+      DeliveryEvent e;
+      e.kind = DeliveryEvent::Kind::truncated;
+      e.count = outcome.truncated.count;
+      e.message = outcome.truncated.describe("cut by a size limit");
+      set_span(e, span);
+      emit(e);
+    }
+  } catch (...) {  // out of memory while reporting: the counters have it
   }
 }
 
