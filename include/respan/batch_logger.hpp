@@ -11,8 +11,8 @@
 /// exactly one counted state of the DeliveryReport: delivered, rejected (the server refused
 /// it; with its reason), dropped (never sent, or given up; with a reason) or still pending.
 /// `logged == delivered + rejected + dropped + pending` holds in every snapshot; spans
-/// sampled out are counted apart (`sampled_out`). Spans delivered in a batch that was resent after an
-/// ambiguous failure (a timeout or a reset after the request was sent) are also counted in
+/// sampled out are counted apart (`sampled_out`). Spans delivered in a batch that was resent after
+/// an ambiguous failure (a timeout or a reset after the request was sent) are also counted in
 /// `possibly_duplicated`: the server may hold two copies of them.
 ///
 /// @code

@@ -219,8 +219,13 @@ bool Core::apply_privacy_to(Row& row, PrivacyOutcome& outcome) {
   }
   if (!outcome.keep) {
     if (outcome.filter_failed) {
-      std::lock_guard<std::mutex> lk(mu_);
-      ++counters_.filter_failures;
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        ++counters_.filter_failures;
+      }
+      note_failure(0, "the span filter threw (the span is dropped)" +
+                          (outcome.filter_error.empty() ? std::string()
+                                                        : ": " + outcome.filter_error));
     }
     settle(row, Outcome::dropped, DropReason::filtered, 0,
            outcome.filter_failed

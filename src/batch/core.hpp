@@ -69,7 +69,7 @@ struct Config {
   std::shared_ptr<const BatchSink> sink;
   bool trace_events = false;  // DeliveryEvent::trace_span is set (a Tracer's logger)
   BatchOptions opt;
-  std::size_t body_overhead = 0;  // the sink's body prefix and suffix
+  std::size_t body_overhead = 0;       // the sink's body prefix and suffix
   std::uint64_t sample_threshold = 0;  // sampling_threshold(opt.privacy.sample_ratio)
   bool privacy = false;                // the exporter applies opt.privacy (privacy_active())
 };

@@ -146,7 +146,10 @@ void Core::set_span(DeliveryEvent& e, const TraceSpan* span) const {
 
 void Core::notify_drop(DropReason reason, std::uint64_t count, const std::string& why,
                        const TraceSpan* span) {
-  note_failure(0, std::to_string(count) + (count == 1 ? " span" : " spans") + " dropped (" +
+  // A span the filter declined is the caller's choice, not a failure (a filter that threw is
+  // reported by apply_privacy_to()).
+  if (reason != DropReason::filtered)
+    note_failure(0, std::to_string(count) + (count == 1 ? " span" : " spans") + " dropped (" +
                       std::string(to_string(reason)) + "): " + why);
   if (!opt().on_event) return;
   DeliveryEvent e;

@@ -34,11 +34,11 @@ struct TouchedFields {
 
 /// What happened to one span on the exporter thread.
 struct PrivacyOutcome {
-  bool keep = true;             // false: the filter dropped it
-  bool filter_failed = false;   // the filter threw (the span is dropped)
-  std::string filter_error;     // what it threw, when it was a std::exception
-  TouchedFields mask_failed;    // strings replaced by kMaskFailedMarker
-  TouchedFields truncated;      // strings cut by a size limit
+  bool keep = true;            // false: the filter dropped it
+  bool filter_failed = false;  // the filter threw (the span is dropped)
+  std::string filter_error;    // what it threw, when it was a std::exception
+  TouchedFields mask_failed;   // strings replaced by kMaskFailedMarker
+  TouchedFields truncated;     // strings cut by a size limit
   void clear() noexcept {
     keep = true;
     filter_failed = false;

@@ -90,8 +90,8 @@ void TouchedFields::add(std::string_view path) {
 }
 
 std::string TouchedFields::describe(const char* what) const {
-  std::string s = std::string(what) + " " + std::to_string(count) +
-                  (count == 1 ? " field: " : " fields: ");
+  std::string s =
+      std::string(what) + " " + std::to_string(count) + (count == 1 ? " field: " : " fields: ");
   for (std::size_t i = 0; i < paths.size(); ++i) {
     if (i != 0) s += ", ";
     s += paths[i];

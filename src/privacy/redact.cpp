@@ -214,9 +214,9 @@ void find_phones(std::string_view s, std::vector<Range>& out) {
         if (!last && !sep_before_is_space(b + 1)) continue;  // end only before a space
         const std::size_t last_len = groups[b].end - groups[b].begin;
         const std::size_t first_len = groups[a].end - groups[a].begin;
-        const bool ok = with_plus ? digits >= 8
-                                  : (digits >= 10 && digits <= 11 && b > a && last_len >= 3 &&
-                                     first_len <= 4);
+        const bool ok =
+            with_plus ? digits >= 8
+                      : (digits >= 10 && digits <= 11 && b > a && last_len >= 3 && first_len <= 4);
         if (ok) best = b;
       }
       if (best != groups.size()) {
@@ -423,20 +423,20 @@ Redactor compose(std::vector<Redactor> steps) {
 }
 
 Redactor emails(std::string replacement) {
-  return Redactor(std::make_shared<const Redactor::Step>(
-      Redactor::Step{Kind::email, std::move(replacement)}));
+  return Redactor(
+      std::make_shared<const Redactor::Step>(Redactor::Step{Kind::email, std::move(replacement)}));
 }
 Redactor phone_numbers(std::string replacement) {
-  return Redactor(std::make_shared<const Redactor::Step>(
-      Redactor::Step{Kind::phone, std::move(replacement)}));
+  return Redactor(
+      std::make_shared<const Redactor::Step>(Redactor::Step{Kind::phone, std::move(replacement)}));
 }
 Redactor card_numbers(std::string replacement) {
-  return Redactor(std::make_shared<const Redactor::Step>(
-      Redactor::Step{Kind::card, std::move(replacement)}));
+  return Redactor(
+      std::make_shared<const Redactor::Step>(Redactor::Step{Kind::card, std::move(replacement)}));
 }
 Redactor secrets(std::string replacement) {
-  return Redactor(std::make_shared<const Redactor::Step>(
-      Redactor::Step{Kind::secret, std::move(replacement)}));
+  return Redactor(
+      std::make_shared<const Redactor::Step>(Redactor::Step{Kind::secret, std::move(replacement)}));
 }
 
 Redactor all() {

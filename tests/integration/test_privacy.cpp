@@ -251,8 +251,8 @@ TEST_F(PrivacyTest, ThrowingHookLeavesTheMarkerIsCountedAndNeverStopsTheExporter
 
 // ------------------------------------------------------------------ content capture off
 void expect_no_content(const Json& span) {
-  for (const char* f : {"input", "output", "prompt_messages", "completion_message",
-                        "full_request", "full_response", "variables"})
+  for (const char* f : {"input", "output", "prompt_messages", "completion_message", "full_request",
+                        "full_response", "variables"})
     EXPECT_FALSE(span.contains(f)) << f << " in " << span.dump();
 }
 
@@ -288,7 +288,8 @@ TEST_F(PrivacyTest, ContentOffKeepsModelUsageTimingIdsStatusAndMetadata) {
 
 TEST_F(PrivacyTest, ContentOffByTheEnvironmentUnderTheTracerBothExporters) {
   ::setenv("RESPAN_TRACE_CONTENT", "false", 1);
-  for (respan::TraceExporter ex : {respan::TraceExporter::respan_ingest, respan::TraceExporter::otlp}) {
+  for (respan::TraceExporter ex :
+       {respan::TraceExporter::respan_ingest, respan::TraceExporter::otlp}) {
     server_.clear_requests();
     respan::TracerOptions o = tracer_options();
     o.exporter = ex;
@@ -445,6 +446,20 @@ TEST_F(PrivacyTest, FilterDropsSpansAndAThrowingFilterDropsAndIsCounted) {
   ASSERT_EQ(dropped.size(), 3u);
   EXPECT_NE(std::find(dropped.begin(), dropped.end(), "boom: the span filter threw: filter bug"),
             dropped.end());
+}
+
+TEST_F(PrivacyTest, ASpanDeclinedByTheFilterIsNotAFailure) {
+  BatchOptions o = fast();
+  o.privacy.filter = [](const respan::TraceSpan&) { return false; };
+  BatchLogger logger(client(), o);
+  for (int i = 0; i < 10; ++i)
+    logger.log(respan::RequestLog("gpt-4o"));
+  const DeliveryReport r = logger.shutdown(seconds(5));
+  expect_balanced(r);
+  EXPECT_EQ(r.dropped_filtered, 10u);
+  EXPECT_EQ(r.filter_failures, 0u);
+  EXPECT_TRUE(r.last_error.empty()) << r.last_error;
+  EXPECT_EQ(r.requests, 0u);
 }
 
 // ------------------------------------------------------------------ size limits

@@ -198,8 +198,8 @@ respan::TraceSpan chat_span() {
   l.prompt_messages = std::vector<respan::Message>{
       respan::Message::system("sys a@b.co"),
       respan::Message::user({respan::ContentPart::make_text("part a@b.co")})};
-  l.completion_message =
-      respan::Message::assistant({respan::ToolCall::make_function("c1", "f", "{\"e\":\"a@b.co\"}")});
+  l.completion_message = respan::Message::assistant(
+      {respan::ToolCall::make_function("c1", "f", "{\"e\":\"a@b.co\"}")});
   l.tool_calls = std::vector<respan::ToolCall>{
       respan::ToolCall::make_function("c2", "lookup", "{\"q\":\"a@b.co\"}")};
   l.metadata = Json{{"user", {{"email", "a@b.co"}, {"tags", {"x", "a@b.co"}}}}, {"n", 3}};
@@ -222,9 +222,10 @@ TEST(PrivacyApply, MaskReachesEveryContentAndMetadataString) {
   EXPECT_EQ(out.mask_failed.count, 0u);
   EXPECT_EQ(Json(t.log).dump().find("a@b.co"), std::string::npos) << Json(t.log).dump();
   for (const char* p :
-       {"input", "output.answer", "prompt_messages[0].content", "prompt_messages[1].content[0].text",
-        "completion_message.tool_calls[0].function.arguments", "tool_calls[0].function.arguments",
-        "metadata.user.email", "metadata.user.tags[1]", "full_request.messages[0].content"}) {
+       {"input", "output.answer", "prompt_messages[0].content",
+        "prompt_messages[1].content[0].text", "completion_message.tool_calls[0].function.arguments",
+        "tool_calls[0].function.arguments", "metadata.user.email", "metadata.user.tags[1]",
+        "full_request.messages[0].content"}) {
     EXPECT_NE(std::find(paths.begin(), paths.end(), p), paths.end()) << p;
   }
   EXPECT_EQ(std::find(paths.begin(), paths.end(), "model"), paths.end());
@@ -261,8 +262,7 @@ TEST(PrivacyApply, ContentOffKeepsEverythingButTheText) {
   respan::detail::PrivacyOutcome out;
   respan::detail::apply_privacy(o, t, out);
   const respan::RequestLog& l = t.log;
-  EXPECT_FALSE(l.input || l.output || l.prompt_messages || l.completion_message ||
-               l.full_request);
+  EXPECT_FALSE(l.input || l.output || l.prompt_messages || l.completion_message || l.full_request);
   ASSERT_TRUE(l.tool_calls);
   EXPECT_FALSE((*l.tool_calls)[0].function->arguments);
   EXPECT_EQ(*(*l.tool_calls)[0].function->name, "lookup");
