@@ -37,7 +37,8 @@ enum class MaskFieldKind {
   metadata,    ///< A string value in metadata or properties (at any depth).
   outcome,     ///< error_message, warnings.
   identifier,  ///< A caller-chosen name or identifier: customer identifier, e-mail and name,
-               ///< thread, group and custom identifiers, span and workflow names.
+               ///< thread, group and custom identifiers, span and workflow names, span path,
+               ///< prompt name, a message's `name`.
   other,       ///< A string value in `extra` (fields the SDK does not model).
 };
 
@@ -52,7 +53,9 @@ struct MaskField {
 
 /// A masking hook: rewrites `text` in place (leave it alone to keep it). Called on the
 /// logger's exporter thread, one call at a time per logger, for each string the span holds
-/// except its model, ids, times, enumerations, roles, tool definitions and tool names. When it
+/// except its model, ids (trace, span, parent, prompt, tool call), times, enumerations (log
+/// type, status), roles, content part types, tool names, tool definitions, tool choice,
+/// response format, stop sequences, usage, provider and exception type. When it
 /// throws (anything, std::bad_alloc included), the string becomes kMaskFailedMarker, the span
 /// is counted in DeliveryReport::mask_failures and goes on.
 using MaskHook = std::function<void(std::string& text, const MaskField& field)>;

@@ -206,6 +206,8 @@ class Walker {
     if (l.custom_identifier) text("custom_identifier", *l.custom_identifier, I);
     if (l.span_name) text("span_name", *l.span_name, I);
     if (l.span_workflow_name) text("span_workflow_name", *l.span_workflow_name, I);
+    if (l.prompt_name) text("prompt_name", *l.prompt_name, I);
+    if (t.span_path) text("span_path", *t.span_path, I);
     if (l.respan_params) json("respan_params", *l.respan_params, MaskFieldKind::other);
     json("extra", l.extra, MaskFieldKind::other);
   }
@@ -289,6 +291,8 @@ class Walker {
       Scope cs(*this, i++);
       if (c.function && c.function->arguments)
         text(".function.arguments", *c.function->arguments, MaskFieldKind::content);
+      if (c.function) json(".function.extra", c.function->extra, MaskFieldKind::other);
+      json(".extra", c.extra, MaskFieldKind::other);
     }
   }
 

@@ -1,6 +1,8 @@
 // The built-in redactors (respan::redact): hand-written linear scanners, no std::regex (slow,
 // and its recursive matcher can exhaust the exporter thread's stack on long inputs). Each
 // scanner finds the byte ranges to replace; the string is rebuilt only when one is found.
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -13,24 +15,93 @@ namespace {
 
 using Range = std::pair<std::size_t, std::size_t>;  // [begin, end)
 
+// One table lookup per byte on the scanners' hot loops.
+enum : unsigned char {
+  kDigit = 1,       // 0-9
+  kAlpha = 2,       // A-Z a-z
+  kUnderscore = 4,  // _
+  kDash = 8,        // -
+  kPhoneLead = 16,  // + (
+};
+
+struct ByteClasses {
+  unsigned char c[256] = {};
+  constexpr ByteClasses() {
+    for (int i = '0'; i <= '9'; ++i)
+      c[i] = kDigit;
+    for (int i = 'a'; i <= 'z'; ++i)
+      c[i] = kAlpha;
+    for (int i = 'A'; i <= 'Z'; ++i)
+      c[i] = kAlpha;
+    c[static_cast<unsigned char>('_')] = kUnderscore;
+    c[static_cast<unsigned char>('-')] = kDash;
+    c[static_cast<unsigned char>('+')] = kPhoneLead;
+    c[static_cast<unsigned char>('(')] = kPhoneLead;
+  }
+};
+constexpr ByteClasses kClasses;
+
+inline unsigned char cls(char c) {
+  return kClasses.c[static_cast<unsigned char>(c)];
+}
 bool is_digit(char c) {
-  return c >= '0' && c <= '9';
+  return (cls(c) & kDigit) != 0;
 }
 bool is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return (cls(c) & kAlpha) != 0;
 }
 bool is_alnum(char c) {
-  return is_digit(c) || is_alpha(c);
+  return (cls(c) & (kDigit | kAlpha)) != 0;
 }
 bool is_upper_or_digit(char c) {
   return (c >= 'A' && c <= 'Z') || is_digit(c);
 }
 // A character that continues a word: an identifier or a key cannot start right after one.
 bool is_word(char c) {
-  return is_alnum(c) || c == '_';
+  return (cls(c) & (kDigit | kAlpha | kUnderscore)) != 0;
 }
 char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Scratch vectors of the calling thread (the exporter's), reused from call to call.
+template <class T>
+std::vector<T>& scratch() {
+  thread_local std::vector<T> v;
+  v.clear();
+  return v;
+}
+
+// Skipping to the next byte a scanner cares about, 8 bytes at a time (SWAR): `any8` says
+// exactly whether a word of 8 bytes holds one, `one` which byte it is.
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+inline std::uint64_t has_zero(std::uint64_t v) {
+  return (v - kOnes) & ~v & kHigh;
+}
+inline std::uint64_t has_byte(std::uint64_t x, unsigned char b) {
+  return has_zero(x ^ (kOnes * b));
+}
+// A byte in '0'..'9' (bytes >= 0x80 never count).
+inline std::uint64_t has_digit(std::uint64_t x) {
+  constexpr std::uint64_t m = '0' - 1;
+  constexpr std::uint64_t n = '9' + 1;
+  const std::uint64_t low = x & (kOnes * 127);
+  return ((kOnes * (127 + n) - low) & ~x & (low + kOnes * (127 - m))) & kHigh;
+}
+
+template <class Any8, class One>
+std::size_t skip_to(std::string_view s, std::size_t i, Any8 any8, One one) {
+  const std::size_t n = s.size();
+  while (i + 8 <= n) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if (any8(x) != 0) break;
+    i += 8;
+  }
+  while (i < n && !one(s[i]))
+    ++i;
+  return i;
 }
 
 enum class Kind { email, phone, card, secret };
@@ -108,11 +179,16 @@ bool luhn_of(std::string_view s, const std::vector<Group>& groups, std::size_t a
 }
 
 void find_cards(std::string_view s, std::vector<Range>& out) {
-  std::vector<Group> groups;
+  std::vector<Group>& groups = scratch<Group>();
+  const std::size_t n = s.size();
   std::size_t i = 0;
-  while (i < s.size()) {
-    if (!is_digit(s[i]) || (i > 0 && is_word(s[i - 1]))) {
+  while (i < n) {
+    i = skip_to(s, i, has_digit, is_digit);
+    if (i == n) break;
+    if (i > 0 && is_word(s[i - 1])) {
       ++i;
+      while (i < n && is_word(s[i]))
+        ++i;  // the rest of that word
       continue;
     }
     // Groups separated by one space or dash.
@@ -156,9 +232,20 @@ void find_cards(std::string_view s, std::vector<Range>& out) {
 
 // ------------------------------------------------------------------ phone numbers
 void find_phones(std::string_view s, std::vector<Range>& out) {
-  std::vector<Group> groups;
+  std::vector<Group>& groups = scratch<Group>();
+  const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < s.size()) {
+    i = skip_to(
+        s, i, [](std::uint64_t x) { return has_digit(x) | has_byte(x, '+') | has_byte(x, '('); },
+        [](char c) { return (cls(c) & (kDigit | kPhoneLead)) != 0; });
+    if (i == n) break;
+    if (i > 0 && is_word(s[i - 1])) {
+      ++i;
+      while (i < n && is_word(s[i]))
+        ++i;  // the rest of that word
+      continue;
+    }
     const char c = s[i];
     const bool starts = is_digit(c) || ((c == '+' || c == '(') && i + 1 < s.size() &&
                                         (is_digit(s[i + 1]) || s[i + 1] == '('));
@@ -337,21 +424,45 @@ std::size_t secret_at(std::string_view s, std::size_t i, std::size_t& tok) {
   }
 }
 
+bool key_word(char c) {
+  return (cls(c) & (kDigit | kAlpha | kUnderscore | kDash)) != 0;
+}
+
+// Every shape holds one of "-_ABJb" within its first 12 bytes: `-`/`_` (sk-, sk_live_,
+// rk_, ghp_, github_pat_, xoxb-), `A` (AKIA, ASIA, AIza), `J` (eyJ), `B`/`b` (Bearer). The
+// scan jumps from one such byte to the next and tries the word it is in, when that word
+// starts at most 12 bytes before it.
 void find_secrets(std::string_view s, std::vector<Range>& out) {
+  const std::size_t n = s.size();
+  std::size_t floor = 0;  // the end of the last match: no word starts before it
+  std::size_t tried = std::string::npos;
   std::size_t i = 0;
-  while (i < s.size()) {
-    if (i > 0 && (is_word(s[i - 1]) || s[i - 1] == '-')) {
-      ++i;
-      continue;
+  while (i < n) {
+    const std::size_t p = skip_to(
+        s, i,
+        [](std::uint64_t x) {
+          return has_byte(x, '-') | has_byte(x, '_') | has_byte(x, 'A') | has_byte(x, 'B') |
+                 has_byte(x, 'J') | has_byte(x, 'b');
+        },
+        [](char c) {
+          return c == '-' || c == '_' || c == 'A' || c == 'B' || c == 'J' || c == 'b';
+        });
+    if (p == n) break;
+    std::size_t ws = p;
+    while (ws > floor && p - ws < 12 && key_word(s[ws - 1]))
+      --ws;
+    const bool at_start = ws == floor || !key_word(s[ws - 1]);
+    if (at_start && ws != tried) {
+      tried = ws;
+      std::size_t tok = ws;
+      const std::size_t e = secret_at(s, ws, tok);
+      if (e != 0) {
+        out.emplace_back(tok, e);
+        i = floor = e;
+        continue;
+      }
     }
-    std::size_t tok = i;
-    const std::size_t e = secret_at(s, i, tok);
-    if (e != 0) {
-      out.emplace_back(tok, e);
-      i = e;
-    } else {
-      ++i;
-    }
+    i = p + 1;
   }
 }
 
@@ -362,7 +473,7 @@ struct Redactor::Step {
   std::string replacement;
 
   bool apply(std::string& text) const {
-    std::vector<Range> found;
+    std::vector<Range>& found = scratch<Range>();
     switch (kind) {
       case Kind::email:
         find_emails(text, found);

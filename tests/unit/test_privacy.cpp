@@ -109,6 +109,25 @@ TEST(Redact, AllComposesEveryStepAndWorksAsAMaskHook) {
   EXPECT_FALSE(redact::all().apply(nothing));
 }
 
+TEST(Redact, FindsShapesAtEveryOffsetAmongMultiByteText) {
+  // The scanners skip 8 bytes at a time: a shape at each offset, after ASCII or UTF-8 bytes.
+  const auto r = redact::all();
+  for (const std::string filler : {"x", "\xC3\xA9", "\xE2\x82\xAC", " "}) {
+    for (int k = 0; k < 17; ++k) {
+      std::string pad;
+      for (int i = 0; i < k; ++i)
+        pad += filler;
+      const std::string text = pad + " 4111 1111 1111 1111 " + pad +
+                               " sk-abcdefghijklmnopqrstuvwx " + pad + " (415) 555-2671 " + pad +
+                               " AKIAIOSFODNN7EXAMPLE " + pad;
+      const std::string out = r(text);
+      EXPECT_EQ(out, pad + " [REDACTED_CARD] " + pad + " [REDACTED_SECRET] " + pad +
+                         " [REDACTED_PHONE] " + pad + " [REDACTED_SECRET] " + pad)
+          << k;
+    }
+  }
+}
+
 TEST(Redact, LongAndHostileInputsAreLinear) {
   // Long runs that a backtracking matcher would struggle with: each is scanned in one pass.
   std::string digits(1 << 20, '1');
