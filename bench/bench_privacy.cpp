@@ -16,6 +16,8 @@
 // tool call, metadata) holding an e-mail address, a phone number, a card number and a key.
 //
 // Masking cost = ns(mode 1) - ns(mode 0); compare with ns(mode 2): the ratio is the goal's.
+// One run (Release, 5 repetitions, medians of CPU time, a 2-core machine under load):
+// S=0 (1057 - 327) / 875 = 0.83x; S=1 (11099 - 672) / 4997 = 2.1x.
 #include <cstdint>
 #include <string>
 #include <vector>
