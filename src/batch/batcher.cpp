@@ -223,9 +223,9 @@ bool Core::apply_privacy_to(Row& row, PrivacyOutcome& outcome) {
         std::lock_guard<std::mutex> lk(mu_);
         ++counters_.filter_failures;
       }
-      note_failure(0, "the span filter threw (the span is dropped)" +
-                          (outcome.filter_error.empty() ? std::string()
-                                                        : ": " + outcome.filter_error));
+      note_failure(
+          0, "the span filter threw (the span is dropped)" +
+                 (outcome.filter_error.empty() ? std::string() : ": " + outcome.filter_error));
     }
     settle(row, Outcome::dropped, DropReason::filtered, 0,
            outcome.filter_failed

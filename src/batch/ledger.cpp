@@ -150,7 +150,7 @@ void Core::notify_drop(DropReason reason, std::uint64_t count, const std::string
   // reported by apply_privacy_to()).
   if (reason != DropReason::filtered)
     note_failure(0, std::to_string(count) + (count == 1 ? " span" : " spans") + " dropped (" +
-                      std::string(to_string(reason)) + "): " + why);
+                        std::string(to_string(reason)) + "): " + why);
   if (!opt().on_event) return;
   DeliveryEvent e;
   e.kind = DeliveryEvent::Kind::dropped;
