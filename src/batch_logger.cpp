@@ -50,6 +50,8 @@ std::string_view to_string(DropReason reason) noexcept {
       return "unended";
     case DropReason::unconfirmed:
       return "unconfirmed";
+    case DropReason::filtered:
+      return "filtered";
   }
   return "internal";
 }
@@ -68,7 +70,12 @@ void to_json(Json& j, const DeliveryReport& r) {
              {"internal", r.dropped_internal},
              {"unacknowledged", r.dropped_unacknowledged},
              {"unended", r.dropped_unended},
-             {"unconfirmed", r.dropped_unconfirmed}}},
+             {"unconfirmed", r.dropped_unconfirmed},
+             {"filtered", r.dropped_filtered}}},
+           {"sampled_out", r.sampled_out},
+           {"filter_failures", r.filter_failures},
+           {"mask_failures", r.mask_failures},
+           {"truncated", r.truncated},
            {"possibly_duplicated", r.possibly_duplicated},
            {"fields_dropped", r.fields_dropped},
            {"requests", r.requests},
@@ -141,6 +148,8 @@ struct BatchLogger::Impl final : detail::ForkAware {
     if (!checked) throw ApiError(std::move(checked).error());
     cfg.opt = std::move(checked).value();
     cfg.body_overhead = cfg.sink->body_prefix().size() + cfg.sink->body_suffix().size();
+    cfg.sample_threshold = sampling_threshold(cfg.opt.privacy.sample_ratio);
+    cfg.privacy = detail::privacy_active(cfg.opt.privacy);
     auto core = std::make_unique<Core>(cfg);
     core->start();  // throws ApiError(internal)
     if (!detail::register_fork_aware(this)) {
@@ -184,6 +193,7 @@ std::unique_ptr<BatchLogger> detail::BatchLoggerAccess::make(
 bool detail::BatchLoggerAccess::log(BatchLogger& logger, std::unique_ptr<TraceSpan> span) noexcept {
   Core* core = logger.impl_->core_;
   if (core == nullptr) return false;
+  if (span && core->sampled_out(span->log.trace_unique_id)) return true;  // not a drop
   try {
     return core->enqueue(std::move(span));
   } catch (...) {
@@ -233,6 +243,7 @@ bool BatchLogger::log(RequestLog&& span) noexcept {
   if (!impl_) return false;  // moved from
   Core* core = impl_->core_;
   if (core == nullptr) return false;
+  if (core->sampled_out(span.trace_unique_id)) return true;  // before any allocation
   try {
     return core->enqueue(
         std::unique_ptr<TraceSpan>(new TraceSpan{std::move(span), {}, {}, 0, 0, false}));
@@ -245,6 +256,7 @@ bool BatchLogger::log(const RequestLog& span) noexcept {
   if (!impl_) return false;  // moved from
   Core* core = impl_->core_;
   if (core == nullptr) return false;
+  if (core->sampled_out(span.trace_unique_id)) return true;  // before the copy
   try {
     return core->enqueue(std::unique_ptr<TraceSpan>(new TraceSpan{span, {}, {}, 0, 0, false}));
   } catch (...) {

@@ -7,11 +7,12 @@
 /// serialized) through `POST /api/request-logs/bulk/` (falling back to single creates where
 /// that endpoint answers 404/405), retrying with backoff.
 ///
-/// Every span given to log() ends in exactly one counted state of the DeliveryReport:
-/// delivered, rejected (the server refused it; with its reason), dropped (never sent, or
-/// given up; with a reason) or still pending. `logged == delivered + rejected + dropped +
-/// pending` holds in every snapshot. Spans delivered in a batch that was resent after an
-/// ambiguous failure (a timeout or a reset after the request was sent) are also counted in
+/// Every span given to log() and kept by sampling (PrivacyOptions::sample_ratio) ends in
+/// exactly one counted state of the DeliveryReport: delivered, rejected (the server refused
+/// it; with its reason), dropped (never sent, or given up; with a reason) or still pending.
+/// `logged == delivered + rejected + dropped + pending` holds in every snapshot; spans
+/// sampled out are counted apart (`sampled_out`). Spans delivered in a batch that was resent after
+/// an ambiguous failure (a timeout or a reset after the request was sent) are also counted in
 /// `possibly_duplicated`: the server may hold two copies of them.
 ///
 /// @code
@@ -33,6 +34,7 @@
 #include <respan/export.hpp>
 #include <respan/json.hpp>
 #include <respan/models/request_log.hpp>
+#include <respan/privacy.hpp>
 
 namespace respan {
 
@@ -71,15 +73,18 @@ enum class DropReason {
   /// copy could be stored twice). The README's "What the server's answer proves" table has
   /// the rules.
   unconfirmed,
+  /// PrivacyOptions::filter returned false, or threw (see DeliveryReport::filter_failures).
+  filtered,
 };
 
 /// The name of a drop reason ("queue_full", ...).
 RESPAN_EXPORT std::string_view to_string(DropReason reason) noexcept;
 
 /// Counters of a BatchLogger. All are cumulative since construction and read together, so
-/// `logged == delivered + rejected + dropped + pending` always holds.
+/// `logged == delivered + rejected + dropped + pending` always holds. Spans given to log()
+/// number `logged + sampled_out`.
 struct RESPAN_EXPORT DeliveryReport {
-  std::uint64_t logged = 0;     ///< Spans given to log().
+  std::uint64_t logged = 0;     ///< Spans given to log() and kept by sampling.
   std::uint64_t delivered = 0;  ///< Confirmed stored by the server's answer.
   std::uint64_t rejected = 0;   ///< Refused by the server, with its reason (via on_event).
   std::uint64_t dropped = 0;    ///< Sum of the dropped_* counters.
@@ -93,6 +98,20 @@ struct RESPAN_EXPORT DeliveryReport {
   std::uint64_t dropped_unacknowledged = 0;  ///< DropReason::unacknowledged
   std::uint64_t dropped_unended = 0;         ///< DropReason::unended
   std::uint64_t dropped_unconfirmed = 0;     ///< DropReason::unconfirmed
+  std::uint64_t dropped_filtered = 0;        ///< DropReason::filtered
+
+  /// Spans sampled out by PrivacyOptions::sample_ratio: given to log() but not counted in
+  /// #logged (never queued, never sent, not a drop).
+  std::uint64_t sampled_out = 0;
+  /// Spans dropped because PrivacyOptions::filter threw (a subset of #dropped_filtered).
+  std::uint64_t filter_failures = 0;
+  /// Spans sent with at least one string replaced by kMaskFailedMarker because the masking
+  /// hook threw (not a span state: they count as usual). Also reported to on_event
+  /// (DeliveryEvent::Kind::mask_failed).
+  std::uint64_t mask_failures = 0;
+  /// Spans sent with at least one string cut by PrivacyOptions::max_field_bytes or
+  /// max_span_bytes (not a span state). Also reported to on_event (DeliveryEvent::Kind::truncated).
+  std::uint64_t truncated = 0;
 
   /// Delivered spans that were in a request sent again after an ambiguous failure: the
   /// server may have stored them twice. A subset of #delivered, not a separate state.
@@ -129,7 +148,8 @@ struct RESPAN_EXPORT DeliveryReport {
 };
 
 /// The report as one JSON object: {"logged": ..., "delivered": ..., "rejected": ...,
-/// "dropped": ..., "pending": ..., "dropped_by_reason": {...}, ...}.
+/// "dropped": ..., "pending": ..., "dropped_by_reason": {...}, "sampled_out": ...,
+/// "filter_failures": ..., "mask_failures": ..., "truncated": ..., ...}.
 RESPAN_EXPORT void to_json(Json& j, const DeliveryReport& r);
 
 /// A rejection or a drop, reported to BatchOptions::on_event from the logger's threads.
@@ -140,6 +160,10 @@ struct RESPAN_EXPORT DeliveryEvent {
     fields_dropped,  ///< #span is sent without #count fields that held a non-finite
                      ///< number; #message names them ("left out 1 non-finite number:
                      ///< cost"). Not a drop: the span goes on.
+    mask_failed,     ///< The masking hook threw on #count strings of #span, which are sent as
+                     ///< kMaskFailedMarker; #message names them. Not a drop.
+    truncated,       ///< #count strings of #span were cut by a size limit; #message names
+                     ///< them. Not a drop.
   };
   Kind kind = Kind::dropped;
   DropReason reason = DropReason::queue_full;  ///< For Kind::dropped.
@@ -198,8 +222,12 @@ struct RESPAN_EXPORT BatchOptions {
   /// Called from the logger's own threads, one call at a time (never concurrently, never
   /// from log()), for each rejection and drop (drops on overflow are
   /// reported in aggregate). Exceptions it throws are caught and ignored. It must not call
-  /// flush() or shutdown() of the same logger.
+  /// flush() or shutdown() of the same logger. Spans it is given have been through
+  /// #privacy (masked, cut) except for DropReason::filtered and drops before export.
   std::function<void(const DeliveryEvent&)> on_event;
+
+  /// Masking, content capture, sampling, filtering and size limits (respan/privacy.hpp).
+  PrivacyOptions privacy;
 };
 
 /// Asynchronous batching span logger. Thread-safe: log(), stats(), flush() and shutdown()

@@ -21,6 +21,7 @@
 #include <respan/models/trace.hpp>
 #include <respan/options.hpp>
 #include <respan/pagination.hpp>
+#include <respan/privacy.hpp>
 #include <respan/prompt_cache.hpp>
 #include <respan/prompt_template.hpp>
 #include <respan/prompts.hpp>

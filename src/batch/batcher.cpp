@@ -152,7 +152,9 @@ void Core::write_pieces(Batch& batch, std::size_t& provisional) {
   };  // `lk` is released before `done` is destroyed
   std::string scratch;
   FieldDrops drops;
+  PrivacyOutcome privacy;
   for (Row& row : batch.rows) {
+    if (cfg_.privacy && !apply_privacy_to(row, privacy)) continue;
     scratch.clear();
     std::optional<std::string> refused;
     DropReason reason = DropReason::invalid;
@@ -197,6 +199,44 @@ void Core::write_pieces(Batch& batch, std::size_t& provisional) {
     piece.rows.push_back(&row);
   }
   close_piece();
+}
+
+// Applies the privacy options to a row's span (exporter thread): the filter, content capture
+// off, the masking hook, the size limits. A span the SDK cannot process (out of memory) is
+// not sent unmasked: it is dropped, reason internal.
+bool Core::apply_privacy_to(Row& row, PrivacyOutcome& outcome) {
+  outcome.clear();
+  try {
+    detail::apply_privacy(opt().privacy, *row.item.span, outcome);
+  } catch (const std::exception& ex) {
+    settle(row, Outcome::dropped, DropReason::internal, 0,
+           std::string("cannot apply the privacy options: ") + ex.what(), false);
+    return false;
+  } catch (...) {
+    settle(row, Outcome::dropped, DropReason::internal, 0, "cannot apply the privacy options",
+           false);
+    return false;
+  }
+  if (!outcome.keep) {
+    if (outcome.filter_failed) {
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        ++counters_.filter_failures;
+      }
+      note_failure(
+          0, "the span filter threw (the span is dropped)" +
+                 (outcome.filter_error.empty() ? std::string() : ": " + outcome.filter_error));
+    }
+    settle(row, Outcome::dropped, DropReason::filtered, 0,
+           outcome.filter_failed
+               ? "the span filter threw" +
+                     (outcome.filter_error.empty() ? std::string() : ": " + outcome.filter_error)
+               : std::string("the span filter returned false"),
+           false);
+    return false;
+  }
+  note_privacy(outcome, row.item.span.get());
+  return true;
 }
 
 }  // namespace respan::detail::batch

@@ -27,6 +27,7 @@
 #include "batch_sink.hpp"
 #include "http/pipeline.hpp"
 #include "models/json_io.hpp"
+#include "privacy/apply.hpp"
 
 namespace respan::detail::batch {
 
@@ -68,7 +69,9 @@ struct Config {
   std::shared_ptr<const BatchSink> sink;
   bool trace_events = false;  // DeliveryEvent::trace_span is set (a Tracer's logger)
   BatchOptions opt;
-  std::size_t body_overhead = 0;  // the sink's body prefix and suffix
+  std::size_t body_overhead = 0;       // the sink's body prefix and suffix
+  std::uint64_t sample_threshold = 0;  // sampling_threshold(opt.privacy.sample_ratio)
+  bool privacy = false;                // the exporter applies opt.privacy (privacy_active())
 };
 
 /// The options as the logger uses them (duration::max() saturated to the longest value each
@@ -129,6 +132,10 @@ class Core {
 
   // ------------------------------------------------------------------ caller side
   bool enqueue(std::unique_ptr<TraceSpan> span);
+
+  // Head sampling (PrivacyOptions::sample_ratio): true, and counted, when a span of
+  // `trace_id` is sampled out. Never allocates.
+  bool sampled_out(const std::optional<std::string>& trace_id) noexcept;
 
   bool log_failed() noexcept;
 
@@ -268,6 +275,14 @@ class Core {
 
   // Counts the fields a span was sent without (non-finite numbers) and reports them.
   void note_fields_dropped(const FieldDrops& drops, const TraceSpan* span) noexcept;
+
+  // Applies the privacy options to a row's span (exporter thread); false when the row was
+  // settled (filtered out, or the SDK failed while applying them: the span is not sent).
+  bool apply_privacy_to(Row& row, PrivacyOutcome& outcome);
+
+  // Counts a span sent with strings the masking hook failed on, or cut by a size limit, and
+  // reports them (DeliveryEvent::Kind::mask_failed, truncated).
+  void note_privacy(const PrivacyOutcome& outcome, const TraceSpan* span) noexcept;
 
   void emit(const DeliveryEvent& e) noexcept;
 

@@ -94,6 +94,8 @@ std::uint64_t& Core::drop_counter(DropReason reason) {
       return counters_.dropped_unended;
     case DropReason::unconfirmed:
       return counters_.dropped_unconfirmed;
+    case DropReason::filtered:
+      return counters_.dropped_filtered;
   }
   return counters_.dropped_internal;
 }
@@ -144,8 +146,11 @@ void Core::set_span(DeliveryEvent& e, const TraceSpan* span) const {
 
 void Core::notify_drop(DropReason reason, std::uint64_t count, const std::string& why,
                        const TraceSpan* span) {
-  note_failure(0, std::to_string(count) + (count == 1 ? " span" : " spans") + " dropped (" +
-                      std::string(to_string(reason)) + "): " + why);
+  // A span the filter declined is the caller's choice, not a failure (a filter that threw is
+  // reported by apply_privacy_to()).
+  if (reason != DropReason::filtered)
+    note_failure(0, std::to_string(count) + (count == 1 ? " span" : " spans") + " dropped (" +
+                        std::string(to_string(reason)) + "): " + why);
   if (!opt().on_event) return;
   DeliveryEvent e;
   e.kind = DeliveryEvent::Kind::dropped;
@@ -170,6 +175,37 @@ void Core::note_fields_dropped(const FieldDrops& drops, const TraceSpan* span) n
     set_span(e, span);
     emit(e);
   } catch (...) {  // out of memory while reporting: the counter has it
+  }
+}
+
+void Core::note_privacy(const PrivacyOutcome& outcome, const TraceSpan* span) noexcept {
+  if (outcome.mask_failed.count == 0 && outcome.truncated.count == 0) return;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (outcome.mask_failed.count != 0) ++counters_.mask_failures;
+    if (outcome.truncated.count != 0) ++counters_.truncated;
+  }
+  if (outcome.mask_failed.count != 0)
+    note_failure(0, outcome.mask_failed.describe("the masking hook threw on"));
+  if (!opt().on_event) return;
+  try {
+    if (outcome.mask_failed.count != 0) {
+      DeliveryEvent e;
+      e.kind = DeliveryEvent::Kind::mask_failed;
+      e.count = outcome.mask_failed.count;
+      e.message = outcome.mask_failed.describe("the masking hook threw on");
+      set_span(e, span);
+      emit(e);
+    }
+    if (outcome.truncated.count != 0) {
+      DeliveryEvent e;
+      e.kind = DeliveryEvent::Kind::truncated;
+      e.count = outcome.truncated.count;
+      e.message = outcome.truncated.describe("cut by a size limit");
+      set_span(e, span);
+      emit(e);
+    }
+  } catch (...) {  // out of memory while reporting: the counters have it
   }
 }
 

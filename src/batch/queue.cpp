@@ -89,6 +89,8 @@ Result<BatchOptions> validate_options(BatchOptions o, std::size_t max_rows) {
   if (auto e = check_duration("BatchOptions::shutdown_timeout", o.shutdown_timeout, milliseconds(0),
                               unlimited))
     return *e;
+  if (std::string why = check_privacy(o.privacy); !why.empty()) return invalid_option(why);
+  o.privacy = effective_privacy(std::move(o.privacy));
   return o;
 }
 
@@ -269,11 +271,18 @@ DeliveryReport Core::snapshot_locked() const {
   DeliveryReport r = counters_;
   r.dropped = r.dropped_queue_full + r.dropped_shutdown + r.dropped_invalid + r.dropped_too_large +
               r.dropped_internal + r.dropped_unacknowledged + r.dropped_unended +
-              r.dropped_unconfirmed;
+              r.dropped_unconfirmed + r.dropped_filtered;
   r.pending = r.logged - r.delivered - r.rejected - r.dropped;
   r.queued = queue_.size();
   r.queued_bytes = queue_bytes_;
   return r;
+}
+
+bool Core::sampled_out(const std::optional<std::string>& trace_id) noexcept {
+  if (cfg_.sample_threshold == 0 || sampled_in(trace_id, cfg_.sample_threshold)) return false;
+  std::lock_guard<std::mutex> lk(mu_);
+  ++counters_.sampled_out;
+  return true;
 }
 
 // No span logged before `target` (a sequence number) is unsettled.
