@@ -1,3 +1,4 @@
+// clang-format off
 /// @file common.hpp
 /// @brief What every provider adapter shares: the description of one provider call
 /// (ExchangeInfo), bounded parsing of provider bodies, and where the adapters put what the
@@ -18,38 +19,28 @@
 /// | span field | from |
 /// |---|---|
 /// | `model` | ExchangeInfo::model, else the response's model, else the request's |
-/// | `prompt_messages` | the request's messages in OpenAI chat form (system prompt first, tool
-/// results as `tool` messages, images as `image_url` parts, other parts kept with their own `type`)
-/// | | `completion_message`, `tool_calls` | the (first) answer: text, tool calls as OpenAI
-/// `function` calls with JSON-text arguments | | `tools`, `tool_choice`, `response_format` | the
-/// request, in OpenAI function-calling form | | `temperature`, `top_p`, `max_tokens`, `stop`,
-/// `frequency_penalty`, `presence_penalty`, `stream` | the request (ExchangeInfo::stream overrides
-/// `stream`) | | `usage`, `prompt_tokens`, `completion_tokens` | the response, normalised:
-/// `prompt_tokens` counts every input token (cached ones included), `completion_tokens` every
-/// output token (reasoning included); `cache_read_input_tokens` / `cache_creation_input_tokens`
-/// where the provider reports them | | `usage.extra["reasoning_tokens"]` | the provider's reasoning
-/// ("thinking") token count | | `cost` | OpenRouter's `usage.cost` | | `latency`,
-/// `time_to_first_token`, `tokens_per_second` | ExchangeInfo, else what the server measured
-/// (llama.cpp's `timings`) | | `status`, `status_code`, `error_message` | a failed call: status
-/// `error`, the HTTP status, the provider's error message | | `full_request`, `full_response` | the
-/// bodies as given, when ExchangeInfo::attach_raw_bodies | | `warnings` | members that were skipped
-/// because they were malformed, e.g. `"respan adapter skipped: response.usage.prompt_tokens (not a
-/// non-negative integer)"` |
+/// | `prompt_messages` | the request's messages in OpenAI chat form (system prompt first, tool results as `tool` messages, images as `image_url` parts, other parts kept with their own `type`) |
+/// | `completion_message`, `tool_calls` | the (first) answer: text, tool calls as OpenAI `function` calls with JSON-text arguments |
+/// | `tools`, `tool_choice`, `response_format` | the request, in OpenAI function-calling form |
+/// | `temperature`, `top_p`, `max_tokens`, `stop`, `frequency_penalty`, `presence_penalty`, `stream` | the request (ExchangeInfo::stream overrides `stream`) |
+/// | `usage`, `prompt_tokens`, `completion_tokens` | the response, normalised: `prompt_tokens` counts every input token (cached ones included), `completion_tokens` every output token (reasoning included); `cache_read_input_tokens` / `cache_creation_input_tokens` where the provider reports them |
+/// | `usage.extra["reasoning_tokens"]` | the provider's reasoning ("thinking") token count |
+/// | `cost` | OpenRouter's `usage.cost` |
+/// | `latency`, `time_to_first_token`, `tokens_per_second` | ExchangeInfo, else what the server measured (llama.cpp's `timings`) |
+/// | `status`, `status_code`, `error_message` | a failed call: status `error`, the HTTP status, the provider's error message |
+/// | `full_request`, `full_response` | the bodies as given, when ExchangeInfo::attach_raw_bodies |
+/// | `warnings` | members that were skipped because they were malformed, e.g. `"respan adapter skipped: response.usage.prompt_tokens (not a non-negative integer)"` |
 ///
 /// `metadata` keys (merged into an existing metadata object; the adapter's keys win):
 ///
 /// | key | value |
 /// |---|---|
-/// | `provider` | "openai", "openrouter", "vllm", "ollama", "llama.cpp", "anthropic", "gemini"
-/// (ExchangeInfo::provider) | | `response_id` | the provider's id of the answer (`chatcmpl-...`,
-/// `resp_...`, `msg_...`, Gemini's `responseId`) | | `finish_reason` | the provider's stop reason
-/// verbatim (`stop`, `tool_calls`, `end_turn`, `STOP`, `max_output_tokens`, ...) | |
-/// `request_params` | request members the span has no field for (`n`, `seed`, `top_k`, `user`,
-/// `reasoning_effort`, ...), verbatim | | `response_fields` | response members the span has no
-/// field for (`created`, `system_fingerprint`, `service_tier`, llama.cpp `timings`, OpenRouter
-/// `provider`, Gemini `promptFeedback`, ...), verbatim; `choice` holds the unmapped members of the
-/// first choice / candidate, `other_choices` the other choices | | `error_type` | a failed call's
-/// error type or code (`rate_limit_exceeded`, `overloaded_error`, `RESOURCE_EXHAUSTED`, ...) |
+/// | `provider` | "openai", "openrouter", "vllm", "ollama", "llama.cpp", "anthropic", "gemini" (ExchangeInfo::provider) |
+/// | `response_id` | the provider's id of the answer (`chatcmpl-...`, `resp_...`, `msg_...`, Gemini's `responseId`) |
+/// | `finish_reason` | the provider's stop reason verbatim (`stop`, `tool_calls`, `end_turn`, `STOP`, `max_output_tokens`, ...) |
+/// | `request_params` | request members the span has no field for (`n`, `seed`, `top_k`, `user`, `reasoning_effort`, ...), verbatim |
+/// | `response_fields` | response members the span has no field for (`created`, `system_fingerprint`, `service_tier`, llama.cpp `timings`, OpenRouter `provider`, Gemini `promptFeedback`, ...), verbatim; `choice` holds the unmapped members of the first choice / candidate, `other_choices` the other choices |
+/// | `error_type` | a failed call's error type or code (`rate_limit_exceeded`, `overloaded_error`, `RESOURCE_EXHAUSTED`, ...) |
 ///
 /// Malformed input never crashes and never puts `null` or a non-finite number on the wire: a
 /// request or response that is not a JSON object is an ErrorCode::invalid_argument /
@@ -59,6 +50,7 @@
 ///
 /// Cost (bench/bench_adapters.cpp, Release): parse_body() plus openai::chat_log() of a typical
 /// 1.2 KB answer takes about 1.13x the time of nlohmann's parse of the same bytes alone.
+// clang-format on
 #pragma once
 
 #include <chrono>
