@@ -218,22 +218,29 @@ struct Group {
 };
 
 // ------------------------------------------------------------------ card numbers
-bool luhn_of(std::string_view s, const std::vector<Group>& groups, std::size_t a, std::size_t b) {
-  // Digits of groups a..b, right to left.
+// The Luhn checksum, fed digits right to left.
+struct LuhnSum {
   int sum = 0;
   bool dbl = false;
-  for (std::size_t g = b + 1; g-- > a;) {
-    for (std::size_t i = groups[g].end; i-- > groups[g].begin;) {
-      int d = s[i] - '0';
-      if (dbl) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-      dbl = !dbl;
+  void add(char c) {
+    int d = c - '0';
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
     }
+    sum += d;
+    dbl = !dbl;
   }
-  return sum % 10 == 0;
+  bool valid() const { return sum % 10 == 0; }
+};
+
+bool luhn_of(std::string_view s, const std::vector<Group>& groups, std::size_t a, std::size_t b) {
+  LuhnSum luhn;  // digits of groups a..b, right to left
+  for (std::size_t g = b + 1; g-- > a;) {
+    for (std::size_t i = groups[g].end; i-- > groups[g].begin;)
+      luhn.add(s[i]);
+  }
+  return luhn.valid();
 }
 
 void find_cards(std::string_view s, std::vector<Range>& out) {
@@ -604,19 +611,12 @@ Redactor all() {
 
 bool luhn_valid(std::string_view digits) noexcept {
   if (digits.empty()) return false;
-  int sum = 0;
-  bool dbl = false;
+  LuhnSum luhn;
   for (std::size_t i = digits.size(); i-- > 0;) {
     if (!is_digit(digits[i])) return false;
-    int d = digits[i] - '0';
-    if (dbl) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    dbl = !dbl;
+    luhn.add(digits[i]);
   }
-  return sum % 10 == 0;
+  return luhn.valid();
 }
 
 }  // namespace respan::redact
