@@ -23,9 +23,9 @@ struct TouchedFields {
   static constexpr std::size_t kNamed = 8;
   std::uint64_t count = 0;
   std::vector<std::string> paths;
-  void add(std::string_view path);
+  RESPAN_EXPORT void add(std::string_view path);
   /// "<what> 2 fields: input, metadata.email" (with "and N more").
-  std::string describe(const char* what) const;
+  RESPAN_EXPORT std::string describe(const char* what) const;
   void clear() noexcept {
     count = 0;
     paths.clear();
