@@ -88,6 +88,7 @@ std::string scrub(std::string text, const std::string& secret) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);  // before any thread; respan's transport shares it
   const std::string prompt =
       argc > 1 ? argv[1] : "In one sentence, why does a C++ service trace its LLM calls?";
   std::string openai_key = env_or("OPENAI_API_KEY", "");

@@ -390,7 +390,7 @@ int serve_fake_openai(const OpenAiHttp& http) {
     return answer(bad->status, bad->body);
   }
   const OpenAiReply reply = openai_reply(chat);
-  const std::string id = "chatcmpl-mock-" + std::to_string(http.sequence);
+  const std::string id = "chatcmpl-mock-" + std::to_string(http.next_sequence());
   if (chat.stream) {
     http.stream(openai_stream_events(chat, reply, id));
     return 200;

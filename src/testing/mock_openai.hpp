@@ -23,8 +23,8 @@ struct OpenAiHttp {
   std::function<bool(const std::string& key)> accepts_key;
   /// True when requests without a valid key are accepted too.
   bool require_auth = true;
-  /// The number of this call (1, 2, ...): makes the answer's id (`chatcmpl-mock-<n>`).
-  std::uint64_t sequence = 0;
+  /// The next number (1, 2, ...) of an answered call: its id is `chatcmpl-mock-<n>`.
+  std::function<std::uint64_t()> next_sequence;
   /// Answers JSON.
   std::function<void(int status, const nlohmann::json& body)> reply;
   /// Answers 200 `text/event-stream`, one chunk of the HTTP answer per event (each event is

@@ -671,7 +671,7 @@ struct MockServer::Impl {
                [this](const std::string& key) {
                  return key == options.api_key || options.extra_keys.count(key) != 0;
                },
-               options.require_auth, openai_calls.fetch_add(1) + 1,
+               options.require_auth, [this] { return openai_calls.fetch_add(1) + 1; },
                [&](int s, const Json& b) { set_json(res, s, b); },
                [&](std::vector<std::string> events) { stream_events(res, std::move(events)); }});
           served != 0)
