@@ -29,12 +29,14 @@ struct Connection {
 };
 
 /// Connects as the file comment says; `options` are used as given, except that the mock's
-/// URL and key replace base_url and api_key when the mock is used.
-inline Connection connect(respan::ClientOptions options = {}) {
+/// URL and key replace base_url and api_key when the mock is used (started with
+/// `mock_options`).
+inline Connection connect(respan::ClientOptions options = {},
+                          respan::testing::MockServerOptions mock_options = {}) {
   std::unique_ptr<respan::testing::MockServer> mock;
   const char* key = std::getenv("RESPAN_API_KEY");
   if (key == nullptr || *key == '\0') {
-    mock = std::make_unique<respan::testing::MockServer>();
+    mock = std::make_unique<respan::testing::MockServer>(std::move(mock_options));
     mock->start();
     options.api_key = mock->api_key();
     options.base_url = mock->base_url();

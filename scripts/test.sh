@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh test
 cmake --workflow --preset dev
 for example in quickstart configuration errors_and_retries testing_with_mock datasets batch_logging \
-  tracing feedback prompts; do
+  tracing feedback prompts openai_chat; do
   echo "== running examples/$example.cpp against the bundled mock server"
   status=0
-  out=$(env -u RESPAN_API_KEY "./build/dev/examples/$example") || status=$?
+  out=$(env -u RESPAN_API_KEY -u OPENAI_API_KEY "./build/dev/examples/$example") || status=$?
   if [[ $status -ne 0 ]]; then
     printf '%s\n' "$out" >&2
     echo "examples/$example failed with exit status $status" >&2
@@ -30,6 +30,22 @@ for example in quickstart configuration errors_and_retries testing_with_mock dat
     echo "$report"
     if ! grep -Eq '"delivered":6[,}]' <<<"$report" || ! grep -Eq '"pending":0[,}]' <<<"$report"; then
       echo "examples/tracing: not every span was delivered" >&2
+      exit 1
+    fi
+  fi
+  if [[ $example == openai_chat ]]; then
+    # The fake OpenAI endpoint's streamed answer was printed, and both spans (the program's
+    # root and the LLM call) were delivered.
+    report=$(printf '%s\n' "$out" | tail -n 1)
+    echo "$report"
+    if ! grep -q '^Mock answer to: In one sentence, why does a C++ service trace its LLM calls?$' \
+      <<<"$out"; then
+      printf '%s\n' "$out" >&2
+      echo "examples/openai_chat: the streamed answer was not printed" >&2
+      exit 1
+    fi
+    if ! grep -Eq '"delivered":2[,}]' <<<"$report" || ! grep -Eq '"pending":0[,}]' <<<"$report"; then
+      echo "examples/openai_chat: not every span was delivered" >&2
       exit 1
     fi
   fi

@@ -102,6 +102,12 @@ const std::vector<Flag>& flags() {
          o.ui = true;
          return true;
        }},
+      {{"fake-openai", "",
+        "Also serve a fake OpenAI Chat Completions API at /v1/chat/completions (mock-only)"},
+       [](const std::string&, O& o) {
+         o.fake_openai = true;
+         return true;
+       }},
   };
   return *table;
 }
@@ -127,6 +133,8 @@ void mock_server_usage(std::ostream& os, const std::string& program) {
         "https://ADDR:PORT/api/... instead (TLS 1.2 or newer). Prints\n"
         "\"listening on URL\" once it accepts connections (and, with --ui,\n"
         "\"viewer at URL/ui\": a page listing the stored data, traces as waterfalls).\n"
+        "With --fake-openai it also answers POST URL/v1/chat/completions as a small,\n"
+        "deterministic fake of OpenAI's Chat Completions API (streaming included).\n"
         "\nOptions:\n";
   for (const auto& f : mock_server_flags()) {
     std::string left = "  --" + f.name + (f.value_name.empty() ? "" : " " + f.value_name);

@@ -3,7 +3,7 @@
 //   respan-mock-server [--port N] [--host 127.0.0.1] [--api-key K] [--environment E]
 //                      [--no-auth] [--threads N] [--max-payload-bytes N]
 //                      [--max-recorded-bytes N] [--max-stored-objects N]
-//                      [--tls-cert FILE --tls-key FILE] [--ui]
+//                      [--tls-cert FILE --tls-key FILE] [--ui] [--fake-openai]
 //
 // Prints "listening on http://HOST:PORT" (https:// with --tls-cert) on stdout once it accepts
 // connections, then with --ui "viewer at http://HOST:PORT/ui" (a local web viewer). `respan

@@ -1,17 +1,22 @@
 // MockServer: the cpp-httplib front of the mock Respan service (auth, faults, recording,
 // lifecycle, the connection loop). The endpoint logic lives in mock_state.cpp and its
 // siblings; the connections in mock_connections.cpp; the one use of cpp-httplib below its
-// public API in httplib_adapter.cpp.
+// public API in httplib_adapter.cpp. The fake OpenAI endpoint (MockServerOptions::fake_openai)
+// is mock_openai.cpp.
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <httplib.h>
 #include <netinet/in.h>
@@ -22,6 +27,7 @@
 
 #include "testing/httplib_adapter.hpp"
 #include "testing/mock_connections.hpp"
+#include "testing/mock_openai.hpp"
 #include "testing/mock_runtime_state.hpp"
 #include "testing/mock_state.hpp"
 #include "testing/mock_tls.hpp"
@@ -180,6 +186,7 @@ struct MockServer::Impl {
   std::unique_ptr<detail::ConnectionServer> server;
   std::thread listener;
   std::atomic<int> bound_port{0};
+  std::atomic<std::uint64_t> openai_calls{0};  // the fake OpenAI endpoint's answer ids
   std::atomic<bool> running{false};
   std::atomic<std::size_t> connections_accepted{0};
   // HTTPS: made at the first start() when MockServerOptions::tls_cert_file is set.
@@ -606,6 +613,25 @@ struct MockServer::Impl {
     return std::nullopt;
   }
 
+  // Answers 200 `text/event-stream`, each event written as its own HTTP chunk when the
+  // previous one was sent (cpp-httplib's chunked content provider).
+  static void stream_events(httplib::Response& res, std::vector<std::string> events) {
+    auto pending = std::make_shared<std::deque<std::string>>(
+        std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
+    res.status = 200;
+    res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider("text/event-stream",
+                                     [pending](std::size_t, httplib::DataSink& sink) {
+                                       if (pending->empty()) {
+                                         sink.done();
+                                         return true;
+                                       }
+                                       const std::string event = std::move(pending->front());
+                                       pending->pop_front();
+                                       return sink.write(event.data(), event.size());
+                                     });
+  }
+
   // Produces the answer; returns the status sent (0 = connection dropped).
   int respond(const httplib::Request& req, httplib::Response& res, const std::string& raw_path,
               const std::string& raw_query) {
@@ -639,6 +665,18 @@ struct MockServer::Impl {
     }
     // The route families, tried in turn: each answers the paths it knows and returns 0 for
     // the others (a new family is one more step here; see docs/conventions.md).
+    if (options.fake_openai) {
+      if (const int served = detail::serve_fake_openai(
+              {req.method, raw_path, req.body, req.get_header_value("Authorization"),
+               [this](const std::string& key) {
+                 return key == options.api_key || options.extra_keys.count(key) != 0;
+               },
+               options.require_auth, [this] { return openai_calls.fetch_add(1) + 1; },
+               [&](int s, const Json& b) { set_json(res, s, b); },
+               [&](std::vector<std::string> events) { stream_events(res, std::move(events)); }});
+          served != 0)
+        return served;  // mock_openai.cpp
+    }
     if (const int traced = detail::serve_traces(
             state.traces(),
             {req.method, raw_path, raw_query, req.body, req.get_header_value("Content-Type"),

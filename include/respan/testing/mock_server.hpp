@@ -152,6 +152,24 @@ struct RESPAN_TESTING_EXPORT MockServerOptions {
   /// like any request but never take an injected Fault. When false (the default) they are
   /// not registered: `/ui` answers 404 like any unknown path.
   bool ui = false;
+  /// Also serve a small fake of OpenAI's Chat Completions API, `POST /v1/chat/completions`
+  /// (not part of the Respan API), so that a program calling an OpenAI-compatible endpoint
+  /// can run offline: point its OpenAI base URL at `base_url() + "/v1"`. It accepts the keys
+  /// this mock accepts (#api_key, #extra_keys; any request when #require_auth is false),
+  /// validates the body as OpenAI does (`model` and a non-empty `messages` array of messages
+  /// with a valid `role` required; `stream`, `stream_options`, `n`, `max_tokens` and
+  /// `max_completion_tokens` checked) and answers errors in OpenAI's shape
+  /// `{"error": {"message", "type", "param", "code"}}` (401, 400, and 404 for other `/v1/`
+  /// paths). The answer is deterministic: "Mock answer to:" followed by the words of the last
+  /// user message (the first 64), one token being one whitespace-separated word (prompt
+  /// tokens: the words of every message's text); `max_tokens` cuts it (finish reason
+  /// `length`). Any model name is accepted; tools are ignored. With `"stream": true` it
+  /// answers `text/event-stream`: `chat.completion.chunk` events, each sent as its own HTTP
+  /// chunk (the role, then one word per delta, then the finish reason; with
+  /// `stream_options.include_usage` every chunk carries `"usage": null` and a last chunk with
+  /// empty `choices` carries the usage), then `data: [DONE]`. Requests are recorded and take
+  /// injected faults like any other. Off by default: `/v1/...` then answers 404.
+  bool fake_openai = false;
 };
 
 /// One HTTP request received by the server, as it arrived.
@@ -299,6 +317,9 @@ struct RESPAN_TESTING_EXPORT Fault {
 /// With MockServerOptions::ui the server also answers a local web viewer at `/ui` and its
 /// read-only JSON endpoints under `/ui/api/` (mock-only paths, not part of the Respan API; see
 /// the option).
+///
+/// With MockServerOptions::fake_openai it also answers `POST /v1/chat/completions` as a small
+/// fake of OpenAI's Chat Completions API (streamed or not; see the option).
 ///
 /// Error bodies take the documented form of each endpoint family (the error-handling page and
 /// the official client's error types): span
