@@ -285,12 +285,22 @@ TEST(Adapters, MalformedMembersAreSkippedAndNamed) {
 }
 
 TEST(Adapters, DeepValuesAreSkippedNotCopied) {
-  Json deep = Json::array();
-  for (int i = 0; i < 10000; ++i)
-    deep = Json::array({std::move(deep)});
+  // Built and handed over by move only: copying a value this deep recurses once per level,
+  // which overflows the stack under AddressSanitizer (so the adapter must not copy it either).
+  const auto make_deep = [] {
+    Json deep = Json::array();
+    for (int i = 0; i < 10000; ++i) {
+      Json outer = Json::array();
+      outer.push_back(std::move(deep));
+      deep = std::move(outer);
+    }
+    return deep;
+  };
   Json req = kChatRequest;
-  req["logit_bias"] = deep;
-  Json resp = {{"choices", Json::array()}, {"strange", deep}};
+  req["logit_bias"] = make_deep();
+  Json resp = Json::object();
+  resp["choices"] = Json::array();
+  resp["strange"] = make_deep();
   Result<RequestLog> log = ad::openai::chat_log(req, resp);
   ASSERT_TRUE(log) << log.error();
   EXPECT_FALSE(log->metadata->contains("request_params"));
