@@ -66,7 +66,10 @@ echo "== profile: $(sed -n 's/^compiler=//p;s/^compiler.version=//p' "$CONAN_HOM
 if command -v ccache >/dev/null; then
   # Paths relative to CONAN_HOME: every package's build folder sits at the same depth, so the
   # client library compiled for one package is a cache hit for the next of the same linkage.
-  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR=$CONAN_HOME CCACHE_NOHASHDIR=true
+  # The sloppiness lets ccache cache compilations that use the precompiled header (else it
+  # calls them uncacheable and every package compiles the client again).
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR=$CONAN_HOME CCACHE_NOHASHDIR=true \
+    CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 fi
 
 for config in "${configs[@]}"; do
